@@ -1,1 +1,1 @@
-return 0;
+return Volt.Cli.VoltApp.RunProcess(args);

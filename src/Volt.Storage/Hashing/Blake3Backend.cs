@@ -28,9 +28,9 @@ internal static class Blake3Backends
     public static bool IsSupported(Blake3Backend backend) => backend switch
     {
         Blake3Backend.Scalar => true,
-        Blake3Backend.Vector128 => false,
-        Blake3Backend.Vector256 => false,
-        Blake3Backend.Vector512 => false,
+        Blake3Backend.Vector128 => Blake3Vector128.IsSupported,
+        Blake3Backend.Vector256 => Avx2.IsSupported,
+        Blake3Backend.Vector512 => Avx512F.IsSupported,
         _ => false,
     };
 

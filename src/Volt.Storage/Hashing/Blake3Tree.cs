@@ -26,8 +26,66 @@ internal static unsafe class Blake3Tree
     public static void HashMany(Blake3Backend backend, byte* input, nint stride, int count, int blocks,
         uint* key, ulong counter, bool incrementCounter, byte flags, byte flagsStart, byte flagsEnd, byte* output)
     {
+        // Each backend also runs the narrower kernels on what is left over: 16, then 8, then 4, then 1.
+        if (backend >= Blake3Backend.Vector512)
+        {
+            for (; count >= Blake3Avx512.Degree; count -= Blake3Avx512.Degree)
+            {
+                Blake3Avx512.HashMany16(input, stride, blocks, key, counter, incrementCounter, flags, flagsStart,
+                    flagsEnd, output);
+                Advance(Blake3Avx512.Degree, ref input, stride, ref output, ref counter, incrementCounter);
+            }
+        }
+        if (backend >= Blake3Backend.Vector256)
+        {
+            for (; count >= Blake3Avx2.Degree; count -= Blake3Avx2.Degree)
+            {
+                Blake3Avx2.HashMany8(input, stride, blocks, key, counter, incrementCounter, flags, flagsStart,
+                    flagsEnd, output);
+                Advance(Blake3Avx2.Degree, ref input, stride, ref output, ref counter, incrementCounter);
+            }
+        }
+        if (backend >= Blake3Backend.Vector128)
+        {
+            for (; count >= Blake3Vector128.Degree; count -= Blake3Vector128.Degree)
+            {
+                Blake3Vector128.HashMany4(input, stride, blocks, key, counter, incrementCounter, flags, flagsStart,
+                    flagsEnd, output);
+                Advance(Blake3Vector128.Degree, ref input, stride, ref output, ref counter, incrementCounter);
+            }
+        }
         Blake3Portable.HashMany(input, stride, count, blocks, key, counter, incrementCounter, flags,
             flagsStart, flagsEnd, output);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Advance(int lanes, ref byte* input, nint stride, ref byte* output, ref ulong counter,
+        bool incrementCounter)
+    {
+        input += lanes * stride;
+        output += lanes * OutLen;
+        if (incrementCounter)
+            counter += (ulong)lanes;
+    }
+
+    /// <summary>Per-lane counters, low words then high words: counter + lane, or counter in every lane.</summary>
+    public static void LaneCounters(ulong counter, bool increment, int lanes, uint* words)
+    {
+        for (int i = 0; i < lanes; i++)
+        {
+            ulong c = increment ? counter + (ulong)i : counter;
+            words[i] = (uint)c;
+            words[lanes + i] = (uint)(c >> 32);
+        }
+    }
+
+    /// <summary>Un-transposes lane-major CV words (word w of lane i at w·lanes + i) into 32-byte CVs.</summary>
+    public static void StoreCvs(uint* words, int lanes, byte* output)
+    {
+        uint* o = (uint*)output;
+        for (int i = 0; i < lanes; i++, o += 8)
+            for (int w = 0; w < 8; w++)
+                o[w] = words[w * lanes + i];
     }
 
     /// <summary>Hashes the chunks of an input of at most degree chunks; returns how many CVs it wrote.</summary>

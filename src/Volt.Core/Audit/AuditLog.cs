@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Volt.Core.IO;
+
+namespace Volt.Core.Audit;
+
+/// <summary>
+/// Append-only, hash-chained audit trail. Appends take an exclusive flock on the log, read the last line,
+/// and write the new line with a single O_APPEND write, so concurrent <c>volt</c> processes never interleave
+/// or lose a line.
+/// <code>
+/// audit.log        one JSON object per line: {timestamp,user,uid,action,resource,result[,error],seq,prev}
+///                  prev = hex SHA-256 of the previous line's bytes (without "\n"); "" for the first line
+/// audit.log.head   {"seq":N,"hash":"…"}: seq and hash of the last line, rewritten atomically per append
+/// </code>
+/// </summary>
+public sealed class AuditLog(string path, TimeProvider time)
+{
+    public string Path { get; } = path;
+    public string HeadPath => Path + ".head";
+
+    public AuditEntry Append(string action, string resource, bool success, string? error = null)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        using var handle = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        Posix.Lock(handle, Posix.LOCK_EX);
+        var (lastLine, _) = ReadLastLine(handle);
+        long seq = 1;
+        var prev = "";
+        if (lastLine is not null)
+        {
+            prev = HashLine(lastLine);
+            seq = TryParse(lastLine)?.Seq + 1 ?? 1;
+        }
+        var entry = new AuditEntry
+        {
+            Timestamp = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            User = CurrentUser(),
+            Uid = Posix.Uid,
+            Action = action,
+            Resource = resource,
+            Result = success ? "success" : "failure",
+            Error = error,
+            Seq = seq,
+            Prev = prev,
+        };
+        var line = JsonSerializer.SerializeToUtf8Bytes(entry, AuditJsonContext.Default.AuditEntry);
+        var buffer = new byte[line.Length + 1];
+        line.CopyTo(buffer, 0);
+        buffer[^1] = (byte)'\n';
+        RandomAccess.Write(handle, buffer, RandomAccess.GetLength(handle));
+        Posix.FsyncOrThrow(handle);
+        var head = new AuditHead(seq, HashLine(line));
+        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead));
+        return entry;
+    }
+
+    public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(SHA256.HashData(line));
+
+    public static AuditEntry? TryParse(ReadOnlySpan<byte> line)
+    {
+        try { return JsonSerializer.Deserialize(line, AuditJsonContext.Default.AuditEntry); }
+        catch (JsonException) { return null; }
+    }
+
+    public AuditHead? ReadHead()
+    {
+        if (!File.Exists(HeadPath)) return null;
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(HeadPath), AuditJsonContext.Default.AuditHead); }
+        catch (JsonException) { return null; }
+    }
+
+    private static string CurrentUser()
+    {
+        var sudo = Environment.GetEnvironmentVariable("SUDO_USER");
+        var name = Environment.UserName;
+        return string.IsNullOrEmpty(sudo) || sudo == name ? name : $"{sudo} (as {name})";
+    }
+
+    /// <summary>Reads the final complete line by scanning backwards from the end.</summary>
+    private static (byte[]? Line, long Offset) ReadLastLine(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        var length = RandomAccess.GetLength(handle);
+        if (length == 0) return (null, 0);
+        var end = length;
+        var tail = new List<byte[]>();
+        var chunk = new byte[8192];
+        var pos = length;
+        var skippedFinalNewline = false;
+        while (pos > 0)
+        {
+            var n = (int)Math.Min(chunk.Length, pos);
+            pos -= n;
+            RandomAccess.Read(handle, chunk.AsSpan(0, n), pos);
+            var span = chunk.AsSpan(0, n);
+            if (!skippedFinalNewline)
+            {
+                if (span[^1] == (byte)'\n') { span = span[..^1]; end--; }
+                skippedFinalNewline = true;
+            }
+            var idx = span.LastIndexOf((byte)'\n');
+            if (idx >= 0)
+            {
+                var start = pos + idx + 1;
+                var line = new byte[end - start];
+                RandomAccess.Read(handle, line, start);
+                return (line, start);
+            }
+        }
+        var whole = new byte[end];
+        RandomAccess.Read(handle, whole, 0);
+        return (whole, 0);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Volt.Core.Config;
+
+/// <summary>Parses durations the way operators write them: <c>500ms</c>, <c>30s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>, <c>1h30m</c>.</summary>
+public static class DurationParser
+{
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var s = text.Trim();
+        if (s.Length == 0) return false;
+        if (s == "0") return true;
+        var i = 0;
+        while (i < s.Length)
+        {
+            var start = i;
+            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
+            if (start == i) return false;
+            if (!double.TryParse(s.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return false;
+            var unitStart = i;
+            while (i < s.Length && char.IsAsciiLetter(s[i])) i++;
+            var unit = s[unitStart..i];
+            double ms = unit switch
+            {
+                "ms" => 1, "s" => 1000, "m" => 60_000, "h" => 3_600_000, "d" => 86_400_000, "w" => 604_800_000,
+                _ => double.NaN,
+            };
+            if (double.IsNaN(ms)) return false;
+            value += TimeSpan.FromMilliseconds(number * ms);
+        }
+        return true;
+    }
+
+    public static TimeSpan Parse(string text, string what) =>
+        TryParse(text, out var v) ? v : throw Errors.VoltException.Usage($"invalid {what} \"{text}\": expected a duration like 30s, 15m, 2h or 7d");
+}

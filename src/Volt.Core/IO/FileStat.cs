@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace Volt.Core.IO;
+
+/// <summary>File type bits of <c>st_mode</c>.</summary>
+public enum FileKind { Unknown, File, Directory, Symlink, CharDevice, BlockDevice, Fifo, Socket }
+
+/// <summary>lstat-like facts about one path, from statx(2) (its struct layout is the same on every architecture).</summary>
+public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Uid, uint Gid, long Size, long MTimeSec, uint MTimeNsec,
+    ulong Inode, uint NLink, uint RDevMajor, uint RDevMinor, uint DevMajor, uint DevMinor, long Blocks)
+{
+    /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
+    public uint Permissions => Mode & 0xFFF;
+
+    public DateTimeOffset MTime => DateTimeOffset.FromUnixTimeSeconds(MTimeSec).AddTicks(MTimeNsec / 100);
+
+    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int StatX(int dirfd, string path, int flags, uint mask, byte* buf);
+
+    /// <summary>Stats without following a final symlink. Throws <see cref="FileNotFoundException"/> or <see cref="IOException"/>.</summary>
+    public static unsafe FileStat LStat(string path) => Stat(path, AT_SYMLINK_NOFOLLOW);
+
+    public static unsafe FileStat Stat(string path, int flags = 0)
+    {
+        byte* buf = stackalloc byte[256];
+        if (StatX(AT_FDCWD, path, flags, STATX_BASIC_STATS, buf) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var msg = $"{path}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            if (errno == Posix.ENOENT) throw new FileNotFoundException(msg, path);
+            if (errno == 13) throw new UnauthorizedAccessException(msg);
+            throw new IOException(msg, errno);
+        }
+        var mode = *(ushort*)(buf + 28);
+        return new FileStat(KindOf(mode), mode, *(uint*)(buf + 20), *(uint*)(buf + 24), *(long*)(buf + 40),
+            *(long*)(buf + 112), *(uint*)(buf + 120), *(ulong*)(buf + 32), *(uint*)(buf + 16),
+            *(uint*)(buf + 128), *(uint*)(buf + 132), *(uint*)(buf + 136), *(uint*)(buf + 140), *(long*)(buf + 48));
+    }
+
+    public static bool TryLStat(string path, out FileStat stat)
+    {
+        try { stat = LStat(path); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stat = default; return false; }
+    }
+
+    private static FileKind KindOf(uint mode) => (mode & 0xF000) switch
+    {
+        0x8000 => FileKind.File,
+        0x4000 => FileKind.Directory,
+        0xA000 => FileKind.Symlink,
+        0x2000 => FileKind.CharDevice,
+        0x6000 => FileKind.BlockDevice,
+        0x1000 => FileKind.Fifo,
+        0xC000 => FileKind.Socket,
+        _ => FileKind.Unknown,
+    };
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+
+namespace Volt.Storage.Cas;
+
+/// <summary>Result of storing one object.</summary>
+public sealed record PutResult(Digest Digest, long Size, bool Created);
+
+public sealed partial class CasStore
+{
+    private const int StreamBuffer = 1 << 20;
+
+    /// <summary>A new staging file in tmp/, named so that gc/verify can tell whether its writer still lives.</summary>
+    public string NewTempPath() =>
+        Path.Combine(TmpDir, $"{Environment.ProcessId}.{Guid.NewGuid():N}.part");
+
+    /// <summary>Stores bytes already in memory, durably (fsync before rename).</summary>
+    public PutResult Put(ReadOnlySpan<byte> data, HashAlgo algo = HashAlgo.Blake3)
+    {
+        var digest = ContentHasher.Hash(algo, data);
+        if (Exists(digest)) { Touch(digest); return new PutResult(digest, data.Length, false); }
+        var tmp = NewTempPath();
+        try
+        {
+            using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.Write(h, data, 0);
+                Posix.FsyncOrThrow(h);
+            }
+            return Publish(tmp, digest, data.Length);
+        }
+        catch (Exception e)
+        {
+            AtomicFile.TryDelete(tmp);
+            throw VoltException.From("Failed storing object", e);
+        }
+    }
+
+    /// <summary>
+    /// Streams <paramref name="source"/> into tmp/ while hashing it, fsyncs, and renames it into place. With
+    /// <paramref name="expected"/>, a mismatch stores nothing and throws <see cref="DigestMismatchException"/>.
+    /// </summary>
+    public async Task<PutResult> PutAsync(Stream source, HashAlgo algo, Digest? expected = null, CancellationToken ct = default)
+    {
+        if (expected is { } exp && exp.Algorithm != algo) algo = exp.Algorithm;
+        var tmp = NewTempPath();
+        var buffer = ArrayPool<byte>.Shared.Rent(StreamBuffer);
+        try
+        {
+            long size = 0;
+            Digest digest;
+            using (var hasher = new ContentHasher(algo, parallel: true))
+            using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                int n;
+                while ((n = await source.ReadAsync(buffer.AsMemory(0, StreamBuffer), ct).ConfigureAwait(false)) > 0)
+                {
+                    hasher.Update(buffer.AsSpan(0, n));
+                    await RandomAccess.WriteAsync(h, buffer.AsMemory(0, n), size, ct).ConfigureAwait(false);
+                    size += n;
+                }
+                digest = hasher.Finish();
+                if (expected is { } want && want != digest) throw new DigestMismatchException(want, digest);
+                if (Exists(digest)) { Touch(digest); AtomicFile.TryDelete(tmp); return new PutResult(digest, size, false); }
+                Posix.FsyncOrThrow(h);
+            }
+            return Publish(tmp, digest, size);
+        }
+        catch (Exception e)
+        {
+            AtomicFile.TryDelete(tmp);
+            if (e is DigestMismatchException or OperationCanceledException) throw;
+            throw VoltException.From("Failed storing object", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Moves a finished, already-durable staging file (in tmp/, hash known) into place. Used by writers that
+    /// hashed while receiving (registry uploads) and by batch builds after one syncfs.
+    /// </summary>
+    public PutResult Publish(string tempPath, Digest digest, long size)
+    {
+        var final = ObjectPath(digest);
+        if (File.Exists(final)) { AtomicFile.TryDelete(tempPath); Touch(digest); return new PutResult(digest, size, false); }
+        try
+        {
+            File.Move(tempPath, final, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(tempPath, final, overwrite: true);
+        }
+        return new PutResult(digest, size, true);
+    }
+
+    /// <summary>Hashes an existing staging file and publishes it if it matches <paramref name="expected"/>.</summary>
+    public PutResult PublishVerified(string tempPath, Digest expected)
+    {
+        Digest actual;
+        long size;
+        using (var h = File.OpenHandle(tempPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            (actual, size) = HashHandle(h, expected.Algorithm);
+            if (actual != expected) throw new DigestMismatchException(expected, actual);
+            Posix.FsyncOrThrow(h);
+        }
+        return Publish(tempPath, actual, size);
+    }
+
+    /// <summary>Hashes a whole open file with the chosen algorithm.</summary>
+    public static (Digest Digest, long Size) HashHandle(Microsoft.Win32.SafeHandles.SafeFileHandle h, HashAlgo algo)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4 * StreamBuffer);
+        try
+        {
+            using var hasher = new ContentHasher(algo, parallel: true);
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(h, buffer, offset)) > 0)
+            {
+                hasher.Update(buffer.AsSpan(0, n));
+                offset += n;
+            }
+            return (hasher.Finish(), offset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>The content did not hash to the digest the caller promised.</summary>
+public sealed class DigestMismatchException(Digest expected, Digest actual)
+    : VoltException(ExitCode.Usage, $"digest mismatch: expected {expected}, content hashes to {actual}")
+{
+    public Digest Expected { get; } = expected;
+    public Digest Actual { get; } = actual;
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Volt.Core.Errors;
+
+namespace Volt.Cli;
+
+/// <summary>Runs one <see cref="VoltCommand"/> with the single error handler and the audit trail.</summary>
+internal static class CommandRunner
+{
+    /// <summary>Set by <see cref="VoltApp"/> for the current invocation.</summary>
+    internal static readonly AsyncLocal<VoltApp?> CurrentApp = new();
+    internal static VoltApp? Current => CurrentApp.Value;
+
+    public static async Task<int> RunAsync(VoltCommand command, ParseResult parse, CancellationToken ct)
+    {
+        var app = Current ?? throw new InvalidOperationException("VoltApp not running");
+        VoltContext? ctx = null;
+        Exception? failure = null;
+        var code = 0;
+        try
+        {
+            ctx = VoltContext.Create(parse, app.Console, app.Env, app.Time);
+            code = await command.ExecuteAsync(ctx, parse, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            code = ErrorReporter.Report(app.Console, parse, app.Env, e, ct);
+        }
+        if (command.AuditAction is { } action && ctx is not null)
+            WriteAudit(ctx, parse, action, code == 0, failure);
+        return code;
+    }
+
+    private static void WriteAudit(VoltContext ctx, ParseResult parse, string action, bool success, Exception? failure)
+    {
+        var resource = ctx.AuditResource ?? FirstArgument(parse) ?? "";
+        try
+        {
+            ctx.Audit.Append(action, resource, success, failure is null ? (success ? null : "exit code non-zero") : ErrorReporter.Message(failure));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ctx.Out.Warn($"could not write audit log \"{ctx.Paths.AuditLog}\": {e.Message}");
+        }
+    }
+
+    private static string? FirstArgument(ParseResult parse)
+    {
+        foreach (var arg in parse.CommandResult.Command.Arguments)
+        {
+            var value = parse.GetResult(arg)?.Tokens.FirstOrDefault()?.Value;
+            if (value is not null) return value;
+        }
+        return null;
+    }
+}
+
+/// <summary>The one place errors become stderr text and exit codes.</summary>
+internal static class ErrorReporter
+{
+    public static int Report(Rendering.IVoltConsole console, ParseResult parse, VoltEnvironment env, Exception e, CancellationToken ct)
+    {
+        var (debug, palette) = VoltContext.Early(parse, console, env);
+        var code = e switch
+        {
+            VoltException v => v.Code,
+            OperationCanceledException when ct.IsCancellationRequested => ExitCode.Interrupted,
+            UnauthorizedAccessException => ExitCode.Permission,
+            _ => ExitCode.General,
+        };
+        console.Error.WriteLine(palette.Error("Error: ") + Message(e));
+        if (debug) console.Error.WriteLine(e.ToString());
+        else if (code == ExitCode.General && e is not VoltException)
+            console.Error.WriteLine("(run with --debug for a stack trace)");
+        return (int)code;
+    }
+
+    public static string Message(Exception e) => e switch
+    {
+        OperationCanceledException => "interrupted",
+        UnauthorizedAccessException => $"permission denied: {e.Message}",
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Volt.Rendering;
+
+namespace Volt.Cli;
+
+/// <summary>Options every command accepts (recursive on the root).</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> Output = new("--output", "-o")
+    {
+        Description = "Output format: table, json or yaml (default: $VOLT_OUTPUT, then config, then table)",
+        Recursive = true,
+        HelpName = "table|json|yaml",
+    };
+
+    public static readonly Option<string?> Root = new("--root")
+    {
+        Description = "Relocate every host path under this directory (default: $VOLT_ROOT, else /)",
+        Recursive = true,
+        HelpName = "DIR",
+    };
+
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "Config file (default: $VOLT_CONFIG, else /etc/volt/config.yaml)",
+        Recursive = true,
+        HelpName = "FILE",
+    };
+
+    public static readonly Option<bool> Debug = new("--debug")
+    {
+        Description = "Print stack traces and debug detail (also $VOLT_DEBUG=1)",
+        Recursive = true,
+    };
+
+    static GlobalOptions()
+    {
+        Output.AcceptOnlyFromAmong(OutputFormats.Names);
+    }
+
+    public static IEnumerable<Option> All => [Output, Root, Config, Debug];
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Completions;
+using Volt.Commands;
+using Volt.Rendering;
+
+namespace Volt.Cli;
+
+/// <summary>The command tree and one invocation of it. Program.cs and the in-memory CLI tests both use this.</summary>
+internal sealed class VoltApp
+{
+    public VoltApp(IVoltConsole console, VoltEnvironment env, TimeProvider time)
+    {
+        Console = console; Env = env; Time = time;
+        Root = BuildRoot();
+    }
+
+    public IVoltConsole Console { get; }
+    public VoltEnvironment Env { get; }
+    public TimeProvider Time { get; }
+    public RootCommand Root { get; }
+
+    public static int RunProcess(string[] args) =>
+        new VoltApp(new SystemConsole(), VoltEnvironment.Process, TimeProvider.System).Run(args);
+
+    public int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    public async Task<int> RunAsync(string[] args, CancellationToken ct = default)
+    {
+        CommandRunner.CurrentApp.Value = this;
+        var parse = Root.Parse(args);
+        var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            var (_, palette) = VoltContext.Early(parse, Console, Env);
+            foreach (var error in parse.Errors) Console.Error.WriteLine(palette.Error("Error: ") + error.Message);
+            var path = string.Join(' ', CommandPath(parse.CommandResult.Command));
+            Console.Error.WriteLine($"Run '{path} --help' for usage.");
+            return (int)Core.Errors.ExitCode.Usage;
+        }
+        return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+    }
+
+    private RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Volt: containers, VMs, a content-addressed store, a registry and GitOps in one binary.");
+        foreach (var o in GlobalOptions.All) root.Options.Add(o);
+        foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);
+        root.Directives.Add(new SuggestDirective());
+        foreach (var o in root.Options)
+            if (o is HelpOption { Action: HelpAction help } helpOption) helpOption.Action = new HelpWithExamplesAction(help);
+        return root;
+    }
+
+    /// <summary>The stock help, then an "Examples:" section from the command.</summary>
+    private sealed class HelpWithExamplesAction(HelpAction inner) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parse)
+        {
+            var code = inner.Invoke(parse);
+            var examples = parse.CommandResult.Command switch
+            {
+                VoltCommand v => v.Examples,
+                GroupCommand g => g.Examples,
+                RootCommand => RootExamples,
+                _ => [],
+            };
+            if (examples.Length == 0) return code;
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine("Examples:");
+            foreach (var e in examples) output.WriteLine("  " + e);
+            output.WriteLine();
+            return code;
+        }
+    }
+
+    private static readonly string[] RootExamples =
+    [
+        "volt cas build ./rootfs --ref images/myapp    # store a directory in Stellarium",
+        "volt cas status -o json                        # store statistics as JSON",
+        "volt audit verify                              # check the audit trail's hash chain",
+        "VOLT_ROOT=/tmp/v volt cas status               # run against a private root",
+    ];
+
+    private static IEnumerable<string> CommandPath(Command c)
+    {
+        var names = new List<string>();
+        for (Symbol? s = c; s is Command cmd; s = cmd.Parents.FirstOrDefault())
+            names.Insert(0, cmd is RootCommand ? "volt" : cmd.Name);
+        return names;
+    }
+}

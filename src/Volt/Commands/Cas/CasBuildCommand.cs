@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Volt.Cli;
+using Volt.Rendering;
+using Volt.Storage.Cas;
+
+namespace Volt.Commands.Cas;
+
+internal sealed class CasBuildCommand : VoltCommand
+{
+    private static readonly Argument<string> Dir = new("dir") { Description = "Directory to store" };
+    private static readonly Option<string?> Ref = new("--ref") { Description = "Ref to name the tree (default: images/<dir name>)", HelpName = "NAME" };
+
+    public CasBuildCommand() : base("build", "Store every file of a directory as objects and name the tree with a ref")
+    {
+        Add(Dir); Add(Ref);
+        Examples =
+        [
+            "volt cas build /var/lib/volt/images/debian --ref images/debian",
+            "volt cas build ./rootfs                 # ref images/rootfs",
+            "volt cas build ./site -o json           # summary as JSON",
+        ];
+    }
+
+    public override string AuditAction => "cas.build";
+
+    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var dir = parse.GetValue(Dir)!;
+        var refName = parse.GetValue(Ref) ?? TreeBuilder.DefaultRefName(dir);
+        ctx.AuditResource = refName;
+        var counters = new BuildCounters();
+        var builder = new TreeBuilder(ctx.Store(), ctx.Parallelism);
+        var r = ProgressDisplay.Run(ctx.ShowProgress, ctx.Out.Palette, $"Storing {Path.GetFileName(Path.GetFullPath(dir))}",
+            () => (counters.BytesDone, counters.BytesTotal), () => builder.Build(dir, refName, counters, ct));
+        ctx.Out.Object(new JsonObject
+        {
+            ["ref"] = r.Ref,
+            ["manifest"] = r.Manifest.ToString(),
+            ["files"] = r.Files,
+            ["directories"] = r.Dirs,
+            ["other_entries"] = r.Others,
+            ["bytes"] = ctx.Out.Format == OutputFormat.Table ? Human.Bytes(r.Bytes) : r.Bytes,
+            ["new_objects"] = r.NewObjects,
+            ["new_bytes"] = ctx.Out.Format == OutputFormat.Table ? Human.Bytes(r.NewBytes) : r.NewBytes,
+            ["deduplicated_bytes"] = ctx.Out.Format == OutputFormat.Table ? Human.Bytes(r.DedupBytes) : r.DedupBytes,
+            ["time"] = ctx.Out.Format == OutputFormat.Table ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
+        });
+        return Task.FromResult(0);
+    }
+}

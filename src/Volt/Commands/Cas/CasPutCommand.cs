@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Volt.Cli;
+using Volt.Core.Errors;
+using Volt.Storage.Cas;
+
+namespace Volt.Commands.Cas;
+
+internal sealed class CasPutCommand : VoltCommand
+{
+    private static readonly Argument<string> File = new("file") { Description = "File to store ('-' for stdin)" };
+    private static readonly Option<string> Algo = new("--algorithm", "-a") { Description = "Hash to address it by", DefaultValueFactory = _ => "blake3" };
+    private static readonly Option<string?> Ref = new("--ref") { Description = "Also name the object with this ref (kind blob)", HelpName = "NAME" };
+
+    public CasPutCommand() : base("put", "Store one file and print its digest")
+    {
+        Algo.AcceptOnlyFromAmong("blake3", "sha256", "sha512");
+        Add(File); Add(Algo); Add(Ref);
+        Examples = ["volt cas put ./kernel.img", "volt cas put layer.tar -a sha256 --ref blobs/layer", "tar c . | volt cas put -"];
+    }
+
+    public override string AuditAction => "cas.put";
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var path = parse.GetValue(File)!;
+        var refName = parse.GetValue(Ref);
+        if (refName is not null) RefStore.Validate(refName);
+        Digest.TryParseAlgo(parse.GetValue(Algo), out var algo);
+        var store = ctx.Store().EnsureCreated();
+        PutResult r;
+        using (store.WriterLock())
+        {
+            try
+            {
+                await using var src = path == "-" ? Console.OpenStandardInput() : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                r = await store.PutAsync(src, algo, null, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw VoltException.NotFound($"file \"{path}\" not found");
+            }
+            if (refName is not null) store.Refs.Set(refName, r.Digest, RefKind.Blob, r.Size);
+        }
+        ctx.AuditResource = r.Digest.ToString();
+        if (ctx.Out.Format == Rendering.OutputFormat.Table) ctx.Console.Out.WriteLine(r.Digest.ToString());
+        else ctx.Out.Data(new JsonObject { ["digest"] = r.Digest.ToString(), ["size"] = r.Size, ["created"] = r.Created, ["ref"] = refName });
+        return 0;
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace Volt.Commands;
+
+/// <summary>Every top-level command, in help order.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        Cas.CasCommands.Group(),
+        Audit.AuditCommands.Group(),
+        Config.ConfigCommands.Group(),
+        new Meta.VersionCommand(),
+        new Meta.CompletionCommand(),
+    ];
+}
