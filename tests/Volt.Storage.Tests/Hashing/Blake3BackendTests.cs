@@ -1,0 +1,112 @@
+using Shouldly;
+using Volt.Storage.Hashing;
+using Xunit;
+
+namespace Volt.Storage.Tests.Hashing;
+
+/// <summary>Every SIMD kernel, forced one at a time, agrees with the scalar one.</summary>
+public sealed class Blake3BackendTests
+{
+    private const int MiB = 1 << 20;
+
+    /// <summary>Backend names (the enum is internal, theory parameters of public tests cannot be).</summary>
+    public static TheoryData<string> SimdBackends() => new("Vector128", "Vector256", "Vector512");
+
+    public static TheoryData<string, int> BackendsAndSizes()
+    {
+        int[] sizes =
+        [
+            0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 2049, 3 * 1024, 4095, 4096, 4097, 8191, 8193, 12287, 12289,
+            16383, 16385, 20479, 20481, 32767, 32769, 65535, 65537, 100_000, 262_143, MiB + 7, 17 * MiB + 3,
+        ];
+        var data = new TheoryData<string, int>();
+        foreach (var backend in SimdBackends())
+            foreach (int size in sizes)
+                data.Add(backend, size);
+        return data;
+    }
+
+    private static Blake3Backend RequireSupported(string name)
+    {
+        var backend = Enum.Parse<Blake3Backend>(name);
+        if (!Blake3Backends.IsSupported(backend))
+            Assert.Skip($"This CPU cannot run the {backend} kernel.");
+        return backend;
+    }
+
+    private static byte[] RandomBytes(int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] HashWith(Blake3Backend backend, byte[] input, bool parallel)
+    {
+        var output = new byte[96];
+        Blake3.Hash(input, output, backend, parallel);
+        return output;
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndSizes))]
+    public void Hash_ForcedSimdBackend_MatchesScalar(string backendName, int size)
+    {
+        var backend = RequireSupported(backendName);
+        var input = RandomBytes(size, size);
+        var scalar = HashWith(Blake3Backend.Scalar, input, parallel: false);
+        HashWith(backend, input, parallel: false).ShouldBe(scalar);
+        HashWith(backend, input, parallel: true).ShouldBe(scalar);
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndSizes))]
+    public void Update_ForcedSimdBackendInOddPieces_MatchesScalar(string backendName, int size)
+    {
+        var backend = RequireSupported(backendName);
+        var input = RandomBytes(size, size + 1);
+        var expected = HashWith(Blake3Backend.Scalar, input, parallel: false)[..32];
+        using var hasher = Blake3Hasher.Create();
+        hasher.Backend = backend;
+        hasher.Parallel = true;
+        var random = new Random(size);
+        for (int offset = 0; offset < size;)
+        {
+            int piece = Math.Min(random.Next(1, 3 * MiB), size - offset);
+            hasher.Update(input.AsSpan(offset, piece));
+            offset += piece;
+        }
+        hasher.Finalize().ShouldBe(expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdBackends))]
+    public void KeyedAndDeriveKeyHashers_ForcedSimdBackend_MatchOfficialVectors(string backendName)
+    {
+        var backend = RequireSupported(backendName);
+        foreach (var vector in Blake3TestVectors.Cases)
+        {
+            var input = Blake3TestVectors.Input(vector.InputLen);
+            var output = new byte[131];
+            using (var keyed = Blake3Hasher.CreateKeyed(Blake3TestVectors.Key))
+            {
+                keyed.Backend = backend;
+                keyed.Update(input);
+                keyed.Finalize(output);
+                Convert.ToHexStringLower(output).ShouldBe(vector.KeyedHash, $"keyed, {vector}");
+            }
+            using var derive = Blake3Hasher.CreateDeriveKey(Blake3TestVectors.Context);
+            derive.Backend = backend;
+            derive.Update(input);
+            derive.Finalize(output);
+            Convert.ToHexStringLower(output).ShouldBe(vector.DeriveKey, $"derive_key, {vector}");
+        }
+    }
+
+    [Fact]
+    public void Best_OnThisMachine_IsTheWidestSupportedKernel()
+    {
+        var widest = Enum.GetValues<Blake3Backend>().Where(Blake3Backends.IsSupported).Max();
+        Blake3Backends.Best.ShouldBe(widest);
+    }
+}
