@@ -23,7 +23,7 @@ public sealed class AuditLog(string path, TimeProvider time)
     public AuditEntry Append(string action, string resource, bool success, string? error = null)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        using var handle = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        using var handle = Posix.OpenForLocking(Path);
         Posix.Lock(handle, Posix.LOCK_EX);
         var (lastLine, _) = ReadLastLine(handle);
         long seq = 1;

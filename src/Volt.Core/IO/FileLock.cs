@@ -33,8 +33,7 @@ public sealed class FileLock : IDisposable
     private static SafeFileHandle OpenLockFile(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // FileShare.ReadWrite: .NET's own advisory lock must not interfere with flock users.
-        return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        return Posix.OpenForLocking(path);
     }
 
     public void Dispose() => _handle.Dispose();

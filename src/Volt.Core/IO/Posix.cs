@@ -72,6 +72,20 @@ public static partial class Posix
     private static partial int OpenRaw(string path, int flags);
     [LibraryImport("libc", EntryPoint = "close")] private static partial int Close(int fd);
 
+    /// <summary>
+    /// Opens (creating, mode 0644) a file read-write with plain open(2). .NET's own FileStream/OpenHandle take a
+    /// non-blocking flock of their own on Unix, which would collide with the flock(2) locks Volt uses.
+    /// </summary>
+    public static SafeFileHandle OpenForLocking(string path)
+    {
+        var fd = OpenMode(path, 0x2 /* O_RDWR */ | 0x40 /* O_CREAT */ | 0x80000 /* O_CLOEXEC */, 0x1A4 /* 0644 */);
+        if (fd < 0) throw Error($"open \"{path}\"");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenMode(string path, int flags, int mode);
+
     private static int Open(string path) => OpenRaw(path, 0x10000 /* O_DIRECTORY */ | 0x80000 /* O_CLOEXEC */);
 
     private static IOException Error(string call, int? errno = null)

@@ -1,0 +1,118 @@
+using Xunit;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using Shouldly;
+using Volt.Core.Audit;
+using Volt.Testing;
+
+namespace Volt.Core.Tests.Audit;
+
+public sealed class AuditLogTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 7, 12, 14, 23, 1, 123, TimeSpan.Zero));
+
+    private AuditLog NewLog() => new(_dir.Combine("log", "audit.log"), _time);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Append_WritesSeedFieldsAsOneJsonLine()
+    {
+        var log = NewLog();
+        log.Append("container.create", "web", success: true);
+        var line = File.ReadAllLines(log.Path).ShouldHaveSingleItem();
+        line.ShouldStartWith("""{"timestamp":"2025-07-12T14:23:01.123Z","user":""");
+        line.ShouldContain("\"action\":\"container.create\",\"resource\":\"web\",\"result\":\"success\"");
+        line.ShouldContain("\"uid\":");
+        line.ShouldNotContain("\"error\"");
+    }
+
+    [Fact]
+    public void Append_Failure_RecordsError()
+    {
+        var log = NewLog();
+        log.Append("cas.build", "images/x", success: false, error: "directory \"x\" not found");
+        File.ReadAllText(log.Path).ShouldContain("\"result\":\"failure\",\"error\":\"directory \\u0022x\\u0022 not found\"");
+    }
+
+    [Fact]
+    public void Verify_UntouchedChain_IsOk()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 5; i++) log.Append("cas.put", $"obj{i}", true);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeTrue(string.Join("; ", r.Problems));
+        r.Lines.ShouldBe(5);
+    }
+
+    [Fact]
+    public void Verify_EditedLine_IsDetectedAtTheNextLine()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 4; i++) log.Append("cas.put", $"obj{i}", true);
+        var lines = File.ReadAllLines(log.Path);
+        lines[1] = lines[1].Replace("obj1", "objX");
+        File.WriteAllLines(log.Path, lines);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeFalse();
+        r.Problems.ShouldContain(p => p.Line == 3);
+    }
+
+    [Fact]
+    public void Verify_RemovedMiddleLine_IsDetected()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 4; i++) log.Append("cas.put", $"obj{i}", true);
+        var lines = File.ReadAllLines(log.Path).ToList();
+        lines.RemoveAt(2);
+        File.WriteAllLines(log.Path, lines);
+        AuditVerifier.Verify(log).Problems.ShouldContain(p => p.Line == 3);
+    }
+
+    [Fact]
+    public void Verify_InsertedLine_IsDetected()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
+        var lines = File.ReadAllLines(log.Path).ToList();
+        lines.Insert(1, lines[0].Replace("obj0", "forged"));
+        File.WriteAllLines(log.Path, lines);
+        AuditVerifier.Verify(log).Ok.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Verify_RemovedLastLine_IsDetectedThroughTheHead()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
+        var lines = File.ReadAllLines(log.Path);
+        File.WriteAllLines(log.Path, lines[..^1]);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeFalse();
+        r.Problems.ShouldContain(p => p.Problem.Contains("head"));
+    }
+
+    [Fact]
+    public void Verify_EditedLastLine_IsDetectedThroughTheHead()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
+        File.WriteAllText(log.Path, File.ReadAllText(log.Path).Replace("obj2", "objZ"));
+        AuditVerifier.Verify(log).Ok.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Append_FromManyThreadsAtOnce_KeepsEveryLineAndAnIntactChain()
+    {
+        var path = _dir.Combine("log", "audit.log");
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            new AuditLog(path, TimeProvider.System).Append("cas.put", $"obj{i}", true));
+        var log = new AuditLog(path, TimeProvider.System);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeTrue(string.Join("; ", r.Problems));
+        r.Lines.ShouldBe(200);
+        var resources = File.ReadAllLines(path).Select(l => AuditLog.TryParse(Encoding.UTF8.GetBytes(l))!.Resource).ToHashSet();
+        resources.Count.ShouldBe(200);
+    }
+}

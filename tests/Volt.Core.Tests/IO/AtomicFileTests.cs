@@ -1,0 +1,83 @@
+using Xunit;
+using Shouldly;
+using Volt.Core.IO;
+using Volt.Testing;
+
+namespace Volt.Core.Tests.IO;
+
+public sealed class AtomicFileTests
+{
+    [Fact]
+    public void WriteAllText_ReplacesContentAndLeavesNoTempFiles()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("sub", "state.json");
+        AtomicFile.WriteAllText(path, "one");
+        AtomicFile.WriteAllText(path, "two");
+        File.ReadAllText(path).ShouldBe("two");
+        Directory.GetFiles(dir.Combine("sub")).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void Reverter_Uncommitted_UndoesInReverseOrder()
+    {
+        var undone = new List<string>();
+        using (var r = new Reverter())
+        {
+            r.Add("bridge", () => undone.Add("bridge"));
+            r.Add("veth", () => undone.Add("veth"));
+        }
+        undone.ShouldBe(["veth", "bridge"]);
+    }
+
+    [Fact]
+    public void Reverter_Committed_UndoesNothing()
+    {
+        var undone = false;
+        using (var r = new Reverter())
+        {
+            r.Add("x", () => undone = true);
+            r.Commit();
+        }
+        undone.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Reverter_FailingUndo_StillRunsTheOthersAndRecordsTheFailure()
+    {
+        var ran = false;
+        var r = new Reverter();
+        r.Add("first", () => ran = true);
+        r.Add("second", () => throw new IOException("boom"));
+        r.Dispose();
+        ran.ShouldBeTrue();
+        r.Failures.ShouldHaveSingleItem().ShouldContain("boom");
+    }
+
+    [Fact]
+    public void FileStat_ReportsKindsModesAndSymlinkTargetsWithoutFollowing()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("f", "hello");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.CreateSymbolicLink(dir.Combine("l"), "f");
+        var st = FileStat.LStat(file);
+        st.Kind.ShouldBe(FileKind.File);
+        st.Size.ShouldBe(5);
+        st.Permissions.ShouldBe(0x1A0u); // 0640
+        FileStat.LStat(dir.Combine("l")).Kind.ShouldBe(FileKind.Symlink);
+        FileStat.LStat(dir.Path).Kind.ShouldBe(FileKind.Directory);
+        Should.Throw<FileNotFoundException>(() => FileStat.LStat(dir.Combine("missing")));
+    }
+
+    [Fact]
+    public void FileLock_Exclusive_BlocksASecondExclusiveUntilReleased()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("lock");
+        using (FileLock.Exclusive(path))
+            FileLock.TryExclusive(path).ShouldBeNull();
+        using var again = FileLock.TryExclusive(path);
+        again.ShouldNotBeNull();
+    }
+}
