@@ -31,7 +31,7 @@ internal sealed class VoltApp
         CommandRunner.CurrentApp.Value = this;
         var parse = Root.Parse(args);
         var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
-        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
         {
             var (_, palette) = VoltContext.Early(parse, Console, Env);
             foreach (var error in parse.Errors) Console.Error.WriteLine(palette.Error("Error: ") + error.Message);
