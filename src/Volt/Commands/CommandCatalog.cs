@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         Cas.CasCommands.Group(),
+        Registry.RegistryCommands.Group(),
         Audit.AuditCommands.Group(),
         Config.ConfigCommands.Group(),
         new Meta.VersionCommand(),

@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Volt.Registry.Errors;
+using Volt.Registry.Hosting;
+using Volt.Registry.Storage;
+
+namespace Volt.Registry.Http;
+
+/// <summary>
+/// Blob push: <c>POST /v2/&lt;name&gt;/blobs/uploads/</c> (start, monolithic with <c>?digest=</c>, or mount with
+/// <c>?mount=&amp;from=</c>) and <c>GET/PATCH/PUT/DELETE /v2/&lt;name&gt;/blobs/uploads/&lt;uuid&gt;</c>.
+/// </summary>
+public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics)
+{
+    public Task StartAsync(RequestScope s)
+    {
+        if (s.Request.Method != "POST") throw OciErrors.Unsupported.With($"{s.Request.Method} is not supported on the uploads endpoint");
+        if (s.Query("mount") is { } mount)
+        {
+            var d = RegistryStore.ParseDigest(mount);
+            if (store.TryMount(s.Name, d, s.Query("from"))) return Created(s, d);
+        }
+        var session = store.Uploads.Start(s.Name);
+        metrics.UploadStarted();
+        if (s.Query("digest") is { } digest) return MonolithicAsync(s, session, RegistryStore.ParseDigest(digest));
+        Accepted(s, session, 0);
+        return Task.CompletedTask;
+    }
+
+    private async Task MonolithicAsync(RequestScope s, UploadSession session, Volt.Storage.Cas.Digest d)
+    {
+        try
+        {
+            await store.Uploads.AppendAsync(session, s.Request.Body, null, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+            await store.Uploads.CompleteAsync(session, d, s.Aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(session.Directory)) store.Uploads.Cancel(session);
+        }
+        metrics.UploadCompleted();
+        await Created(s, d).ConfigureAwait(false);
+    }
+
+    public async Task HandleAsync(RequestScope s)
+    {
+        var session = store.Uploads.Open(s.Name, s.Route.Argument);
+        switch (s.Request.Method)
+        {
+            case "GET":
+                Accepted(s, session, session.Size, 204);
+                break;
+            case "PATCH":
+                var size = await AppendAsync(s, session, ContentRangeStart(s)).ConfigureAwait(false);
+                Accepted(s, session, size);
+                break;
+            case "PUT":
+                var digest = RegistryStore.ParseDigest(s.Query("digest") ?? throw OciErrors.DigestInvalid.With("PUT must name the blob's ?digest="));
+                if (HasBody(s)) await AppendAsync(s, session, ContentRangeStart(s)).ConfigureAwait(false);
+                await store.Uploads.CompleteAsync(session, digest, s.Aborted).ConfigureAwait(false);
+                metrics.UploadCompleted();
+                await Created(s, digest).ConfigureAwait(false);
+                break;
+            case "DELETE":
+                store.Uploads.Cancel(session);
+                s.Empty(204);
+                break;
+            default:
+                throw OciErrors.Unsupported.With($"{s.Request.Method} is not supported on an upload session");
+        }
+    }
+
+    private async Task<long> AppendAsync(RequestScope s, UploadSession session, long? start)
+    {
+        try
+        {
+            return await store.Uploads.AppendAsync(session, s.Request.Body, start, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.Error == OciErrors.RangeInvalid)
+        {
+            SessionHeaders(s, session, session.Size);
+            throw;
+        }
+    }
+
+    private static long? ContentRangeStart(RequestScope s)
+    {
+        var header = s.Request.Headers.ContentRange.ToString();
+        if (header.Length == 0) return null;
+        var spec = header.StartsWith("bytes", StringComparison.OrdinalIgnoreCase) ? header[5..].TrimStart(' ', '=') : header;
+        var dash = spec.IndexOf('-');
+        return dash > 0 && long.TryParse(spec.AsSpan(0, dash), out var start) && start >= 0 ? start
+            : throw OciErrors.BlobUploadInvalid.With($"invalid Content-Range \"{header}\": expected <start>-<end>");
+    }
+
+    private static bool HasBody(RequestScope s) =>
+        s.Request.ContentLength > 0 || (s.Request.ContentLength is null && s.Http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
+
+    private static void Accepted(RequestScope s, UploadSession session, long size, int status = 202)
+    {
+        SessionHeaders(s, session, size);
+        s.Empty(status);
+    }
+
+    private static void SessionHeaders(RequestScope s, UploadSession session, long size)
+    {
+        s.Response.Headers.Location = $"/v2/{s.Name}/blobs/uploads/{session.Id}";
+        s.Response.Headers["Docker-Upload-UUID"] = session.Id;
+        s.Response.Headers.Range = $"0-{Math.Max(size - 1, 0)}";
+    }
+
+    private static Task Created(RequestScope s, Volt.Storage.Cas.Digest d)
+    {
+        s.Response.Headers.Location = $"/v2/{s.Name}/blobs/{d}";
+        s.Response.Headers["Docker-Content-Digest"] = d.ToString();
+        s.Empty(201);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Volt.Core.IO;
+using Volt.Registry.Errors;
+using Volt.Registry.Json;
+using Volt.Storage.Cas;
+
+namespace Volt.Registry.Storage;
+
+/// <summary>
+/// Blob upload sessions, kept on disk inside the CAS's staging area so a finished upload is published into
+/// objects/ by a rename (no copy) and a restarted registry can resume:
+/// <code>
+/// cas/tmp/uploads/&lt;uuid&gt;/
+/// ├── state.json   {"repository","created"}
+/// └── data         the bytes received so far (its length is the session's offset)
+/// </code>
+/// CasStore.CleanDeadTemps only removes files directly in tmp/, so sessions are left to <see cref="Expire"/>.
+/// </summary>
+public sealed class UploadStore(RegistryStore registry)
+{
+    private const int Buffer = 1 << 20;
+    private readonly ConcurrentDictionary<string, UploadSession> _live = new();
+
+    public string Root => Path.Combine(registry.Cas.TmpDir, "uploads");
+
+    /// <summary>Opens a new session for <paramref name="repo"/>.</summary>
+    public UploadSession Start(string repo)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var dir = Path.Combine(Root, id);
+        Directory.CreateDirectory(dir);
+        var state = new UploadState(repo, registry.Cas.Time.GetUtcNow());
+        File.WriteAllBytes(Path.Combine(dir, "state.json"), JsonSerializer.SerializeToUtf8Bytes(state, RegistryJson.Default.UploadState));
+        File.Create(Path.Combine(dir, "data")).Dispose();
+        var s = new UploadSession(id, dir, state) { Sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256), Hashed = 0 };
+        _live[id] = s;
+        return s;
+    }
+
+    /// <summary>The session <paramref name="id"/> of <paramref name="repo"/>, from memory or from disk.</summary>
+    public UploadSession Open(string repo, string id)
+    {
+        if (id.Length != 32 || !Digest.IsLowerHex(id)) throw Unknown(id);
+        if (_live.TryGetValue(id, out var live))
+            return live.State.Repository == repo && Directory.Exists(live.Directory) ? live : throw Unknown(id);
+        var dir = Path.Combine(Root, id);
+        UploadState? state;
+        try { state = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, "state.json")), RegistryJson.Default.UploadState); }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException) { throw Unknown(id); }
+        if (state is null || state.Repository != repo || !File.Exists(Path.Combine(dir, "data"))) throw Unknown(id);
+        var session = new UploadSession(id, dir, state) { Hashed = -1 };
+        return _live.GetOrAdd(id, session);
+    }
+
+    private static RegistryException Unknown(string id) => OciErrors.BlobUploadUnknown.With($"upload session \"{id}\" not found (finished, cancelled or expired)");
+
+    /// <summary>
+    /// Appends <paramref name="body"/> at <paramref name="start"/> (the current size; anything else is 416).
+    /// If the client disconnects, what was received stays and the session remains usable from its new size.
+    /// </summary>
+    public async Task<long> AppendAsync(UploadSession s, Stream body, long? start, Action<long>? progress, CancellationToken ct)
+    {
+        await s.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try { return await AppendLockedAsync(s, body, start, progress, ct).ConfigureAwait(false); }
+        finally { s.Gate.Release(); }
+    }
+
+    private async Task<long> AppendLockedAsync(UploadSession s, Stream body, long? start, Action<long>? progress, CancellationToken ct)
+    {
+        if (!Directory.Exists(s.Directory)) throw Unknown(s.Id);
+        using var h = File.OpenHandle(s.DataPath, FileMode.Open, FileAccess.Write);
+        var offset = RandomAccess.GetLength(h);
+        if (start is { } st && st != offset)
+            throw OciErrors.RangeInvalid.With($"chunk starts at {st} but the session has {offset} bytes");
+        if (s.Hashed != offset) s.DropHasher();
+        if (s.Sha256 is null && offset == 0) { s.Sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); s.Hashed = 0; }
+        var buffer = ArrayPool<byte>.Shared.Rent(Buffer);
+        try
+        {
+            int n;
+            while ((n = await body.ReadAtLeastAsync(buffer.AsMemory(0, Buffer), Buffer, throwOnEndOfStream: false, ct).ConfigureAwait(false)) > 0)
+            {
+                await RandomAccess.WriteAsync(h, buffer.AsMemory(0, n), offset, ct).ConfigureAwait(false);
+                offset += n;
+                if (s.Sha256 is not null) { s.Sha256.AppendData(buffer, 0, n); s.Hashed = offset; }
+                progress?.Invoke(n);
+                if (n < Buffer) break;
+            }
+            return offset;
+        }
+        catch
+        {
+            // Keep exactly what was fully written: a torn final write must not become part of the blob.
+            try { RandomAccess.SetLength(h, offset); } catch (IOException) { }
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Verifies the received bytes hash to <paramref name="expected"/>, publishes them into the CAS by rename and
+    /// links the blob into the session's repository. A mismatch discards the session and stores nothing.
+    /// </summary>
+    public async Task<PutResult> CompleteAsync(UploadSession s, Digest expected, CancellationToken ct)
+    {
+        await s.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!Directory.Exists(s.Directory)) throw Unknown(s.Id);
+            Digest actual;
+            long size;
+            using (var h = File.OpenHandle(s.DataPath, FileMode.Open, FileAccess.ReadWrite))
+            {
+                size = RandomAccess.GetLength(h);
+                actual = expected.Algorithm == HashAlgo.Sha256 && s.Sha256 is not null && s.Hashed == size
+                    ? Digest.FromHash(HashAlgo.Sha256, s.Sha256.GetHashAndReset())
+                    : CasStore.HashHandle(h, expected.Algorithm).Digest;
+                s.DropHasher();
+                if (actual != expected)
+                {
+                    Discard(s);
+                    throw OciErrors.DigestInvalid.With($"uploaded content hashes to {actual}, not {expected}");
+                }
+                Posix.FsyncOrThrow(h);
+            }
+            PutResult result;
+            using (registry.Cas.WriterLock())
+            {
+                result = registry.Cas.Publish(s.DataPath, actual, size);
+                registry.LinkBlob(s.State.Repository, actual, size);
+            }
+            Discard(s);
+            return result;
+        }
+        finally
+        {
+            s.Gate.Release();
+        }
+    }
+
+    /// <summary>Cancels a session and frees its bytes.</summary>
+    public void Cancel(UploadSession s) => Discard(s);
+
+    private void Discard(UploadSession s)
+    {
+        _live.TryRemove(s.Id, out _);
+        s.DropHasher();
+        try { Directory.Delete(s.Directory, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
+
+    /// <summary>Removes sessions idle for longer than <paramref name="expiry"/>; returns how many and the bytes freed.</summary>
+    public (int Sessions, long Bytes) Expire(TimeSpan expiry, bool dryRun = false)
+    {
+        if (!Directory.Exists(Root)) return (0, 0);
+        var cutoff = (registry.Cas.Time.GetUtcNow() - expiry).UtcDateTime;
+        int count = 0;
+        long bytes = 0;
+        foreach (var dir in Directory.EnumerateDirectories(Root))
+        {
+            var id = Path.GetFileName(dir);
+            if (_live.TryGetValue(id, out var live) && live.Gate.CurrentCount == 0) continue; // a request is writing
+            var data = new FileInfo(Path.Combine(dir, "data"));
+            var last = data.Exists ? data.LastWriteTimeUtc : Directory.GetLastWriteTimeUtc(dir);
+            if (last >= cutoff) continue;
+            count++;
+            bytes += data.Exists ? data.Length : 0;
+            if (dryRun) continue;
+            _live.TryRemove(id, out _);
+            try { Directory.Delete(dir, recursive: true); }
+            catch (DirectoryNotFoundException) { }
+        }
+        return (count, bytes);
+    }
+
+    /// <summary>Sessions on disk now (for status).</summary>
+    public int Count => Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Count() : 0;
+}

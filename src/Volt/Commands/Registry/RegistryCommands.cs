@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Volt.Cli;
+using Volt.Commands.Cas;
+using Volt.Registry.Hosting;
+using Volt.Registry.Storage;
+
+namespace Volt.Commands.Registry;
+
+internal static class RegistryCommands
+{
+    public static Command Group() => new GroupCommand("registry", "The OCI registry on Stellarium (serve, list, tokens, delete, gc)",
+        new RegistryServeCommand(), new RegistryListCommand(), new RegistryStatusCommand(), new RegistryTokenCommand(),
+        new RegistryDeleteCommand(), new RegistryGcCommand())
+    {
+        Examples =
+        [
+            "volt registry serve --port 5000",
+            "volt registry token --push --expiry 7d",
+            "podman login localhost:5000 -u volt -p \"$(volt registry token --push)\" --tls-verify=false",
+            "volt registry list",
+        ],
+    };
+
+    public static RegistryStore RegistryStore(this VoltContext ctx) => new(ctx.Store().EnsureCreated());
+
+    public static RegistryOptions RegistryOptions(this VoltContext ctx, TextWriter? echo = null) =>
+        Volt.Registry.Hosting.RegistryOptions.FromConfig(ctx.Paths, ctx.Config.Registry, ctx.Time, echo);
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Volt.Cli;
+using Volt.Registry.Hosting;
+
+namespace Volt.Commands.Registry;
+
+internal sealed class RegistryServeCommand : VoltCommand
+{
+    private static readonly Option<int?> Port = new("--port", "-p") { Description = "TCP port (default: config registry.port, 5000)" };
+    private static readonly Option<string?> Listen = new("--listen") { Description = "Address to bind (default: config registry.listen, 127.0.0.1)", HelpName = "ADDR" };
+    private static readonly Option<string?> TlsCert = new("--tls-cert") { Description = "PEM certificate (chain) for HTTPS", HelpName = "FILE" };
+    private static readonly Option<string?> TlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert", HelpName = "FILE" };
+
+    public RegistryServeCommand() : base("serve", "Serve the OCI distribution API in the foreground (Ctrl+C or SIGTERM stops it gracefully)")
+    {
+        Add(Port); Add(Listen); Add(TlsCert); Add(TlsKey);
+        Examples =
+        [
+            "volt registry serve",
+            "volt registry serve --port 5000 --listen 0.0.0.0",
+            "volt registry serve --tls-cert /etc/volt/tls/registry.crt --tls-key /etc/volt/tls/registry.key",
+        ];
+    }
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var defaults = ctx.RegistryOptions(ctx.Console.Error);
+        var options = new RegistryOptions
+        {
+            Paths = defaults.Paths, Time = defaults.Time, LogEcho = defaults.LogEcho, AnonymousPull = defaults.AnonymousPull,
+            UploadExpiry = defaults.UploadExpiry,
+            Port = parse.GetValue(Port) ?? defaults.Port,
+            Listen = parse.GetValue(Listen) ?? defaults.Listen,
+            TlsCert = parse.GetValue(TlsCert) ?? defaults.TlsCert,
+            TlsKey = parse.GetValue(TlsKey) ?? defaults.TlsKey,
+        };
+        await using var server = await RegistryServer.StartAsync(options, ct).ConfigureAwait(false);
+        ctx.Console.Error.WriteLine($"Registry listening on {server.Address} (storage {ctx.Paths.Cas}, anonymous pull {(options.AnonymousPull ? "on" : "off")})");
+        try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        ctx.Console.Error.WriteLine("Stopping registry…");
+        await server.StopAsync(TimeSpan.FromSeconds(1.5)).ConfigureAwait(false);
+        return 0;
+    }
+}
