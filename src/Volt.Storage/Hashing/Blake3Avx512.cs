@@ -16,6 +16,12 @@ internal static unsafe class Blake3Avx512
 {
     public const int Degree = 16;
 
+    /// <summary>
+    /// How far ahead of the current block each lane prefetches. The 16 lanes read 16 streams 1 KiB apart,
+    /// more than the hardware prefetcher follows well.
+    /// </summary>
+    private const int PrefetchAhead = 128;
+
     /// <summary>Like <see cref="Blake3Portable.HashMany"/> for exactly 16 inputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HashMany16(byte* input, nint stride, int blocks, uint* key, ulong counter,
@@ -196,6 +202,10 @@ internal static unsafe class Blake3Avx512
     {
         V r0 = Vector512.Load((uint*)row), r1 = Vector512.Load((uint*)(row + stride));
         V r2 = Vector512.Load((uint*)(row + 2 * stride)), r3 = Vector512.Load((uint*)(row + 3 * stride));
+        Sse.Prefetch0(row + PrefetchAhead);
+        Sse.Prefetch0(row + stride + PrefetchAhead);
+        Sse.Prefetch0(row + 2 * stride + PrefetchAhead);
+        Sse.Prefetch0(row + 3 * stride + PrefetchAhead);
         V t0 = UnpackLow(r0, r1), t1 = UnpackHigh(r0, r1);
         V t2 = UnpackLow(r2, r3), t3 = UnpackHigh(r2, r3);
         u0 = UnpackLow(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
