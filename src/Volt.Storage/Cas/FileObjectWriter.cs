@@ -13,18 +13,19 @@ internal readonly record struct Staging(Digest Digest, long Size, string? TempPa
 /// write the same bytes, so a concurrent change cannot make content and name disagree); large files are streamed
 /// in one pass that hashes (BLAKE3, parallel subtrees) while it writes.
 /// </summary>
-internal sealed class FileObjectWriter(CasStore store)
+internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = default)
 {
     private const int SmallLimit = 4 << 20;
     private const int Chunk = 8 << 20;
 
     /// <param name="shouldWrite">Asked once the digest is known: true claims the object for this writer.</param>
-    public Staging Store(string path, long expectedSize, Func<Digest, bool> shouldWrite)
+    /// <param name="progress">Called with byte counts as data is hashed (per chunk for large files).</param>
+    public Staging Store(string path, long expectedSize, Func<Digest, bool> shouldWrite, Action<long>? progress = null)
     {
         try
         {
             using var src = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
-            return expectedSize <= SmallLimit ? StoreSmall(src, path, shouldWrite) : StoreLarge(src, shouldWrite);
+            return expectedSize <= SmallLimit ? StoreSmall(src, shouldWrite, progress) : StoreLarge(src, shouldWrite, progress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -32,15 +33,16 @@ internal sealed class FileObjectWriter(CasStore store)
         }
     }
 
-    private Staging StoreSmall(Microsoft.Win32.SafeHandles.SafeFileHandle src, string path, Func<Digest, bool> shouldWrite)
+    private Staging StoreSmall(Microsoft.Win32.SafeHandles.SafeFileHandle src, Func<Digest, bool> shouldWrite, Action<long>? progress)
     {
         var length = RandomAccess.GetLength(src);
-        if (length > SmallLimit) return StoreLarge(src, shouldWrite);
+        if (length > SmallLimit) return StoreLarge(src, shouldWrite, progress);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
         try
         {
             var n = ReadFully(src, buffer.AsSpan(0, (int)length));
             var data = buffer.AsSpan(0, n);
+            progress?.Invoke(n);
             var digest = Digest.FromHash(HashAlgo.Blake3, Blake3.Hash(data));
             if (!shouldWrite(digest)) return new Staging(digest, n, null);
             var tmp = store.NewTempPath();
@@ -62,7 +64,7 @@ internal sealed class FileObjectWriter(CasStore store)
         }
     }
 
-    private Staging StoreLarge(Microsoft.Win32.SafeHandles.SafeFileHandle src, Func<Digest, bool> shouldWrite)
+    private Staging StoreLarge(Microsoft.Win32.SafeHandles.SafeFileHandle src, Func<Digest, bool> shouldWrite, Action<long>? progress)
     {
         var tmp = store.NewTempPath();
         var buffer = ArrayPool<byte>.Shared.Rent(Chunk);
@@ -79,6 +81,8 @@ internal sealed class FileObjectWriter(CasStore store)
                     hasher.Update(buffer.AsSpan(0, n));
                     RandomAccess.Write(dst, buffer.AsSpan(0, n), offset);
                     offset += n;
+                    progress?.Invoke(n);
+                    ct.ThrowIfCancellationRequested();
                 }
             }
             var digest = Digest.FromHash(HashAlgo.Blake3, hasher.Finalize());

@@ -41,19 +41,19 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         var staged = new ConcurrentBag<(string Temp, Digest Digest, long Size)>();
         var claimed = new ConcurrentDictionary<Digest, byte>();
         long dedupBytes = 0;
-        var writer = new FileObjectWriter(store);
+        var writer = new FileObjectWriter(store, ct);
         try
         {
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
             Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, file =>
             {
-                var staging = writer.Store(file.FullPath, file.Size, d => !store.Exists(d) && claimed.TryAdd(d, 0));
+                var staging = writer.Store(file.FullPath, file.Size, d => !store.Exists(d) && claimed.TryAdd(d, 0),
+                    n => Interlocked.Add(ref counters.BytesDone, n));
                 file.Entry.Digest = staging.Digest.ToString();
                 file.Entry.Size = staging.Size;
                 if (staging.TempPath is not null) staged.Add((staging.TempPath, staging.Digest, staging.Size));
                 else Interlocked.Add(ref dedupBytes, staging.Size);
                 Interlocked.Increment(ref counters.FilesDone);
-                Interlocked.Add(ref counters.BytesDone, staging.Size);
             });
         }
         catch (Exception e)

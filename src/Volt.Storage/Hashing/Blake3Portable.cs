@@ -14,6 +14,15 @@ internal static unsafe class Blake3Portable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Compress(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, uint* state)
     {
+        if (Blake3Rows128.IsSupported)
+            Blake3Rows128.Compress(cv, block, blockLen, counter, flags, state);
+        else
+            CompressScalar(cv, block, blockLen, counter, flags, state);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CompressScalar(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, uint* state)
+    {
         uint* w = (uint*)block;
         uint v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
         uint v8 = IV0, v9 = IV1, v10 = IV2, v11 = IV3;
