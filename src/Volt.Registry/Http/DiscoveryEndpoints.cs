@@ -36,7 +36,7 @@ public sealed class DiscoveryEndpoints(RegistryStore store)
     private static byte[] IndexJson(List<Descriptor> descriptors)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", 2);
