@@ -28,11 +28,6 @@ internal static unsafe class Blake3Avx2
         uint* counters = stackalloc uint[2 * Degree];
         Blake3Tree.LaneCounters(counter, incrementCounter, Degree, counters);
         V counterLo = Vector256.Load(counters), counterHi = Vector256.Load(counters + Degree);
-        Vector256<byte> rot16 = Vector256.Create(
-            (byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-        Vector256<byte> rot8 = Vector256.Create(
-            (byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
-
         V h0 = Vector256.Create(key[0]), h1 = Vector256.Create(key[1]);
         V h2 = Vector256.Create(key[2]), h3 = Vector256.Create(key[3]);
         V h4 = Vector256.Create(key[4]), h5 = Vector256.Create(key[5]);
@@ -56,124 +51,124 @@ internal static unsafe class Blake3Avx2
             V v14 = Vector256.Create((uint)BlockLen), v15 = Vector256.Create(blockFlags);
 
             // <rounds v256>
-            v0 += v4 + m.M0; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M1; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M2; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M4; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M5; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M8; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M9; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M12; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M13; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M14; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M0; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M1; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M2; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M4; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M5; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M8; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M9; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M12; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M13; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M14; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M2; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M6; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M7; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M0; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M4; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M1; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M11; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M9; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M14; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M2; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M6; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M7; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M0; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M4; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M1; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M11; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M9; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M14; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M3; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M4; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M13; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M2; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M6; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M5; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M9; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M11; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M15; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M3; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M4; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M13; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M2; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M6; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M5; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M9; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M11; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M15; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M10; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M7; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M14; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M3; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M4; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M0; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M5; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M8; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M10; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M7; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M14; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M3; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M4; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M0; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M5; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M8; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M12; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M13; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M15; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M10; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M7; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M2; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M3; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M0; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M1; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M12; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M13; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M15; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M10; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M7; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M2; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M3; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M0; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M1; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M9; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M14; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M8; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M12; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M1; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M13; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M3; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M2; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M6; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M9; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M14; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M8; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M12; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M1; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M13; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M3; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M2; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M6; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M11; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M15; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M0; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M1; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M9; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M14; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M10; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M3; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M4; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M13; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M11; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M15; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M0; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M1; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M9; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M14; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M10; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M3; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M4; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M13; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
             // </rounds>
 
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
@@ -188,12 +183,14 @@ internal static unsafe class Blake3Avx2
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V Ror16(V x, Vector256<byte> rot16) =>
-        Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 16) : Shuffle(x.AsByte(), rot16).AsUInt32();
+    private static V Ror16(V x) => Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 16)
+        : Shuffle(x.AsByte(), Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
+            2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V Ror8(V x, Vector256<byte> rot8) =>
-        Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 8) : Shuffle(x.AsByte(), rot8).AsUInt32();
+    private static V Ror8(V x) => Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 8)
+        : Shuffle(x.AsByte(), Vector256.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12,
+            1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static V Ror12(V x) => Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 12) : (x >>> 12) | (x << 20);

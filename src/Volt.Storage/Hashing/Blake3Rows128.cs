@@ -72,8 +72,8 @@ internal static unsafe class Blake3Rows128
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void G(ref V a, ref V b, ref V c, ref V d, V mx, V my)
     {
-        a += b + mx; d = Ror16(d ^ a, Rot16Mask); c += d; b = Ror12(b ^ c);
-        a += b + my; d = Ror8(d ^ a, Rot8Mask); c += d; b = Ror7(b ^ c);
+        a += b + mx; d = Ror16(d ^ a); c += d; b = Ror12(b ^ c);
+        a += b + my; d = Ror8(d ^ a); c += d; b = Ror7(b ^ c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

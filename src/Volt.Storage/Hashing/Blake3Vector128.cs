@@ -30,7 +30,6 @@ internal static unsafe class Blake3Vector128
         uint* counters = stackalloc uint[2 * Degree];
         Blake3Tree.LaneCounters(counter, incrementCounter, Degree, counters);
         V counterLo = Vector128.Load(counters), counterHi = Vector128.Load(counters + Degree);
-        Vector128<byte> rot16 = Rot16Mask, rot8 = Rot8Mask;
 
         V h0 = Vector128.Create(key[0]), h1 = Vector128.Create(key[1]);
         V h2 = Vector128.Create(key[2]), h3 = Vector128.Create(key[3]);
@@ -59,124 +58,124 @@ internal static unsafe class Blake3Vector128
             V v14 = Vector128.Create((uint)BlockLen), v15 = Vector128.Create(blockFlags);
 
             // <rounds v128>
-            v0 += v4 + m.M0; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M1; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M2; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M4; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M5; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M8; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M9; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M12; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M13; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M14; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M0; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M1; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M2; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M4; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M5; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M8; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M9; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M12; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M13; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M14; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M2; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M6; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M7; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M0; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M4; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M1; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M11; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M9; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M14; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M2; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M6; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M3; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M7; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M0; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M4; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M1; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M11; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M9; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M14; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M15; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M3; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M4; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M13; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M2; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M6; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M5; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M9; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M11; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M15; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M3; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M4; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M10; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M13; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M2; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M7; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M6; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M5; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M9; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M11; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M15; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M8; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M10; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M7; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M14; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M3; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M4; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M0; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M5; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M8; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M10; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M7; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M12; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M14; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M3; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M13; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M4; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M0; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M11; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M5; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M8; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M1; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M12; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M13; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M15; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M10; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M7; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M2; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M3; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M0; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M1; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M12; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M13; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M9; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M15; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M10; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M14; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M7; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M2; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M5; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M3; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M0; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M1; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M6; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M9; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M14; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M8; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M12; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M1; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M13; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M3; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M2; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M6; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M9; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M14; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M11; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M8; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M12; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M15; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M1; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M13; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M3; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M0; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M10; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M2; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M6; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M4; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
 
-            v0 += v4 + m.M11; v12 ^= v0; v12 = Ror16(v12, rot16); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
-            v0 += v4 + m.M15; v12 ^= v0; v12 = Ror8(v12, rot8); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
-            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror16(v13, rot16); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
-            v1 += v5 + m.M0; v13 ^= v1; v13 = Ror8(v13, rot8); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
-            v2 += v6 + m.M1; v14 ^= v2; v14 = Ror16(v14, rot16); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
-            v2 += v6 + m.M9; v14 ^= v2; v14 = Ror8(v14, rot8); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
-            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror16(v15, rot16); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
-            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror8(v15, rot8); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
-            v0 += v5 + m.M14; v15 ^= v0; v15 = Ror16(v15, rot16); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
-            v0 += v5 + m.M10; v15 ^= v0; v15 = Ror8(v15, rot8); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
-            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror16(v12, rot16); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
-            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror8(v12, rot8); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
-            v2 += v7 + m.M3; v13 ^= v2; v13 = Ror16(v13, rot16); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
-            v2 += v7 + m.M4; v13 ^= v2; v13 = Ror8(v13, rot8); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
-            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror16(v14, rot16); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
-            v3 += v4 + m.M13; v14 ^= v3; v14 = Ror8(v14, rot8); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
+            v0 += v4 + m.M11; v12 ^= v0; v12 = Ror16(v12); v8 += v12; v4 ^= v8; v4 = Ror12(v4);
+            v0 += v4 + m.M15; v12 ^= v0; v12 = Ror8(v12); v8 += v12; v4 ^= v8; v4 = Ror7(v4);
+            v1 += v5 + m.M5; v13 ^= v1; v13 = Ror16(v13); v9 += v13; v5 ^= v9; v5 = Ror12(v5);
+            v1 += v5 + m.M0; v13 ^= v1; v13 = Ror8(v13); v9 += v13; v5 ^= v9; v5 = Ror7(v5);
+            v2 += v6 + m.M1; v14 ^= v2; v14 = Ror16(v14); v10 += v14; v6 ^= v10; v6 = Ror12(v6);
+            v2 += v6 + m.M9; v14 ^= v2; v14 = Ror8(v14); v10 += v14; v6 ^= v10; v6 = Ror7(v6);
+            v3 += v7 + m.M8; v15 ^= v3; v15 = Ror16(v15); v11 += v15; v7 ^= v11; v7 = Ror12(v7);
+            v3 += v7 + m.M6; v15 ^= v3; v15 = Ror8(v15); v11 += v15; v7 ^= v11; v7 = Ror7(v7);
+            v0 += v5 + m.M14; v15 ^= v0; v15 = Ror16(v15); v10 += v15; v5 ^= v10; v5 = Ror12(v5);
+            v0 += v5 + m.M10; v15 ^= v0; v15 = Ror8(v15); v10 += v15; v5 ^= v10; v5 = Ror7(v5);
+            v1 += v6 + m.M2; v12 ^= v1; v12 = Ror16(v12); v11 += v12; v6 ^= v11; v6 = Ror12(v6);
+            v1 += v6 + m.M12; v12 ^= v1; v12 = Ror8(v12); v11 += v12; v6 ^= v11; v6 = Ror7(v6);
+            v2 += v7 + m.M3; v13 ^= v2; v13 = Ror16(v13); v8 += v13; v7 ^= v8; v7 = Ror12(v7);
+            v2 += v7 + m.M4; v13 ^= v2; v13 = Ror8(v13); v8 += v13; v7 ^= v8; v7 = Ror7(v7);
+            v3 += v4 + m.M7; v14 ^= v3; v14 = Ror16(v14); v9 += v14; v4 ^= v9; v4 = Ror12(v4);
+            v3 += v4 + m.M13; v14 ^= v3; v14 = Ror8(v14); v9 += v14; v4 ^= v9; v4 = Ror7(v4);
             // </rounds>
 
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
@@ -191,15 +190,17 @@ internal static unsafe class Blake3Vector128
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V Ror16(V x, Vector128<byte> rot16) =>
+    internal static V Ror16(V x) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 16)
-        : Ssse3.IsSupported ? Ssse3.Shuffle(x.AsByte(), rot16).AsUInt32()
+        : Ssse3.IsSupported
+            ? Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32()
         : (x >>> 16) | (x << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V Ror8(V x, Vector128<byte> rot8) =>
+    internal static V Ror8(V x) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 8)
-        : Ssse3.IsSupported ? Ssse3.Shuffle(x.AsByte(), rot8).AsUInt32()
+        : Ssse3.IsSupported
+            ? Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32()
         : (x >>> 8) | (x << 24);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -207,11 +208,6 @@ internal static unsafe class Blake3Vector128
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static V Ror7(V x) => Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 7) : (x >>> 7) | (x << 25);
-
-    /// <summary>The byte shuffle masks of <see cref="Ror16"/> and <see cref="Ror8"/>.</summary>
-    internal static Vector128<byte> Rot16Mask => Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-
-    internal static Vector128<byte> Rot8Mask => Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
 
     /// <summary>Four words of each of four rows in, out: u_j = word j of every row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
