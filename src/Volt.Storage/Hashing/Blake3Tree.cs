@@ -150,8 +150,15 @@ internal static unsafe class Blake3Tree
             var left = new SubtreeJob(backend, input, leftLen, key, counter, flags, cvs);
             var task = Task.Factory.StartNew(static s => ((SubtreeJob)s!).Run(), left,
                 CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-            rightN = CompressSubtreeWide(backend, input + leftLen, rightLen, key, rightCounter, flags, rightCvs, true);
-            task.Wait();
+            try
+            {
+                rightN = CompressSubtreeWide(backend, input + leftLen, rightLen, key, rightCounter, flags, rightCvs,
+                    true);
+            }
+            finally
+            {
+                task.Wait(); // never leave this frame (whose stack the left half writes to) before the left half ends
+            }
             leftN = left.Result;
         }
         else
