@@ -21,7 +21,8 @@ internal static unsafe class Blake3Portable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CompressScalar(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, uint* state)
+    internal static void CompressScalar(uint* cv, byte* block, uint blockLen, ulong counter, uint flags,
+        uint* state)
     {
         uint* w = (uint*)block;
         uint v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];

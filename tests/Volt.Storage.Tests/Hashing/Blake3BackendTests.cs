@@ -109,4 +109,27 @@ public sealed class Blake3BackendTests
         var widest = Enum.GetValues<Blake3Backend>().Where(Blake3Backends.IsSupported).Max();
         Blake3Backends.Best.ShouldBe(widest);
     }
+
+    [Fact]
+    public unsafe void SingleBlockCompress_Vector128Rows_MatchesScalar()
+    {
+        if (!Blake3Rows128.IsSupported)
+            Assert.Skip("This CPU has no 128-bit vectors.");
+        var random = new Random(3);
+        uint* cv = stackalloc uint[8];
+        byte* block = stackalloc byte[64];
+        uint* rows = stackalloc uint[16];
+        uint* scalar = stackalloc uint[16];
+        for (int i = 0; i < 10_000; i++)
+        {
+            random.NextBytes(new Span<byte>(cv, 32));
+            random.NextBytes(new Span<byte>(block, 64));
+            ulong counter = (ulong)random.NextInt64();
+            uint blockLen = (uint)random.Next(0, 65);
+            uint flags = (uint)random.Next(0, 128);
+            Blake3Rows128.Compress(cv, block, blockLen, counter, flags, rows);
+            Blake3Portable.CompressScalar(cv, block, blockLen, counter, flags, scalar);
+            new Span<uint>(rows, 16).SequenceEqual(new Span<uint>(scalar, 16)).ShouldBeTrue($"iteration {i}");
+        }
+    }
 }
