@@ -62,7 +62,7 @@ BIGSUM=$(head -c "$BIG" /dev/zero | sha256sum | cut -d' ' -f1)
 for who in dist volt; do
   loc=$(start_upload "$who" big)
   head -c "$BIG" /dev/zero | curl -s -f -X PUT -H "${AUTH[$who]}" -H "Content-Type: application/octet-stream" \
-    -H "Transfer-Encoding: chunked" --data-binary @- "$loc$(sep "$loc")digest=sha256:$BIGSUM" -o /dev/null
+    -T - "$loc$(sep "$loc")digest=sha256:$BIGSUM" -o /dev/null
   R[$who.rss]=$(awk '/VmHWM/{printf "%.0f", $2/1024}' /proc/${PID[$who]}/status)
   rm -rf "$WORK/dist/docker/registry/v2/blobs" 2>/dev/null || true
 done
