@@ -60,6 +60,7 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "BLAKE3 on $((bytes >> 20)) MiB, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "(b3sum: best wall time of the whole process, which mmaps the cached file; volt: hashing in memory only)"
 printf '%-34s %8s GB/s\n' "b3sum --num-threads 1" "$b3_1" "b3sum (all threads)" "$b3_all"
 printf '%-34s %8s GB/s   volt/b3sum %s\n' \
     "volt one-shot, 1 thread" "${volt[1,0]}" "$(ratio "${volt[1,0]}" "$b3_1")" \
