@@ -91,7 +91,32 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # shell snippets for hyperfine (run by /bin/sh, with the variables above exported)
 WARMUP_CMD='find "$TREE" -type f -print0 | xargs -0 cat > /dev/null'
 FRESH='n=$(( $(cat "$SEQ") + 1 )); echo $n > "$SEQ"; mkdir "$RUNDIR/$n"; ln -sfn "$RUNDIR/$n" "$CUR"'
-HF=(hyperfine --style basic --runs "$RUNS")
+# rounds NAME HYPERFINE-ARGS...: RUNS rounds of one run per contender, so a change in machine load hits every
+# contender alike (this VM is shared); prints each run and writes NAME.json with per-contender medians.
+rounds() {
+    local name=$1 i; shift
+    for (( i = 1; i <= RUNS; i++ )); do
+        hyperfine --style none --runs 1 --export-json "$WORK/$name.$i.json" "$@"
+        echo "  round $i/$RUNS done (load $(load))"
+    done
+    python3 - "$WORK/$name" "$RUNS" <<'PY'
+import json, statistics, sys
+base, runs = sys.argv[1], int(sys.argv[2])
+agg = {}
+for i in range(1, runs + 1):
+    for r in json.load(open(f"{base}.{i}.json"))["results"]:
+        a = agg.setdefault(r["command"], {"command": r["command"], "times": [], "user": [], "system": []})
+        a["times"] += r["times"]; a["user"].append(r["user"]); a["system"].append(r["system"])
+f = lambda t: f"{t * 1000:.1f} ms" if t < 1 else f"{t:.2f} s"
+for a in agg.values():
+    a["median"] = statistics.median(a["times"])
+    a["min"], a["max"] = min(a["times"]), max(a["times"])
+    a["user"], a["system"] = statistics.median(a["user"]), statistics.median(a["system"])
+    print(f"  {a['command']:<30} median {f(a['median']):>9}   min {f(a['min']):>9}   max {f(a['max']):>9}"
+          f"   user {f(a['user']):>9}   sys {f(a['system']):>9}   runs: {' '.join(f(t) for t in a['times'])}")
+json.dump({"results": list(agg.values())}, open(f"{base}.json", "w"), indent=1)
+PY
+}
 
 echo "== bench/cas  $DATE  $CPU, $NPROC cores, $FSTYPE at $WORK"
 echo "volt: $VOLT"
@@ -125,8 +150,9 @@ echo
 
 # --- 2. cold build vs cp -a --------------------------------------------------------------------------------
 echo "== cas build into an empty store vs cp -a (same filesystem; each run: new directory, sync, tree re-read)"
+echo "   $RUNS rounds, each timing every contender once (hyperfine --runs 1)"
 N_CP="cp -a" N_CPS="cp -a + sync" N_COLD="volt cas build (cold store)"
-"${HF[@]}" --export-json "$WORK/cold.json" \
+rounds cold \
     --prepare "$FRESH; sync; $WARMUP_CMD" \
     -n "$N_CP" 'cp -a "$TREE" "$CUR/dest"' \
     -n "$N_CPS" 'cp -a "$TREE" "$CUR/dest" && sync -f "$CUR/dest"' \
@@ -135,7 +161,7 @@ T_CP=$(hf "$WORK/cold.json" "$N_CP") T_CPS=$(hf "$WORK/cold.json" "$N_CPS") T_CO
 echo
 
 # --- 3. re-build of the unchanged tree vs b3sum ------------------------------------------------------------
-echo "== cas re-build of the unchanged tree (store already holds it) vs b3sum over the same files"
+echo "== cas re-build of the unchanged tree (store already holds it) vs b3sum over the same files, $RUNS rounds"
 FILES0="$WORK/files0"
 find "$TREE" -type f -print0 > "$FILES0"
 ARGMAX=$(xargs --show-limits < /dev/null 2>&1 | awk -F': ' '/actually use/ { print $2 }')
@@ -145,7 +171,7 @@ echo "b3sum via find | xargs runs $X_BATCHES processes; 'all files at once' runs
 export ARGMAX FILES0
 N_WARM="volt cas build (warm store)" N_B3X="b3sum (find | xargs)" N_B3A="b3sum (all files at once)" N_B3P="b3sum (xargs -P$NPROC)"
 VOLT_ROOT="$WARM" "$VOLT" cas build "$TREE" --ref bench/tree -o json > "$WORK/warm-first.json"
-"${HF[@]}" --export-json "$WORK/warm.json" --warmup 1 \
+rounds warm \
     --prepare "sync; $WARMUP_CMD" \
     -n "$N_WARM" 'VOLT_ROOT="$WARM" "$VOLT" cas build "$TREE" --ref bench/tree -o json' \
     -n "$N_B3X" 'find "$TREE" -type f -print0 | xargs -0 b3sum > /dev/null' \
@@ -226,7 +252,7 @@ okms() { awk -v t="$1" 'BEGIN { print (t <= 0.020 ? "met" : "MISSED") }'; }
 echo "===================================================================================================================="
 echo "bench/cas  $DATE  $CPU, $NPROC cores, $FSTYPE"
 echo "$TREE_LINE"
-echo "medians of $RUNS runs; warm page cache (tree re-read before each run), sync before each run; load avg $LOAD0 -> $(load)"
+echo "medians of $RUNS interleaved runs; warm page cache (tree re-read before each run), sync before each run; load avg $LOAD0 -> $(load)"
 printf '%-26s %9s   %-18s %9s   ratio %s (goal <= 1.00x: %s)   %-14s %9s   ratio %s\n' \
     "cas build (cold store)" "$(fmt "$T_COLD")" "cp -a" "$(fmt "$T_CP")" "$R_CP" "$(ok "$R_CP" 1.0)" "cp -a + sync" "$(fmt "$T_CPS")" "$R_CPS"
 printf '%-26s %9s   %-18s %9s   ratio %s (goal <= 1.50x: %s)   %-14s %9s   ratio %s\n' \
