@@ -32,7 +32,5 @@ public readonly record struct Route(RouteKind Kind, string Name = "", string Arg
 
     /// <summary>The access an operation on this route needs.</summary>
     public string RequiredAccess(string method) =>
-        Kind == RouteKind.Upload || !(HttpMethodsIsRead(method)) ? Auth.Access.Push : Auth.Access.Pull;
-
-    private static bool HttpMethodsIsRead(string method) => method is "GET" or "HEAD";
+        Kind == RouteKind.Upload || method is not ("GET" or "HEAD") ? Auth.Access.Push : Auth.Access.Pull;
 }
