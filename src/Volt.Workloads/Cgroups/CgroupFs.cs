@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Volt.Workloads.Cgroups;
+
+/// <summary>Small helpers for cgroupfs files: one value per write, "max" for unlimited, depth-first removal.</summary>
+internal static class CgroupFs
+{
+    public static void Write(string file, string value)
+    {
+        try { File.WriteAllText(file, value); }
+        catch (IOException e) { throw new IOException($"writing \"{value}\" to {file}: {e.Message}", e); }
+    }
+
+    public static string? Read(string file)
+    {
+        try { return File.ReadAllText(file).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    public static long ReadLong(string file) =>
+        long.TryParse(Read(file), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    /// <summary>A <c>key value</c> line from files like memory.events, cpu.stat, memory.oom_control.</summary>
+    public static long KeyValue(string file, string key)
+    {
+        var text = Read(file);
+        if (text is null) return 0;
+        foreach (var line in text.Split('\n'))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var v)) return v;
+        }
+        return 0;
+    }
+
+    public static IEnumerable<int> ProcsRecursive(string dir)
+    {
+        if (!Directory.Exists(dir)) yield break;
+        foreach (var line in (Read(Path.Combine(dir, "cgroup.procs")) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid)) yield return pid;
+        foreach (var child in SafeChildren(dir))
+            foreach (var pid in ProcsRecursive(child)) yield return pid;
+    }
+
+    /// <summary>
+    /// rmdir depth-first. On a real cgroupfs the control files vanish with the directory; on a fake tree (tests)
+    /// they are plain files, so those are deleted first.
+    /// </summary>
+    public static void RemoveTree(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var child in SafeChildren(dir)) RemoveTree(child);
+        try { Directory.Delete(dir); }
+        catch (IOException) when (!IsCgroupFs(dir))
+        {
+            foreach (var f in Directory.GetFiles(dir)) File.Delete(f);
+            Directory.Delete(dir);
+        }
+    }
+
+    public static string Format(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "max";
+
+    private static IEnumerable<string> SafeChildren(string dir)
+    {
+        try { return Directory.GetDirectories(dir); }
+        catch (DirectoryNotFoundException) { return []; }
+    }
+
+    private static bool IsCgroupFs(string dir) => dir.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal);
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+
+namespace Volt.Workloads.Cgroups;
+
+/// <summary>
+/// cgroup v1: one hierarchy per controller (hybrid hosts keep memory, cpu, pids … here). The group is created in
+/// each hierarchy that exists, plus <c>name=systemd</c> so the helper groups nspawn makes land under ours.
+/// <code>
+/// {root}/memory/{parent}/{name}/   memory.limit_in_bytes  memory.usage_in_bytes  memory.oom_control (oom_kill)
+/// {root}/cpu/{parent}/{name}/      cpu.cfs_quota_us  cpu.cfs_period_us
+/// {root}/cpuacct/{parent}/{name}/  cpuacct.usage
+/// {root}/pids/{parent}/{name}/     pids.max
+/// {root}/blkio/{parent}/{name}/    blkio.throttle.io_service_bytes_recursive
+/// {root}/systemd/{parent}/{name}/  payload/ supervisor/ (nspawn's)
+/// every one: cgroup.procs
+/// </code>
+/// </summary>
+public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent = "volt") : ICgroupDriver
+{
+    private static readonly string[] Hierarchies = ["memory", "cpu", "cpuacct", "pids", "blkio", "systemd"];
+    private const long UnlimitedThreshold = 1L << 62;
+
+    public string Version => "v1";
+
+    public string PathOf(string name) => Group("memory", name);
+
+    private string Group(string controller, string name) => Path.Combine(root, controller, parent, name);
+
+    /// <summary>Hierarchies present here, co-mounted ones (cpu,cpuacct) once.</summary>
+    private IEnumerable<string> Present() =>
+        Hierarchies.Where(h => Directory.Exists(Path.Combine(root, h)))
+            .DistinctBy(h => new DirectoryInfo(Path.Combine(root, h)).ResolveLinkTarget(true)?.FullName ?? h);
+
+    public void Create(string name)
+    {
+        foreach (var h in Present()) Directory.CreateDirectory(Group(h, name));
+    }
+
+    public bool Exists(string name) => Present().Any(h => Directory.Exists(Group(h, name)));
+
+    public void Apply(string name, ResourceLimits limits)
+    {
+        CgroupFs.Write(Path.Combine(Group("memory", name), "memory.limit_in_bytes"), limits.MemoryBytes?.ToString(CultureInfo.InvariantCulture) ?? "-1");
+        var cpu = Group("cpu", name);
+        CgroupFs.Write(Path.Combine(cpu, "cpu.cfs_period_us"), ResourceLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
+        CgroupFs.Write(Path.Combine(cpu, "cpu.cfs_quota_us"), limits.CpuQuotaMicros?.ToString(CultureInfo.InvariantCulture) ?? "-1");
+        CgroupFs.Write(Path.Combine(Group("pids", name), "pids.max"), CgroupFs.Format(limits.Pids));
+    }
+
+    public ResourceLimits ReadLimits(string name)
+    {
+        var mem = CgroupFs.ReadLong(Path.Combine(Group("memory", name), "memory.limit_in_bytes"));
+        var quota = CgroupFs.ReadLong(Path.Combine(Group("cpu", name), "cpu.cfs_quota_us"));
+        var period = CgroupFs.ReadLong(Path.Combine(Group("cpu", name), "cpu.cfs_period_us"));
+        var pids = CgroupFs.Read(Path.Combine(Group("pids", name), "pids.max"));
+        return new ResourceLimits(
+            mem >= UnlimitedThreshold || mem <= 0 ? null : mem,
+            quota <= 0 || period <= 0 ? null : (int)(quota * 100 / period),
+            pids is null or "max" ? null : int.Parse(pids, CultureInfo.InvariantCulture));
+    }
+
+    public IReadOnlyList<string> ProcsFiles(string name) => [.. Present().Select(h => Path.Combine(Group(h, name), "cgroup.procs"))];
+
+    public void AddProcess(string name, int pid)
+    {
+        foreach (var f in ProcsFiles(name)) CgroupFs.Write(f, pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public IReadOnlyList<int> Pids(string name) =>
+        [.. Present().SelectMany(h => CgroupFs.ProcsRecursive(Group(h, name))).Distinct()];
+
+    public CgroupStats Stats(string name)
+    {
+        var mem = Group("memory", name);
+        long read = 0, write = 0;
+        foreach (var line in (CgroupFs.Read(Path.Combine(Group("blkio", name), "blkio.throttle.io_service_bytes_recursive")) ?? "").Split('\n'))
+        {
+            var p = line.Split(' ');
+            if (p.Length != 3 || !long.TryParse(p[2], CultureInfo.InvariantCulture, out var v)) continue;
+            if (p[1] == "Read") read += v; else if (p[1] == "Write") write += v;
+        }
+        var limit = CgroupFs.ReadLong(Path.Combine(mem, "memory.limit_in_bytes"));
+        return new CgroupStats(
+            CgroupFs.ReadLong(Path.Combine(mem, "memory.usage_in_bytes")),
+            limit >= UnlimitedThreshold || limit <= 0 ? null : limit,
+            CgroupFs.ReadLong(Path.Combine(Group("cpuacct", name), "cpuacct.usage")),
+            read, write,
+            CgroupFs.KeyValue(Path.Combine(mem, "memory.oom_control"), "oom_kill"),
+            Pids(name).Count);
+    }
+
+    public void Delete(string name)
+    {
+        foreach (var h in Present()) CgroupFs.RemoveTree(Group(h, name));
+    }
+
+    /// <summary>True when the v1 memory hierarchy is mounted under <paramref name="root"/>.</summary>
+    public static bool Usable(string root) => File.Exists(Path.Combine(root, "memory", "memory.limit_in_bytes"));
+}

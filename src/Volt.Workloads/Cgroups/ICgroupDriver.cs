@@ -1,0 +1,61 @@
+namespace Volt.Workloads.Cgroups;
+
+/// <summary>Resource limits of one workload; <c>null</c> = unlimited.</summary>
+/// <param name="MemoryBytes">Hard memory limit (v2 <c>memory.max</c>, v1 <c>memory.limit_in_bytes</c>).</param>
+/// <param name="CpuPercent">Seed semantics: 100 = one CPU, 200 = two (quota = percent × 1000 µs per 100 ms period).</param>
+/// <param name="Pids">Maximum number of tasks (<c>pids.max</c>).</param>
+public sealed record ResourceLimits(long? MemoryBytes = null, int? CpuPercent = null, int? Pids = null)
+{
+    public const long CpuPeriodMicros = 100_000;
+
+    /// <summary>CFS quota in µs for <see cref="CpuPeriodMicros"/>, or null for no limit.</summary>
+    public long? CpuQuotaMicros => CpuPercent is { } p ? p * 1000L : null;
+}
+
+/// <summary>What <c>volt top</c> shows, read from whichever cgroup version holds the controllers.</summary>
+public sealed record CgroupStats(
+    long MemoryBytes,
+    long? MemoryLimitBytes,
+    long CpuUsageNanos,
+    long IoReadBytes,
+    long IoWriteBytes,
+    long OomKills,
+    int Tasks);
+
+/// <summary>
+/// One cgroup hierarchy layout (v1 per-controller hierarchies or the v2 unified tree) holding one group per
+/// workload under a Volt parent (<c>volt/&lt;name&gt;</c>). Every driver passes the same contract suite.
+/// </summary>
+public interface ICgroupDriver
+{
+    /// <summary><c>v1</c> or <c>v2</c>.</summary>
+    string Version { get; }
+
+    /// <summary>Creates the group (idempotent) in every hierarchy Volt uses.</summary>
+    void Create(string name);
+
+    bool Exists(string name);
+
+    /// <summary>Writes the limits at once (also on a running group); null values reset to unlimited.</summary>
+    void Apply(string name, ResourceLimits limits);
+
+    /// <summary>The limits as the kernel files hold them now.</summary>
+    ResourceLimits ReadLimits(string name);
+
+    /// <summary>The <c>cgroup.procs</c> files a process must be written into to join the group everywhere.</summary>
+    IReadOnlyList<string> ProcsFiles(string name);
+
+    /// <summary>Moves a process into the group in every hierarchy.</summary>
+    void AddProcess(string name, int pid);
+
+    /// <summary>PIDs in the group and its descendants.</summary>
+    IReadOnlyList<int> Pids(string name);
+
+    CgroupStats Stats(string name);
+
+    /// <summary>Removes the group and any empty child groups (nspawn's <c>payload</c>/<c>supervisor</c>); idempotent.</summary>
+    void Delete(string name);
+
+    /// <summary>The main directory of the group (for messages and tests).</summary>
+    string PathOf(string name);
+}
