@@ -1,0 +1,70 @@
+using Volt.Workloads.Containers;
+
+namespace Volt.Workloads.Nspawn;
+
+/// <summary>How the container's stdio is wired.</summary>
+public enum ConsoleMode
+{
+    /// <summary><c>--pipe</c>: stdin/stdout/stderr passed through as they are (detached runs, piped <c>volt run</c>).</summary>
+    Pipe,
+    /// <summary><c>--console=interactive</c>: a real TTY for <c>volt run -it</c>.</summary>
+    Interactive,
+}
+
+/// <summary>
+/// Builds the one systemd-nspawn command line a container runs with; voltd executes it and the systemd unit
+/// renders it into <c>ExecStart=</c>, so both supervisors run the same thing.
+/// </summary>
+public static class NspawnCommand
+{
+    public const string DefaultBinary = "/usr/bin/systemd-nspawn";
+
+    /// <summary>Commands that are an init and may run as PID 1 without nspawn's stub init.</summary>
+    private static readonly string[] Inits = ["init", "systemd", "tini", "dumb-init"];
+
+    public static string Binary =>
+        File.Exists(DefaultBinary) ? DefaultBinary
+        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "systemd-nspawn")).FirstOrDefault(File.Exists)
+          ?? DefaultBinary;
+
+    public static IReadOnlyList<string> Build(ContainerConfig c, string rootfs, bool privateUsers, ConsoleMode console = ConsoleMode.Pipe)
+    {
+        var args = new List<string>
+        {
+            Binary,
+            // Without both, nspawn asks systemd-machined over D-Bus and fails where systemd is not PID 1.
+            "--register=no", "--keep-unit", "--quiet",
+            "-D", rootfs,
+            "-M", c.Name,
+            // The network attacher adds a veth to this namespace after start; no network = loopback only.
+            "--private-network",
+        };
+        if (privateUsers && c.Volumes.Count == 0) args.Add("--private-users=pick");
+        var command = c.Command.Count > 0 ? c.Command : ["/bin/sh"];
+        if (!c.Init && !Inits.Contains(Path.GetFileName(command[0]))) args.Add("--as-pid2");
+        foreach (var v in c.Volumes) args.Add($"{(v.ReadOnly ? "--bind-ro" : "--bind")}={v.Host}:{v.Container}");
+        foreach (var e in c.Env) args.Add("--setenv=" + e);
+        if (c.Workdir is { Length: > 0 } w) args.Add("--chdir=" + w);
+        if (c.User is { Length: > 0 } u) args.Add("--user=" + u);
+        args.Add(console == ConsoleMode.Interactive ? "--console=interactive" : "--pipe");
+        args.Add("--");
+        args.AddRange(command);
+        return args;
+    }
+
+    /// <summary>Whether a process's /proc cmdline is the nspawn of this container (for re-adoption after a restart).</summary>
+    public static bool Matches(IReadOnlyList<string> cmdline, string name, string rootfs)
+    {
+        if (cmdline.Count < 4 || Path.GetFileName(cmdline[0]) != "systemd-nspawn") return false;
+        var d = IndexOf(cmdline, "-D");
+        var m = IndexOf(cmdline, "-M");
+        return d >= 0 && m >= 0 && cmdline[d + 1] == rootfs && cmdline[m + 1] == name;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> args, string flag)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+            if (args[i] == flag) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,62 @@
+using Shouldly;
+using Volt.Workloads.Containers;
+using Volt.Workloads.Nspawn;
+using Xunit;
+
+namespace Volt.Workloads.Tests.Nspawn;
+
+public sealed class NspawnCommandTests
+{
+    private static ContainerConfig Config(params string[] command) => new()
+    {
+        Name = "web", Image = "/img", Command = command, Env = ["A=1"], Workdir = "/srv", User = "nobody",
+    };
+
+    [Fact]
+    public void Carries_the_flags_nspawn_needs_without_systemd_and_the_options()
+    {
+        var args = NspawnCommand.Build(Config("/bin/httpd", "-f"), "/r", privateUsers: true);
+        args.ShouldContain("--register=no");
+        args.ShouldContain("--keep-unit");
+        args.ShouldContain("--private-network");
+        args.ShouldContain("--private-users=pick");
+        args.ShouldContain("--as-pid2");
+        args.ShouldContain("--setenv=A=1");
+        args.ShouldContain("--chdir=/srv");
+        args.ShouldContain("--user=nobody");
+        args.ShouldContain("--pipe");
+        args.Skip(args.ToList().IndexOf("--") + 1).ShouldBe(["/bin/httpd", "-f"]);
+        args[args.ToList().IndexOf("-D") + 1].ShouldBe("/r");
+        args[args.ToList().IndexOf("-M") + 1].ShouldBe("web");
+    }
+
+    [Fact]
+    public void An_init_runs_as_pid1_and_volumes_become_binds()
+    {
+        var c = Config("/sbin/init") with { Volumes = [new VolumeMount("/data", "/d", false), new VolumeMount("/etc/hosts", "/h", true)] };
+        var args = NspawnCommand.Build(c, "/r", privateUsers: true, ConsoleMode.Interactive);
+        args.ShouldNotContain("--as-pid2");
+        args.ShouldContain("--bind=/data:/d");
+        args.ShouldContain("--bind-ro=/etc/hosts:/h");
+        args.ShouldContain("--console=interactive");
+        args.ShouldNotContain("--private-users=pick"); // host-owned volume files stay writable
+    }
+
+    [Fact]
+    public void Matches_its_own_cmdline_only()
+    {
+        var args = NspawnCommand.Build(Config("/bin/sh"), "/r", privateUsers: false);
+        NspawnCommand.Matches(args, "web", "/r").ShouldBeTrue();
+        NspawnCommand.Matches(args, "db", "/r").ShouldBeFalse();
+        NspawnCommand.Matches(["/bin/sleep", "-D", "/r", "-M", "web"], "web", "/r").ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a b", "\"a b\"")]
+    [InlineData("100%", "100%%")]
+    [InlineData("$HOME", "$$HOME")]
+    [InlineData("say \"hi\"", "\"say \\\"hi\\\"\"")]
+    [InlineData("", "\"\"")]
+    public void Unit_quoting_follows_systemd(string arg, string quoted) => UnitRenderer.Quote(arg).ShouldBe(quoted);
+}
