@@ -28,6 +28,7 @@ public sealed class Reachability(CasStore store)
         {
             case RefKind.Tree: MarkTree(root.Value, r.Name); break;
             case RefKind.Oci: MarkOci(root.Value, r.Name, 0); break;
+            case RefKind.Image: MarkImage(root.Value, r.Name); break;
             default: Reach(root.Value, r.Name); break;
         }
     }
@@ -55,6 +56,24 @@ public sealed class Reachability(CasStore store)
         try { json = store.ReadAllBytes(root, 1L << 30); }
         catch (VoltException) { return; }
         foreach (var d in TreeManifest.ReferencedDigests(json)) Reach(d, refName);
+    }
+
+    /// <summary>An image record: a small JSON object whose top-level "tree" is a tree manifest and "config" a blob.</summary>
+    private void MarkImage(Digest record, string refName)
+    {
+        if (!Reach(record, refName)) return;
+        if (!store.TryGetSize(record, out var size) || size > 4 << 20) return;
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(store.ReadAllBytes(record)); }
+        catch (Exception e) when (e is JsonException or VoltException) { return; }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return;
+            if (doc.RootElement.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.String
+                && Digest.TryParse(config.GetString(), out var c)) Reach(c.Value, refName);
+            if (doc.RootElement.TryGetProperty("tree", out var tree) && tree.ValueKind == JsonValueKind.String
+                && Digest.TryParse(tree.GetString(), out var t)) MarkTree(t.Value, refName);
+        }
     }
 
     private void MarkOci(Digest d, string refName, int depth)

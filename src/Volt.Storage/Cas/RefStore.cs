@@ -14,8 +14,10 @@ public static class RefKind
     public const string Blob = "blob";
     /// <summary>An OCI manifest or index: keeps its config, layers, and (for an index) its manifests.</summary>
     public const string Oci = "oci";
+    /// <summary>A Volt image record (<c>volt.image/v1</c>): keeps the record, its <c>tree</c> (and every file) and its <c>config</c>.</summary>
+    public const string Image = "image";
 
-    public static bool IsKnown(string kind) => kind is Tree or Blob or Oci;
+    public static bool IsKnown(string kind) => kind is Tree or Blob or Oci or Image;
 }
 
 /// <summary>A named pointer into the store.</summary>

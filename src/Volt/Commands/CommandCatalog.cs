@@ -9,6 +9,7 @@ internal static class CommandCatalog
     [
         Cas.CasCommands.Group(),
         Registry.RegistryCommands.Group(),
+        Image.ImageCommands.Group(),
         Net.NetCommands.Group(),
         Audit.AuditCommands.Group(),
         Config.ConfigCommands.Group(),
