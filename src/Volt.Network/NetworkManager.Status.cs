@@ -12,7 +12,7 @@ public sealed partial class NetworkManager
             var ports = links.Where(l => l.Master == net.Bridge).Select(l => l.Name).Order(StringComparer.Ordinal).ToList();
             return link is null
                 ? new BridgeStatus(net.Name, net.Bridge, "missing", [], ports)
-                : new BridgeStatus(net.Name, net.Bridge, link.State.ToLowerInvariant(), link.Addresses, ports);
+                : new BridgeStatus(net.Name, net.Bridge, link.State, link.Addresses, ports);
         })];
     }
 

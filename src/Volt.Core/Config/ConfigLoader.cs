@@ -70,6 +70,11 @@ public static class ConfigLoader
                 ["tls_cert"] = v => c.Registry.TlsCert = b.Str(v, "registry.tls_cert"),
                 ["tls_key"] = v => c.Registry.TlsKey = b.Str(v, "registry.tls_key"),
             }),
+            ["network"] = n => b.Map(n, "network.", new()
+            {
+                ["bridge"] = v => c.Network.Bridge = b.Interface(v, "network.bridge") ?? c.Network.Bridge,
+                ["subnet"] = v => c.Network.Subnet = b.Ipv4Subnet(v, "network.subnet") ?? c.Network.Subnet,
+            }),
         });
         if ((c.Registry.TlsCert is null) != (c.Registry.TlsKey is null))
             b.Errors.Add("registry.tls_cert and registry.tls_key must be set together");
@@ -130,6 +135,24 @@ public static class ConfigLoader
                 case "false" or "no" or "off": return false;
             }
             errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected true or false");
+            return null;
+        }
+
+        public string? Interface(YamlNode n, string key)
+        {
+            var v = Str(n, key);
+            if (v is null || (v.Length <= 15 && v.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))) return v;
+            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected an interface name of 1-15 letters, digits, '-', '_', '.'");
+            return null;
+        }
+
+        public string? Ipv4Subnet(YamlNode n, string key)
+        {
+            var v = Str(n, key);
+            if (v is null) return null;
+            if (System.Net.IPNetwork.TryParse(v, out var net) && net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                && net.PrefixLength is >= 8 and <= 29 && v.StartsWith(net.BaseAddress + "/", StringComparison.Ordinal)) return v;
+            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected an IPv4 subnet like 10.0.0.0/24 (prefix /8 to /29, host bits zero)");
             return null;
         }
 

@@ -13,6 +13,7 @@ public sealed class VoltConfig
     public string Supervisor { get; set; } = "auto";
     public CasConfig Cas { get; } = new();
     public RegistryConfig Registry { get; } = new();
+    public NetworkConfig Network { get; } = new();
 }
 
 public sealed class CasConfig
@@ -32,4 +33,13 @@ public sealed class RegistryConfig
     public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
     public string? TlsCert { get; set; }
     public string? TlsKey { get; set; }
+}
+
+/// <summary>The default network (<c>volt0</c>) containers join when none is named; see docs/networking.md.</summary>
+public sealed class NetworkConfig
+{
+    /// <summary>Linux bridge of the default network (at most 15 characters).</summary>
+    public string Bridge { get; set; } = "volt0";
+    /// <summary>IPv4 subnet of the default network; the bridge gets its first host address.</summary>
+    public string Subnet { get; set; } = "10.0.0.0/24";
 }

@@ -70,7 +70,8 @@ public sealed class LinkDriver(HostCommands host)
         if (JsonNode.Parse(r.StdOut) is not JsonArray arr) return [];
         return [.. arr.OfType<JsonObject>().Select(l => new LinkInfo(
             (string?)l["ifname"] ?? "",
-            (string?)l["operstate"] ?? "UNKNOWN",
+            // Administrative state: a bridge with no ports reports operstate UNKNOWN/DOWN even when it is up.
+            (l["flags"] as JsonArray ?? []).Any(f => (string?)f == "UP") ? "up" : "down",
             (string?)l["master"],
             [.. (l["addr_info"] as JsonArray ?? []).OfType<JsonObject>()
                 .Where(a => (string?)a["family"] == "inet")

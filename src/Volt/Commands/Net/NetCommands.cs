@@ -1,0 +1,30 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Volt.Cli;
+using Volt.Network;
+using Volt.Network.State;
+
+namespace Volt.Commands.Net;
+
+internal static class NetCommands
+{
+    public static Command Group() => new GroupCommand("net", "Networks: bridges, addresses, NAT and published ports",
+        new NetCreateCommand(), new NetListCommand(), new NetDeleteCommand(), new NetStatusCommand(),
+        new GroupCommand("bridge", "Linux bridges of Volt networks", new NetBridgeListCommand())
+        {
+            Examples = ["volt net bridge list"],
+        })
+    {
+        Examples = ["volt net create --name backend --subnet 10.30.0.0/24", "volt net list", "volt net status", "volt net delete backend"],
+    };
+
+    public static NetworkManager Networks(this VoltContext ctx) =>
+        new(ctx.Paths, new NetworkOptions { DefaultBridge = ctx.Config.Network.Bridge, DefaultSubnet = ctx.Config.Network.Subnet },
+            ctx.Processes, ctx.Time);
+
+    public static JsonObject Row(NetworkRecord n, int containers) => new()
+    {
+        ["name"] = n.Name, ["bridge"] = n.Bridge, ["subnet"] = n.Subnet, ["gateway"] = n.Gateway, ["containers"] = containers,
+        ["created"] = n.Created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+    };
+}

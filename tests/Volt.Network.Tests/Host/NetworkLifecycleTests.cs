@@ -1,0 +1,64 @@
+using Shouldly;
+using Volt.Core.Errors;
+using Volt.Network.Host;
+using Xunit;
+
+namespace Volt.Network.Tests.Host;
+
+/// <summary>Network create/delete through the engine, against the real ip and nft in a private namespace.</summary>
+public sealed class NetworkLifecycleTests : IDisposable
+{
+    private readonly NetnsLab _lab = new();
+
+    public void Dispose() => _lab.Dispose();
+
+    [Fact]
+    public async Task Create_makes_bridge_address_and_nat_and_delete_removes_them_all()
+    {
+        var net = _lab.Manager();
+        var n = await net.CreateAsync("backend", "10.30.0.0/24");
+        n.Bridge.ShouldBe("volt-backend");
+        n.Gateway.ShouldBe("10.30.0.1");
+        _lab.Ip(_lab.HostNs, "-br", "addr", "show", "dev", "volt-backend").Out.ShouldContain("10.30.0.1/24");
+        _lab.NftTable().ShouldContain("ip saddr 10.30.0.0/24 oifname != \"volt-backend\" masquerade comment \"net:backend\"");
+        (await net.BridgesAsync()).Single().State.ShouldBe("up");
+
+        var a = await net.AttachAsync("db", "backend", new NetnsTarget.Named(_lab.AddNamespace("c1")), []);
+        a.Address.ShouldBe("10.30.0.2");
+        (await Should.ThrowAsync<VoltException>(() => net.DeleteAsync("backend"))).Code.ShouldBe(ExitCode.Conflict);
+
+        await net.DetachAsync("db");
+        await net.DeleteAsync("backend");
+        _lab.LinkExists(_lab.HostNs, "volt-backend").ShouldBeFalse();
+        NetnsLab.Run("ip", "netns", "exec", _lab.HostNs, "nft", "list", "tables").Out.ShouldNotContain("volt");
+        File.Exists(net.Store.NetworkFile("backend")).ShouldBeFalse();
+        File.Exists(net.Store.IpamFile("backend")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Bad_name_cidr_duplicate_and_overlap_map_to_2_4_and_9()
+    {
+        var net = _lab.Manager();
+        await net.CreateAsync("a", "10.40.0.0/16");
+        (await Should.ThrowAsync<VoltException>(() => net.CreateAsync("Bad_Name", "10.41.0.0/24"))).Code.ShouldBe(ExitCode.Usage);
+        (await Should.ThrowAsync<VoltException>(() => net.CreateAsync("b", "10.41.0.0/33"))).Code.ShouldBe(ExitCode.Usage);
+        (await Should.ThrowAsync<VoltException>(() => net.CreateAsync("a", "10.42.0.0/24"))).Code.ShouldBe(ExitCode.AlreadyExists);
+        (await Should.ThrowAsync<VoltException>(() => net.CreateAsync("b", "10.40.7.0/24"))).Code.ShouldBe(ExitCode.Conflict);
+        (await Should.ThrowAsync<VoltException>(() => net.DeleteAsync("nope"))).Code.ShouldBe(ExitCode.NotFound);
+        net.List().Select(x => x.Name).ShouldBe(["a"]);
+        _lab.LinkExists(_lab.HostNs, "volt-b").ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task The_default_network_uses_the_configured_subnet_and_comes_back_after_its_bridge_is_lost()
+    {
+        var net = _lab.Manager(subnet: "10.88.0.0/24");
+        var d = await net.EnsureDefaultAsync();
+        d.Name.ShouldBe("volt0");
+        d.Gateway.ShouldBe("10.88.0.1");
+        _lab.Ip(_lab.HostNs, "link", "del", "volt0");             // as after a reboot
+        await net.EnsureDefaultAsync();
+        _lab.Ip(_lab.HostNs, "-br", "addr", "show", "dev", "volt0").Out.ShouldContain("10.88.0.1/24");
+        _lab.NftTable().Split("net:volt0").Length.ShouldBe(3); // the two NAT rules, not duplicated
+    }
+}
