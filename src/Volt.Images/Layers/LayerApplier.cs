@@ -90,7 +90,9 @@ internal sealed class LayerApplier(RootfsTree tree, ObjectStager stager)
 
     private void HardLink(string[] parts, TarEntry e, TreeEntry entry)
     {
-        var targetParts = tree.Normalize(e.LinkName);
+        string[] targetParts;
+        try { targetParts = tree.Normalize(e.LinkName); }
+        catch (HostileLayerException) { throw new HostileLayerException(tree.LayerName, e.Name, $"is a hard link to \"{e.LinkName}\", outside the image"); }
         var target = tree.Find(targetParts, e.LinkName);
         if (target is null || target.Type != "file")
             throw new HostileLayerException(tree.LayerName, e.Name, $"is a hard link to \"{e.LinkName}\", which is not a regular file inside the image");
