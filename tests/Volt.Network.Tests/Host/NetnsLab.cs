@@ -16,7 +16,7 @@ namespace Volt.Network.Tests.Host;
 /// </summary>
 public sealed class NetnsLab : IDisposable
 {
-    private static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    public static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     private readonly List<string> _namespaces = [];
     private readonly List<Process> _processes = [];
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];
@@ -115,6 +115,9 @@ public sealed class NetnsLab : IDisposable
         for (var i = 0; i < 100; i++) { if (condition()) return; Thread.Sleep(50); }
         throw new TimeoutException($"timed out waiting for {what}");
     }
+
+    /// <summary>Starts a background process (killed by PID on dispose).</summary>
+    public void StartProcess(string[] argv) => Start(argv[0], argv[1..]);
 
     private Process Start(string file, params string[] args)
     {
