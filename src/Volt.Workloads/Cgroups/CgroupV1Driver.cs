@@ -4,20 +4,24 @@ namespace Volt.Workloads.Cgroups;
 
 /// <summary>
 /// cgroup v1: one hierarchy per controller (hybrid hosts keep memory, cpu, pids … here). The group is created in
-/// each hierarchy that exists, plus <c>name=systemd</c> so the helper groups nspawn makes land under ours.
+/// each hierarchy that exists, plus <c>name=systemd</c> and the (controller-less) v2 <c>unified</c> mount: on a hybrid
+/// host nspawn takes its cgroup path from the unified hierarchy and expects <c>payload/</c> and <c>supervisor/</c> to
+/// exist already at the same path in the name=systemd one ("Failed to attach … to compat systemd cgroup"), so they are
+/// made here.
 /// <code>
 /// {root}/memory/{parent}/{name}/   memory.limit_in_bytes  memory.usage_in_bytes  memory.oom_control (oom_kill)
 /// {root}/cpu/{parent}/{name}/      cpu.cfs_quota_us  cpu.cfs_period_us
 /// {root}/cpuacct/{parent}/{name}/  cpuacct.usage
 /// {root}/pids/{parent}/{name}/     pids.max
 /// {root}/blkio/{parent}/{name}/    blkio.throttle.io_service_bytes_recursive
-/// {root}/systemd/{parent}/{name}/  payload/ supervisor/ (nspawn's)
+/// {root}/systemd/{parent}/{name}/  payload/ supervisor/ (pre-created for nspawn)
+/// {root}/unified/{parent}/{name}/  payload/ supervisor/ (nspawn's)
 /// every one: cgroup.procs
 /// </code>
 /// </summary>
 public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent = "volt") : ICgroupDriver
 {
-    private static readonly string[] Hierarchies = ["memory", "cpu", "cpuacct", "pids", "blkio", "systemd"];
+    private static readonly string[] Hierarchies = ["memory", "cpu", "cpuacct", "pids", "blkio", "systemd", "unified"];
     private const long UnlimitedThreshold = 1L << 62;
 
     public string Version => "v1";
@@ -34,6 +38,8 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
     public void Create(string name)
     {
         foreach (var h in Present()) Directory.CreateDirectory(Group(h, name));
+        if (Directory.Exists(Path.Combine(root, "systemd")))
+            foreach (var helper in new[] { "payload", "supervisor" }) Directory.CreateDirectory(Path.Combine(Group("systemd", name), helper));
     }
 
     public bool Exists(string name) => Present().Any(h => Directory.Exists(Group(h, name)));

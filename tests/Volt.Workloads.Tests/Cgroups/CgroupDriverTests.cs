@@ -16,14 +16,7 @@ public sealed class CgroupV1DriverTests : CgroupContract
         return new CgroupV1Driver("/sys/fs/cgroup", _parent);
     }
 
-    protected override void CleanupParent()
-    {
-        foreach (var h in new[] { "memory", "cpu", "cpuacct", "pids", "blkio", "systemd" })
-        {
-            try { Directory.Delete(Path.Combine("/sys/fs/cgroup", h, _parent)); }
-            catch (IOException) { }
-        }
-    }
+    protected override void CleanupParent() => Support.CgroupCleanup.RemoveNamed(_parent);
 }
 
 /// <summary>v2 against a fake cgroupfs tree in a temp dir (control files are plain files).</summary>

@@ -1,0 +1,51 @@
+using Volt.Core.IO;
+using Volt.Workloads.Cgroups;
+using Volt.Workloads.Nspawn;
+using Volt.Workloads.Runtime;
+
+namespace Volt.Workloads.Containers;
+
+/// <summary>A container as the views show it: config + state with the status re-checked against /proc.</summary>
+public sealed record ContainerView(string Name, ContainerConfig? Config, ContainerState State, ContainerStatus Status);
+
+public sealed partial class ContainerEngine
+{
+    /// <summary>
+    /// The truth for ps/inspect without asking a supervisor: "running" only if the recorded nspawn is alive and is this
+    /// container's; a create whose process died is "failed".
+    /// </summary>
+    public ContainerView View(string name)
+    {
+        var state = Store.State(name);
+        var config = Store.TryConfig(name);
+        var status = state.Status switch
+        {
+            ContainerStatus.Creating when state.CreatorPid is { } c && Posix.ProcessExists(c) => ContainerStatus.Creating,
+            ContainerStatus.Creating => ContainerStatus.Failed,
+            ContainerStatus.Running when state.Pid is { } p && ProcFs.IsAlive(p)
+                && NspawnCommand.Matches(ProcFs.Cmdline(p), name, Store.Rootfs(name)) => ContainerStatus.Running,
+            ContainerStatus.Running => ContainerStatus.Stopped,
+            var s => s,
+        };
+        return new ContainerView(name, config, state, status);
+    }
+
+    public IReadOnlyList<ContainerView> List() => [.. Store.Names().Select(View)];
+
+    /// <summary>cgroup figures of a running container (null when it has no group).</summary>
+    public CgroupStats? Stats(string name)
+    {
+        var cg = ContainerHost.CgroupName(name);
+        return host.Cgroups.Exists(cg) ? host.Cgroups.Stats(cg) : null;
+    }
+
+    /// <summary>The container's PID 1 (nspawn's child), for exec.</summary>
+    public int? InitPid(string name)
+    {
+        var v = View(name);
+        return v.Status == ContainerStatus.Running && v.State.Pid is { } p ? ProcFs.Children(p).FirstOrDefault() is var c and > 0 ? c : null : null;
+    }
+
+    public ICgroupDriver Cgroups => host.Cgroups;
+    public ContainerStore Records => Store;
+}

@@ -1,0 +1,108 @@
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.Workloads.Nspawn;
+using Volt.Workloads.Runtime;
+
+namespace Volt.Workloads.Containers;
+
+/// <summary>
+/// Container records and host resources that are not processes: create (config, rootfs, unit), delete (everything),
+/// update (config and the live cgroup), views. Starting and stopping belong to an <see cref="Supervision.ISupervisor"/>.
+/// </summary>
+public sealed partial class ContainerEngine(ContainerHost host)
+{
+    private ContainerStore Store => host.Store;
+
+    public ContainerConfig Create(CreateRequest r)
+    {
+        var config = Validate(r);
+        var source = host.Rootfs.Resolve(r.Image);
+        config = config with
+        {
+            RootfsKind = source.Kind, RootfsSource = source.Source,
+            Command = config.Command.Count > 0 ? config.Command : source.DefaultCommand,
+            Env = [.. source.Env.Where(e => !config.Env.Any(c => c.Split('=')[0] == e.Split('=')[0])), .. config.Env],
+            Workdir = config.Workdir ?? source.Workdir, User = config.User ?? source.User,
+        };
+        using var _ = Store.Lock(r.Name);
+        if (Store.Exists(r.Name)) throw VoltException.Exists($"container \"{r.Name}\" already exists");
+        using var rev = new Reverter();
+        Directory.CreateDirectory(Store.Dir(r.Name));
+        rev.Add("container dir", () => Directory.Delete(Store.Dir(r.Name), recursive: true));
+        // First write: a create killed from here on shows as failed (dead creator) and delete cleans it up.
+        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId });
+        Store.Save(config);
+        rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(r.Name)));
+        var rootfs = host.Rootfs.Prepare(source, Store.Dir(r.Name));
+        WriteUnit(config, rootfs);
+        rev.Add("unit", () => File.Delete(Store.UnitFile(r.Name)));
+        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Stopped });
+        rev.Commit();
+        return config;
+    }
+
+    /// <summary>Removes every trace: rootfs (unmounted), network, cgroup, unit, log, state dir. Must not be running.</summary>
+    public async Task DeleteAsync(string name, CancellationToken ct = default)
+    {
+        Store.EnsureExists(name);
+        using var _ = Store.Lock(name);
+        var view = View(name);
+        if (view.Status == ContainerStatus.Running)
+            throw VoltException.Conflict($"container \"{name}\" is running: stop it first or use --force");
+        host.Rootfs.Release(Store.Dir(name));
+        await host.Network.DetachAsync(name, ct).ConfigureAwait(false);
+        host.Cgroups.Delete(ContainerHost.CgroupName(name));
+        AtomicFile.TryDelete(Store.UnitFile(name));
+        AtomicFile.TryDelete(Store.LogFile(name));
+        Directory.Delete(Store.Dir(name), recursive: true);
+        AtomicFile.TryDelete(Store.LockFile(name));
+    }
+
+    /// <summary>New limits into config.json (and the unit) and, if running, into the cgroup at once.</summary>
+    public ContainerConfig Update(string name, string? memory, string? cpu, string? pids)
+    {
+        Store.EnsureExists(name);
+        var mem = memory is null ? (long?)null : ResourceParser.Memory(memory);
+        var c = cpu is null ? (int?)null : ResourceParser.Cpu(cpu);
+        var p = pids is null ? (int?)null : ResourceParser.Pids(pids);
+        if (mem is null && c is null && p is null) throw VoltException.Usage("nothing to update: give --memory, --cpu and/or --pids");
+        using var _ = Store.Lock(name);
+        var config = Store.Config(name);
+        config = config with { MemoryBytes = mem ?? config.MemoryBytes, CpuPercent = c ?? config.CpuPercent, Pids = p ?? config.Pids };
+        Store.Save(config);
+        WriteUnit(config, Store.Rootfs(name));
+        var cg = ContainerHost.CgroupName(name);
+        if (View(name).Status == ContainerStatus.Running && host.Cgroups.Exists(cg)) host.Cgroups.Apply(cg, host.Limits(config));
+        return config;
+    }
+
+    private void WriteUnit(ContainerConfig config, string rootfs) =>
+        AtomicFile.WriteAllText(Store.UnitFile(config.Name),
+            UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs, host.PrivateUsers), host.DefaultStopTimeout));
+
+    private static ContainerConfig Validate(CreateRequest r)
+    {
+        var errors = new List<string>();
+        T? Try<T>(Func<T> parse)
+        {
+            try { return parse(); }
+            catch (VoltException e) when (e.Code == ExitCode.Usage) { errors.Add(e.Message); return default; }
+        }
+        Try(() => ContainerName.Validate(r.Name));
+        var config = new ContainerConfig
+        {
+            Name = r.Name, Image = r.Image, Command = r.Command, Init = r.Init, AutoRemove = r.AutoRemove,
+            Env = [.. r.Env.Select(e => Try(() => ResourceParser.Env(e))).OfType<string>()],
+            Volumes = [.. r.Volumes.Select(v => Try(() => ResourceParser.Volume(v))).OfType<VolumeMount>()],
+            Publish = [.. r.Publish.Select(p => Try(() => ResourceParser.Publish(p))).OfType<string>()],
+            Network = r.Network is "none" ? null : r.Network,
+            MemoryBytes = r.Memory is null ? null : Try(() => (long?)ResourceParser.Memory(r.Memory)),
+            CpuPercent = r.Cpu is null ? null : Try(() => (int?)ResourceParser.Cpu(r.Cpu)),
+            Pids = r.Pids is null ? null : Try(() => (int?)ResourceParser.Pids(r.Pids)),
+            Restart = Try(() => ResourceParser.Restart(r.Restart)),
+            Workdir = r.Workdir, User = r.User, Created = DateTimeOffset.UtcNow,
+        };
+        if (r.Workdir is { } w && !w.StartsWith('/')) errors.Add($"invalid --workdir \"{w}\": must be an absolute path");
+        return errors.Count == 0 ? config : throw VoltException.Usage(string.Join("; ", errors));
+    }
+}

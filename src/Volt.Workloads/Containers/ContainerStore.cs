@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.Core.Paths;
+
+namespace Volt.Workloads.Containers;
+
+/// <summary>
+/// Container records on disk (seed layout). Every write is atomic; lifecycle changes hold the container's lock.
+/// <code>
+/// /var/lib/volt/containers/&lt;name&gt;/
+///   config.json      ContainerConfig (what was asked)
+///   state.json       ContainerState  (what is: status, pid, ip, times, exit code)
+///   rootfs/          the container's root (an overlay mount for directory and image sources)
+///   upper/ work/     overlay upper and work dirs (directory source)
+/// /var/lib/volt/units/volt-container@&lt;name&gt;.service   the rendered unit
+/// /var/log/volt/workloads/&lt;name&gt;.log                  stdout+stderr under voltd
+/// /var/run/volt/locks/container-&lt;name&gt;.lock            flock serialising lifecycle changes
+/// </code>
+/// </summary>
+public sealed class ContainerStore(VoltPaths paths)
+{
+    public VoltPaths Paths => paths;
+
+    public string Dir(string name) => Path.Combine(paths.Containers, name);
+    public string ConfigFile(string name) => Path.Combine(Dir(name), "config.json");
+    public string StateFile(string name) => Path.Combine(Dir(name), "state.json");
+    public string Rootfs(string name) => Path.Combine(Dir(name), "rootfs");
+    public string UnitFile(string name) => Path.Combine(paths.Units, Nspawn.UnitRenderer.UnitName(name));
+    public string LogFile(string name) => Path.Combine(paths.Log, "workloads", name + ".log");
+    public string LockFile(string name) => Path.Combine(paths.Locks, $"container-{name}.lock");
+
+    public bool Exists(string name) => Directory.Exists(Dir(name));
+
+    public FileLock Lock(string name) => FileLock.Exclusive(LockFile(name));
+
+    /// <summary>Every container directory, sorted by name (including half-created ones).</summary>
+    public IReadOnlyList<string> Names()
+    {
+        if (!Directory.Exists(paths.Containers)) return [];
+        return [.. Directory.GetDirectories(paths.Containers).Select(Path.GetFileName).OfType<string>()
+            .Where(ContainerName.IsValid).Order(StringComparer.Ordinal)];
+    }
+
+    public void EnsureExists(string name)
+    {
+        ContainerName.Validate(name);
+        if (!Exists(name)) throw VoltException.NotFound($"container \"{name}\" not found");
+    }
+
+    public ContainerConfig? TryConfig(string name) => Read(ConfigFile(name), ContainerJson.Default.ContainerConfig);
+
+    public ContainerConfig Config(string name) =>
+        TryConfig(name) ?? throw VoltException.NotFound($"container \"{name}\" has no config.json (interrupted create? run: volt container delete {name})");
+
+    public ContainerState State(string name) => Read(StateFile(name), ContainerJson.Default.ContainerState) ?? new ContainerState();
+
+    public void Save(ContainerConfig config) =>
+        AtomicFile.WriteAllBytes(ConfigFile(config.Name), JsonSerializer.SerializeToUtf8Bytes(config, ContainerJson.Default.ContainerConfig));
+
+    public void Save(string name, ContainerState state) =>
+        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ContainerJson.Default.ContainerState));
+
+    private static T? Read<T>(string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(file), type); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        catch (JsonException e) { throw new VoltException(ExitCode.General, $"Failed reading {file}: {e.Message}", e); }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Volt.Core.Errors;
+using Volt.Workloads.Containers;
+
+namespace Volt.Workloads.Runtime;
+
+/// <summary>
+/// <c>volt container exec</c>: <c>nsenter --all</c> into the namespaces (mount, PID, network, UTS, IPC, user, cgroup) of
+/// the container's PID 1, with the container's environment, stdio passed through; returns the child's exit code.
+/// </summary>
+public static class ContainerExec
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static async Task<int> RunAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct)
+    {
+        engine.Records.EnsureExists(name);
+        if (command.Count == 0) throw VoltException.Usage("exec needs a command");
+        var init = engine.InitPid(name) ?? throw VoltException.Conflict($"container \"{name}\" is not running");
+        var config = engine.Records.Config(name);
+        var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false };
+        foreach (var a in new[] { "-t", init.ToString(System.Globalization.CultureInfo.InvariantCulture), "--all" }) psi.ArgumentList.Add(a);
+        if (config.Workdir is { } w) psi.ArgumentList.Add("--wd=" + w);
+        psi.ArgumentList.Add("--");
+        foreach (var a in command) psi.ArgumentList.Add(a);
+        psi.Environment.Clear();
+        psi.Environment["PATH"] = DefaultPath;
+        psi.Environment["HOME"] = "/root";
+        if (Environment.GetEnvironmentVariable("TERM") is { } term) psi.Environment["TERM"] = term;
+        foreach (var e in config.Env) { var i = e.IndexOf('='); psi.Environment[e[..i]] = e[(i + 1)..]; }
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception e) { throw new VoltException(ExitCode.Dependency, $"Failed running nsenter: {e.Message} (package util-linux)", e); }
+        using (p)
+        {
+            await p.WaitForExitAsync(ct).ConfigureAwait(false);
+            return p.ExitCode;
+        }
+    }
+}

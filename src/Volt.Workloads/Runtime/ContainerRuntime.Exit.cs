@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Volt.Workloads.Containers;
+
+namespace Volt.Workloads.Runtime;
+
+public sealed partial class ContainerRuntime
+{
+    private async Task MonitorAsync(Watch w)
+    {
+        int? code = null;
+        try
+        {
+            if (w.Child is { } child)
+            {
+                await child.WaitForExitAsync().ConfigureAwait(false);
+                code = child.ExitCode;
+                child.Dispose();
+            }
+            else
+            {
+                // Re-adopted: not our child, so no exit status; poll until it is gone.
+                while (IsOurs(w.Pid, w.Name)) await Task.Delay(200).ConfigureAwait(false);
+            }
+            await OnExitedAsync(w, code).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogMonitorFailed(e, w.Name);
+        }
+        finally
+        {
+            _watches.TryRemove(new KeyValuePair<string, Watch>(w.Name, w));
+            w.Exited.TrySetResult(code);
+        }
+    }
+
+    /// <summary>Records the exit, cleans the cgroup, network and leftovers, and restarts per policy.</summary>
+    private async Task OnExitedAsync(Watch w, int? code)
+    {
+        var store = _host.Store;
+        var cg = ContainerHost.CgroupName(w.Name);
+        if (!store.Exists(w.Name)) { _host.Cgroups.Delete(cg); return; }
+        ContainerState state;
+        ContainerConfig? config;
+        using (store.Lock(w.Name))
+        {
+            var oom = _host.Cgroups.Exists(cg) ? _host.Cgroups.Stats(cg).OomKills : 0;
+            await ReapAsync(cg).ConfigureAwait(false);
+            config = store.TryConfig(w.Name);
+            if (config is not null && (config.Network is not null || config.Publish.Count > 0))
+                await _host.Network.DetachAsync(w.Name).ConfigureAwait(false);
+            _host.Cgroups.Delete(cg);
+            var failed = oom > 0 || (!w.StopRequested && code is not (null or 0));
+            state = store.State(w.Name) with
+            {
+                Status = failed ? ContainerStatus.Failed : ContainerStatus.Stopped,
+                Pid = null, Ip = null, ExitCode = code, OomKilled = oom > 0, FinishedAt = _host.Time.GetUtcNow(),
+            };
+            store.Save(w.Name, state);
+        }
+        LogExited(w.Name, code ?? -1, state.Status.ToString().ToLowerInvariant());
+        _watches.TryRemove(new KeyValuePair<string, Watch>(w.Name, w));
+        // The foreground CLI of `volt run` has no one to restart for; voltd does.
+        if (config is null || w.StopRequested || Label == "cli" || _shutdown.IsCancellationRequested) return;
+        var restart = config.Restart == RestartPolicy.Always || (config.Restart == RestartPolicy.OnFailure && state.Status == ContainerStatus.Failed);
+        if (!restart) return;
+        var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(state.Restarts, 6))));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(delay, _shutdown.Token).ConfigureAwait(false);
+                if (store.Exists(w.Name) && store.State(w.Name).Status != ContainerStatus.Running)
+                    await StartAsync(w.Name, state.Restarts + 1, _shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e) { LogRestartFailed(e, w.Name); }
+        });
+    }
+
+    /// <summary>Kills what is left in the group (a stub init's orphans) and waits briefly for it to empty.</summary>
+    private async Task ReapAsync(string cg)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var pids = _host.Cgroups.Exists(cg) ? _host.Cgroups.Pids(cg) : [];
+            if (pids.Count == 0) return;
+            foreach (var pid in pids) Native.Kill(pid, Native.SIGKILL);
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name} exited with code {Code}: {Status}")]
+    private partial void LogExited(string name, int code, string status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Watching container {Name} failed")]
+    private partial void LogMonitorFailed(Exception e, string name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting container {Name} failed")]
+    private partial void LogRestartFailed(Exception e, string name);
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using Volt.Workloads.Containers;
+
+namespace Volt.Workloads.Runtime;
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>
+    /// SIGTERM to the container's processes; after <paramref name="timeout"/> SIGKILL to them and nspawn. Not SIGTERM to
+    /// nspawn itself: for a non-systemd PID 1 it answers with an immediate SIGKILL (and with <c>--kill-signal=SIGTERM</c>
+    /// its stub init does not pass the signal on), so neither gives the payload a graceful stop.
+    /// </summary>
+    public async Task StopAsync(string name, TimeSpan timeout, CancellationToken ct = default)
+    {
+        _host.Store.EnsureExists(name);
+        if (!_watches.TryGetValue(name, out var w))
+        {
+            var state = _host.Store.State(name);
+            if (state.Status != ContainerStatus.Running) return;
+            if (!IsOurs(state.Pid, name))
+            {
+                // Dead without anyone noticing (supervisor was down): record it and clean up.
+                w = new Watch(name, state.Pid ?? 0, null, state.StartedAt ?? _host.Time.GetUtcNow(), _host.Store.Rootfs(name)) { StopRequested = true };
+                await OnExitedAsync(w, null).ConfigureAwait(false);
+                return;
+            }
+            w = new Watch(name, state.Pid!.Value, null, state.StartedAt ?? _host.Time.GetUtcNow(), _host.Store.Rootfs(name));
+            _watches[name] = w;
+            _ = MonitorAsync(w);
+        }
+        w.StopRequested = true;
+        foreach (var pid in _host.Cgroups.Pids(ContainerHost.CgroupName(name)))
+            if (pid != w.Pid) Native.Kill(pid, Native.SIGTERM);
+        try
+        {
+            await w.Exited.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+            return;
+        }
+        catch (TimeoutException) { }
+        LogKilling(name, timeout.TotalSeconds);
+        KillAll(name, w.Pid);
+        await w.Exited.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>voltd's SIGTERM: stops every watched container, newest first (reverse start order).</summary>
+    public async Task StopAllAsync(TimeSpan timeout)
+    {
+        foreach (var name in Running.Reverse())
+        {
+            try { await StopAsync(name, timeout).ConfigureAwait(false); }
+            catch (Exception e) { LogStopFailed(e, name); }
+        }
+    }
+
+    /// <summary>
+    /// After a voltd restart: containers this label started whose nspawn is still alive are watched again; those that
+    /// died meanwhile are recorded and cleaned up. Returns the names re-adopted.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AdoptAsync()
+    {
+        var adopted = new List<string>();
+        foreach (var name in _host.Store.Names())
+        {
+            var state = _host.Store.State(name);
+            if (state.Status != ContainerStatus.Running || state.Supervisor != Label || _watches.ContainsKey(name)) continue;
+            var w = new Watch(name, state.Pid ?? 0, null, state.StartedAt ?? _host.Time.GetUtcNow(), _host.Store.Rootfs(name));
+            if (IsOurs(state.Pid, name))
+            {
+                _watches[name] = w;
+                _ = MonitorAsync(w);
+                adopted.Add(name);
+                LogAdopted(name, w.Pid);
+            }
+            else
+            {
+                await OnExitedAsync(w, null).ConfigureAwait(false);
+            }
+        }
+        return adopted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name} did not stop within {Seconds}s of SIGTERM: sending SIGKILL")]
+    private partial void LogKilling(string name, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping container {Name} failed")]
+    private partial void LogStopFailed(Exception e, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-adopted running container {Name} (nspawn pid {Pid})")]
+    private partial void LogAdopted(string name, int pid);
+}

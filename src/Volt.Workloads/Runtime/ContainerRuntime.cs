@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.Workloads.Containers;
+using Volt.Workloads.Nspawn;
+using Volt.Workloads.Rootfs;
+using Volt.Workloads.Supervision;
+
+namespace Volt.Workloads.Runtime;
+
+/// <summary>
+/// Supervises containers itself (voltd's engine, and the foreground CLI of <c>volt run</c>): starts the nspawn command
+/// line, writes the cgroup, watches the process, applies the restart policy, stops with SIGTERM then SIGKILL, and
+/// re-adopts containers a previous instance started. Never writes to the console.
+/// </summary>
+public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
+{
+    private readonly ContainerHost _host;
+    private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _shutdown = new();
+
+    /// <param name="label">Recorded as <c>state.json</c>'s supervisor; only containers with this label are re-adopted.</param>
+    public ContainerRuntime(ContainerHost host, string label = "voltd")
+    {
+        _host = host;
+        Label = label;
+        _log = host.Logging.CreateLogger("Volt.Workloads.Runtime");
+    }
+
+    public string Name => Label;
+    public string Label { get; }
+
+    /// <summary>Containers this runtime watches now, oldest start first.</summary>
+    public IReadOnlyList<string> Running => [.. _watches.Values.OrderBy(w => w.Started).Select(w => w.Name)];
+
+    /// <summary>One watched nspawn process.</summary>
+    private sealed class Watch(string name, int pid, Process? child, DateTimeOffset started, string rootfs)
+    {
+        public string Name => name;
+        public int Pid => pid;
+        public Process? Child => child;
+        public DateTimeOffset Started => started;
+        public string Rootfs => rootfs;
+        public volatile bool StopRequested;
+        public readonly TaskCompletionSource<int?> Exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public Task StartAsync(string name, CancellationToken ct = default) => StartAsync(name, restarts: 0, ct);
+
+    private async Task StartAsync(string name, int restarts, CancellationToken ct)
+    {
+        var w = await LaunchAsync(name, restarts, logFile: _host.Store.LogFile(name), ConsoleMode.Pipe, ct).ConfigureAwait(false);
+        if (w is not null) _ = MonitorAsync(w);
+    }
+
+    /// <summary>
+    /// <c>volt run</c> without <c>-d</c>: the container's stdio is ours, this process supervises it until it exits, and
+    /// the command's exit code is returned. Cancelling stops the container.
+    /// </summary>
+    public async Task<int> RunAttachedAsync(string name, ConsoleMode console, TimeSpan stopTimeout, CancellationToken ct)
+    {
+        var w = await LaunchAsync(name, 0, logFile: null, console, ct).ConfigureAwait(false)
+            ?? throw VoltException.Conflict($"container \"{name}\" is already running");
+        var monitor = MonitorAsync(w);
+        using (ct.Register(() => _ = StopAsync(name, stopTimeout, CancellationToken.None)))
+            await monitor.ConfigureAwait(false);
+        var code = await w.Exited.Task.ConfigureAwait(false);
+        return code ?? 1;
+    }
+
+    /// <summary>Starts nspawn for a created container; null when it is already running.</summary>
+    private async Task<Watch?> LaunchAsync(string name, int restarts, string? logFile, ConsoleMode console, CancellationToken ct)
+    {
+        var store = _host.Store;
+        store.EnsureExists(name);
+        Watch w;
+        using (store.Lock(name))
+        {
+            var config = store.Config(name);
+            var state = store.State(name);
+            if (state.Status == ContainerStatus.Creating)
+                throw VoltException.Conflict($"container \"{name}\" was not fully created; delete it and create it again");
+            if (_watches.ContainsKey(name) || (state.Status == ContainerStatus.Running && IsOurs(state.Pid, name))) return null;
+
+            using var rev = new Reverter();
+            var source = new RootfsSource(config.RootfsKind, config.RootfsSource ?? config.Image, config.Command, config.Env, config.Workdir, config.User);
+            var rootfs = _host.Rootfs.Prepare(source, store.Dir(name));
+            var cg = ContainerHost.CgroupName(name);
+            _host.Cgroups.Delete(cg);
+            _host.Cgroups.Create(cg);
+            rev.Add("cgroup", () => _host.Cgroups.Delete(cg));
+            _host.Cgroups.Apply(cg, _host.Limits(config));
+            if (logFile is not null) Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+
+            var argv = NspawnCommand.Build(config, rootfs, _host.PrivateUsers, console);
+            var process = NspawnLauncher.Start(argv, _host.Cgroups.ProcsFiles(cg), logFile);
+            rev.Add("nspawn", () => KillAll(name, process.Id));
+            var started = _host.Time.GetUtcNow();
+            w = new Watch(name, process.Id, process, started, rootfs);
+            store.Save(name, new ContainerState
+            {
+                Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts,
+            });
+            _watches[name] = w;
+            rev.Add("watch", () => _watches.TryRemove(name, out _));
+
+            var init = await WaitForInitAsync(process, ct).ConfigureAwait(false);
+            if (init is { } pid1 && (config.Network is not null || config.Publish.Count > 0))
+            {
+                var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
+                rev.Add("network", () => _host.Network.DetachAsync(name).GetAwaiter().GetResult());
+                store.Save(name, store.State(name) with { Ip = ip });
+            }
+            rev.Commit();
+        }
+        LogStarted(name, w.Pid, Label);
+        return w;
+    }
+
+    /// <summary>Waits until nspawn has forked the container's PID 1 (or has already exited).</summary>
+    private static async Task<int?> WaitForInitAsync(Process nspawn, CancellationToken ct)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (ProcFs.Children(nspawn.Id).FirstOrDefault() is var c and > 0) return c;
+            if (nspawn.HasExited) return null;
+            await Task.Delay(i < 100 ? 2 : 20, ct).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    /// <summary>True when <paramref name="pid"/> is alive and is this container's nspawn.</summary>
+    public bool IsOurs(int? pid, string name) =>
+        pid is { } p && ProcFs.IsAlive(p) && NspawnCommand.Matches(ProcFs.Cmdline(p), name, _host.Store.Rootfs(name));
+
+    private void KillAll(string name, int nspawnPid)
+    {
+        Native.Kill(nspawnPid, Native.SIGKILL);
+        foreach (var pid in _host.Cgroups.Pids(ContainerHost.CgroupName(name))) Native.Kill(pid, Native.SIGKILL);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Name} (nspawn pid {Pid}, supervisor {Supervisor})")]
+    private partial void LogStarted(string name, int pid, string supervisor);
+}

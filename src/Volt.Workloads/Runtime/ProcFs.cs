@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+
+namespace Volt.Workloads.Runtime;
+
+/// <summary>What /proc says about a process: its argv, liveness (zombies count as dead), children.</summary>
+public static class ProcFs
+{
+    public static IReadOnlyList<string> Cmdline(int pid)
+    {
+        try
+        {
+            var raw = File.ReadAllBytes($"/proc/{pid}/cmdline");
+            return Encoding.UTF8.GetString(raw).TrimEnd('\0').Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    public static bool IsAlive(int pid)
+    {
+        if (pid <= 0) return false;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Direct children (the container's PID 1 is nspawn's child).</summary>
+    public static IReadOnlyList<int> Children(int pid)
+    {
+        var result = new List<int>();
+        try
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+                foreach (var s in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    if (int.TryParse(s, CultureInfo.InvariantCulture, out var c)) result.Add(c);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return result;
+    }
+}
