@@ -259,6 +259,11 @@ printf '%-26s %9s   %-18s %9s   ratio %s (goal <= 1.50x: %s)   %-14s %9s   ratio
     "cas re-build (warm store)" "$(fmt "$T_WARM")" "b3sum all at once" "$(fmt "$T_B3A")" "$R_B3A" "$(ok "$R_B3A" 1.5)" "find | xargs" "$(fmt "$T_B3X")" "$R_B3X"
 printf '%-26s %9s   %-18s %9s   ratio %s (b3sum on %d processes in parallel, for reference)\n' \
     "" "" "b3sum xargs -P$NPROC" "$(fmt "$T_B3P")" "$R_B3P" "$NPROC"
+cpu() { echo "$(fmt "$(hf "$WORK/$1.json" "$2" user)") + $(fmt "$(hf "$WORK/$1.json" "$2" system)")"; }
+mins() { ratio "$(hf "$WORK/$1.json" "$2" min)" "$(hf "$WORK/$1.json" "$3" min)"; }
+printf '%-26s fastest runs: cold/cp %s, cold/(cp+sync) %s, re-build/b3sum %s   CPU user + sys: volt %s, cp %s; re-build %s, b3sum %s\n' \
+    "" "$(mins cold "$N_COLD" "$N_CP")" "$(mins cold "$N_COLD" "$N_CPS")" "$(mins warm "$N_WARM" "$N_B3A")" \
+    "$(cpu cold "$N_COLD")" "$(cpu cold "$N_CP")" "$(cpu warm "$N_WARM")" "$(cpu warm "$N_B3A")"
 printf 'volt --help %s (goal <= 20 ms: %s)   volt cas status %s on %s objects (%s), %s with no store\n' \
     "$(fmt "$T_HELP")" "$(okms "$T_HELP")" "$(fmt "$T_STAT")" "$N_OBJ" "$(okms "$T_STAT")" "$(fmt "$T_STAT0")"
 for l in "${PROFILE_LINES[@]}" "${BLAKE3_LINES[@]}"; do echo "$l"; done
