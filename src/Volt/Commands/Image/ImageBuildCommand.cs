@@ -36,10 +36,11 @@ internal sealed class ImageBuildCommand : VoltCommand
         var name = ImageReference.Parse(parse.GetValue(NameOpt)!);
         ctx.AuditResource = name.ToString();
         static string[] Split(string? s) => s?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        var defaults = new DirImageOptions();
+        var env = parse.GetValue(Env) ?? [];
+        static string Key(string kv) => kv.Split('=', 2)[0];
         var options = new DirImageOptions
         {
-            Env = [.. defaults.Env, .. parse.GetValue(Env) ?? []], Cmd = Split(parse.GetValue(Cmd)), Entrypoint = Split(parse.GetValue(Entrypoint)),
+            Env = [.. new DirImageOptions().Env.Where(d => env.All(e => Key(e) != Key(d))), .. env], Cmd = Split(parse.GetValue(Cmd)), Entrypoint = Split(parse.GetValue(Entrypoint)),
             Workdir = parse.GetValue(Workdir), User = parse.GetValue(User), ExposedPorts = parse.GetValue(Port) ?? [],
         };
         var dir = parse.GetValue(Dir)!;
