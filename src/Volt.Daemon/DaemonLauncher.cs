@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Volt.Core.Errors;
+using Volt.Core.Paths;
+
+namespace Volt.Daemon;
+
+/// <summary>
+/// Starts voltd on demand for CLI commands that change state: a daemonized <c>volt daemon</c> (own session, stdio on
+/// <c>daemon.log</c>), then waits for its socket to answer.
+/// </summary>
+public static class DaemonLauncher
+{
+    public static async Task<DaemonClient> ConnectAsync(VoltPaths paths, string socketPath, string? configFile, CancellationToken ct)
+    {
+        var client = new DaemonClient(socketPath);
+        if (await client.TryPingAsync(ct).ConfigureAwait(false) is not null) return client;
+        try
+        {
+            Spawn(paths, socketPath, configFile);
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < until)
+            {
+                await Task.Delay(20, ct).ConfigureAwait(false);
+                if (await client.TryPingAsync(ct).ConfigureAwait(false) is not null) return client;
+            }
+            throw new VoltException(ExitCode.Daemon, $"voltd did not come up on {socketPath} within 10s (see {paths.DaemonLog})");
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The volt executable: this process when it is volt, else <c>VOLT_BINARY</c> (in-process test hosts).</summary>
+    public static string Binary() =>
+        Environment.GetEnvironmentVariable("VOLT_BINARY") is { Length: > 0 } b ? b
+        : Environment.ProcessPath is { } p && Path.GetFileName(p) == "volt" ? p
+        : throw new VoltException(ExitCode.Daemon, "cannot start voltd: this process is not the volt binary (set VOLT_BINARY)");
+
+    private static void Spawn(VoltPaths paths, string socketPath, string? configFile)
+    {
+        Directory.CreateDirectory(paths.Log);
+        var psi = new ProcessStartInfo("setsid")
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "/bin/sh", "-c", "exec \"$0\" daemon </dev/null >>\"$1\" 2>&1", Binary(), paths.DaemonLog }) psi.ArgumentList.Add(a);
+        psi.Environment["VOLT_ROOT"] = paths.Root;
+        psi.Environment["VOLT_HOST"] = "unix://" + socketPath;
+        if (configFile is not null) psi.Environment["VOLT_CONFIG"] = configFile;
+        using var p = Process.Start(psi) ?? throw new VoltException(ExitCode.Daemon, "Failed starting voltd");
+        p.StandardInput.Close();
+        p.StandardOutput.Close();
+        p.StandardError.Close();
+    }
+}

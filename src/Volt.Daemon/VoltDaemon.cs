@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.Core.Paths;
+using Volt.Workloads.Runtime;
+
+namespace Volt.Daemon;
+
+/// <summary>
+/// voltd: re-adopts running containers, serves the API on the unix socket, supervises. SIGTERM/SIGINT stop workloads
+/// newest first and exit; SIGHUP calls <see cref="DaemonOptions.Reload"/>. One per root (a flock on
+/// <c>/var/run/volt/voltd.lock</c>); PID in <c>/var/run/volt/volt.pid</c>.
+/// </summary>
+public static partial class VoltDaemon
+{
+    public static async Task RunAsync(DaemonOptions o, CancellationToken ct)
+    {
+        var paths = o.Host.Paths;
+        Directory.CreateDirectory(paths.Run);
+        using var instance = FileLock.TryExclusive(Path.Combine(paths.Run, "voltd.lock"))
+            ?? throw new VoltException(ExitCode.Daemon, $"voltd is already running for {paths.Root} (pid file {paths.PidFile})");
+        var log = o.Host.Logging.CreateLogger("Volt.Daemon");
+        await using var runtime = new ContainerRuntime(o.Host);
+        var adopted = await runtime.AdoptAsync().ConfigureAwait(false);
+        LogAdopted(log, adopted.Count);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; o.Reload?.Invoke(); LogReloaded(log); });
+
+        if (File.Exists(o.SocketPath)) File.Delete(o.SocketPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(o.SocketPath)!);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = paths.Root });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenUnixSocket(o.SocketPath); });
+        await using var app = builder.Build();
+        app.Run(new DaemonApi(runtime, o.Host.DefaultStopTimeout).HandleAsync);
+        await app.StartAsync(stop.Token).ConfigureAwait(false);
+        AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
+        LogListening(log, o.SocketPath, Environment.ProcessId);
+        try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+
+        LogStopping(log, runtime.Running.Count);
+        await runtime.StopAllAsync(o.Host.DefaultStopTimeout).ConfigureAwait(false);
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        AtomicFile.TryDelete(o.SocketPath);
+        AtomicFile.TryDelete(paths.PidFile);
+    }
+
+    /// <summary>The host's lifetime belongs to the caller: no Ctrl+C handler of its own.</summary>
+    private sealed class CallerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "voltd re-adopted {Count} running container(s)")]
+    private static partial void LogAdopted(ILogger log, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "voltd listening on {Socket} (pid {Pid})")]
+    private static partial void LogListening(ILogger log, string socket, int pid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "voltd stopping: {Count} container(s), newest first")]
+    private static partial void LogStopping(ILogger log, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "voltd reloaded its configuration (SIGHUP)")]
+    private static partial void LogReloaded(ILogger log);
+}
+
+/// <summary>What voltd runs with.</summary>
+public sealed class DaemonOptions
+{
+    public required ContainerHost Host { get; init; }
+    public required string SocketPath { get; init; }
+    /// <summary>Called on SIGHUP.</summary>
+    public Action? Reload { get; init; }
+
+    /// <summary><c>VOLT_HOST</c> (<c>unix:///path</c> or a path) overrides the socket in <see cref="VoltPaths"/>.</summary>
+    public static string Socket(VoltPaths paths, string? voltHost) =>
+        string.IsNullOrEmpty(voltHost) ? paths.Socket
+        : voltHost.StartsWith("unix://", StringComparison.Ordinal) ? voltHost["unix://".Length..]
+        : voltHost;
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Volt.Cli;
+using Volt.Core.Processes;
+using Volt.Daemon;
+using Volt.Workloads.Containers;
+using Volt.Workloads.Rootfs;
+using Volt.Workloads.Runtime;
+using Volt.Workloads.Supervision;
+
+namespace Volt.Commands.Container;
+
+internal static class ContainerCommands
+{
+    public static Command Group() => new GroupCommand("container", "Containers: systemd-nspawn machines with cgroup limits, by human name",
+        new ContainerCreateCommand(), new ContainerStartCommand(), new ContainerStopCommand(), new ContainerRestartCommand(),
+        new ContainerDeleteCommand(), new ContainerListCommand(), new ContainerInspectCommand(), new ContainerExecCommand(),
+        new Views.LogsCommand(), new ContainerUpdateCommand())
+    {
+        Examples =
+        [
+            "volt container create /srv/rootfs/busybox --name web --memory 256M --cpu 50 -- /bin/httpd -f -p 80",
+            "volt container start web",
+            "volt container exec web cat /etc/passwd",
+            "volt container update web --memory 512M",
+            "volt container stop web --time 5 && volt container delete web",
+        ],
+    };
+
+    /// <summary>The engines for this invocation: detected cgroups, the image store or a directory as rootfs.</summary>
+    public static ContainerHost ContainerHost(this VoltContext ctx) => Workloads.Runtime.ContainerHost.Default(ctx.Paths, ctx.Rootfs());
+
+    public static ContainerEngine Containers(this VoltContext ctx) => new(ctx.ContainerHost());
+
+    public static IRootfsProvider Rootfs(this VoltContext ctx) => new DirectoryRootfsProvider(new ProcessRunner());
+
+    /// <summary>The supervisor config selects; voltd is started on demand.</summary>
+    public static async Task<ISupervisor> SupervisorAsync(this VoltContext ctx, CancellationToken ct)
+    {
+        if (SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd")
+            return new SystemdSupervisor(new ContainerStore(ctx.Paths), ctx.Processes, ctx.Time);
+        var socket = DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]);
+        return await DaemonLauncher.ConnectAsync(ctx.Paths, socket, ctx.Env["VOLT_CONFIG"], ct).ConfigureAwait(false);
+    }
+
+    public static readonly Argument<string[]> Names = new("NAME") { Description = "Container name(s)", Arity = ArgumentArity.OneOrMore };
+    public static readonly Argument<string> Name = new("NAME") { Description = "Container name" };
+}

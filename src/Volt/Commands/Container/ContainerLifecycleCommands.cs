@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Volt.Cli;
+
+namespace Volt.Commands.Container;
+
+internal sealed class ContainerStartCommand : VoltCommand
+{
+    public ContainerStartCommand() : base("start", "Start stopped containers (through voltd or systemd)")
+    {
+        Add(ContainerCommands.Names);
+        Examples = ["volt container start web", "volt container start web db"];
+    }
+
+    public override string AuditAction => "container.start";
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var names = parse.GetValue(ContainerCommands.Names)!;
+        var engine = ctx.Containers();
+        foreach (var n in names) engine.Records.EnsureExists(n);
+        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        foreach (var n in names)
+        {
+            await supervisor.StartAsync(n, ct).ConfigureAwait(false);
+            ctx.Out.Line(n);
+        }
+        return 0;
+    }
+}
+
+internal sealed class ContainerStopCommand : VoltCommand
+{
+    internal static readonly Option<double> Time = new("--time", "-t") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => 10 };
+
+    public ContainerStopCommand() : base("stop", "Stop containers: SIGTERM, then SIGKILL after --time seconds")
+    {
+        Add(ContainerCommands.Names);
+        Add(Time);
+        Examples = ["volt container stop web", "volt container stop web --time 2"];
+    }
+
+    public override string AuditAction => "container.stop";
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var names = parse.GetValue(ContainerCommands.Names)!;
+        var engine = ctx.Containers();
+        foreach (var n in names) engine.Records.EnsureExists(n);
+        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        foreach (var n in names)
+        {
+            await supervisor.StopAsync(n, TimeSpan.FromSeconds(parse.GetValue(Time)), ct).ConfigureAwait(false);
+            ctx.Out.Line(n);
+        }
+        return 0;
+    }
+}
+
+internal sealed class ContainerRestartCommand : VoltCommand
+{
+    public ContainerRestartCommand() : base("restart", "Stop (if running) and start containers")
+    {
+        Add(ContainerCommands.Names);
+        Add(ContainerStopCommand.Time);
+        Examples = ["volt container restart web"];
+    }
+
+    public override string AuditAction => "container.restart";
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var names = parse.GetValue(ContainerCommands.Names)!;
+        var engine = ctx.Containers();
+        foreach (var n in names) engine.Records.EnsureExists(n);
+        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        foreach (var n in names)
+        {
+            await supervisor.StopAsync(n, TimeSpan.FromSeconds(parse.GetValue(ContainerStopCommand.Time)), ct).ConfigureAwait(false);
+            await supervisor.StartAsync(n, ct).ConfigureAwait(false);
+            ctx.Out.Line(n);
+        }
+        return 0;
+    }
+}
+
+internal sealed class ContainerDeleteCommand : VoltCommand
+{
+    private static readonly Option<bool> Force = new("--force", "-f") { Description = "Stop a running container first" };
+
+    public ContainerDeleteCommand() : base("delete", "Delete containers and everything they own (rootfs, unit, cgroup, network, logs)")
+    {
+        Aliases.Add("rm");
+        Add(ContainerCommands.Names);
+        Add(Force);
+        Examples = ["volt container delete web", "volt container rm -f web db"];
+    }
+
+    public override string AuditAction => "container.delete";
+
+    public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var engine = ctx.Containers();
+        foreach (var n in parse.GetValue(ContainerCommands.Names)!)
+        {
+            engine.Records.EnsureExists(n);
+            if (parse.GetValue(Force) && engine.View(n).Status == Workloads.Containers.ContainerStatus.Running)
+                await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            await engine.DeleteAsync(n, ct).ConfigureAwait(false);
+            ctx.Out.Line(n);
+        }
+        return 0;
+    }
+}
