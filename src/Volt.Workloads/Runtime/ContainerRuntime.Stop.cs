@@ -29,14 +29,21 @@ public sealed partial class ContainerRuntime
             _ = MonitorAsync(w);
         }
         w.StopRequested = true;
-        foreach (var pid in _host.Cgroups.Pids(ContainerHost.CgroupName(name)))
-            if (pid != w.Pid) Native.Kill(pid, Native.SIGTERM);
-        try
+        // Re-sent every 250 ms: a stop right after start can reach nspawn's helpers before the payload has exec'd.
+        var deadline = _host.Time.GetUtcNow() + timeout;
+        while (true)
         {
-            await w.Exited.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
-            return;
+            foreach (var pid in _host.Cgroups.Pids(ContainerHost.CgroupName(name)))
+                if (pid != w.Pid) Native.Kill(pid, Native.SIGTERM);
+            var left = deadline - _host.Time.GetUtcNow();
+            if (left <= TimeSpan.Zero) break;
+            try
+            {
+                await w.Exited.Task.WaitAsync(left < TimeSpan.FromMilliseconds(250) ? left : TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException) { }
         }
-        catch (TimeoutException) { }
         LogKilling(name, timeout.TotalSeconds);
         KillAll(name, w.Pid);
         await w.Exited.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
