@@ -11,9 +11,12 @@ public sealed partial class CasStore
 {
     private const int StreamBuffer = 1 << 20;
 
-    /// <summary>A new staging file in tmp/, named so that gc/verify can tell whether its writer still lives.</summary>
+    private static readonly string ProcessTag = $"{Environment.ProcessId}.{Random.Shared.NextInt64():x}";
+    private static long s_tempCounter;
+
+    /// <summary>A new staging file in tmp/, named &lt;pid&gt;.… so that gc/verify can tell whether its writer still lives.</summary>
     public string NewTempPath() =>
-        Path.Combine(TmpDir, $"{Environment.ProcessId}.{Guid.NewGuid():N}.part");
+        Path.Combine(TmpDir, $"{ProcessTag}.{Interlocked.Increment(ref s_tempCounter)}.part");
 
     /// <summary>Stores bytes already in memory, durably (fsync before rename).</summary>
     public PutResult Put(ReadOnlySpan<byte> data, HashAlgo algo = HashAlgo.Blake3)
@@ -85,18 +88,27 @@ public sealed partial class CasStore
     /// </summary>
     public PutResult Publish(string tempPath, Digest digest, long size)
     {
+        var created = PublishStaged(tempPath, digest);
+        if (!created) Touch(digest);
+        return new PutResult(digest, size, created);
+    }
+
+    /// <summary>
+    /// Renames a staged object into place without replacing an existing one (renameat2 RENAME_NOREPLACE): true if
+    /// this call created the object, false if it was already there (the staged copy is removed).
+    /// </summary>
+    public bool PublishStaged(string tempPath, Digest digest)
+    {
         var final = ObjectPath(digest);
-        if (File.Exists(final)) { AtomicFile.TryDelete(tempPath); Touch(digest); return new PutResult(digest, size, false); }
-        try
-        {
-            File.Move(tempPath, final, overwrite: true);
-        }
-        catch (DirectoryNotFoundException)
+        bool created;
+        try { created = RawFile.RenameNoReplace(tempPath, final); }
+        catch (FileNotFoundException) when (File.Exists(tempPath))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(tempPath, final, overwrite: true);
+            created = RawFile.RenameNoReplace(tempPath, final);
         }
-        return new PutResult(digest, size, true);
+        if (!created) AtomicFile.TryDelete(tempPath);
+        return created;
     }
 
     /// <summary>Hashes an existing staging file and publishes it if it matches <paramref name="expected"/>.</summary>

@@ -16,6 +16,7 @@ namespace Volt.Storage.Cas;
 /// ├── tmp/&lt;pid&gt;.&lt;rand&gt;.part        staging files; the pid lets gc/verify remove a dead writer's leftovers
 /// │   └── &lt;owner&gt;/…               subdirectories belong to their owner (registry upload sessions)
 /// ├── quarantine/&lt;alg&gt;/&lt;hex&gt;     corrupt objects moved aside by `verify --repair`
+/// ├── stats.cache                 per fan-out directory counts for `cas status`, keyed by the directory's mtime
 /// └── lock                        flock: writers hold it shared, the GC sweep exclusive
 /// </code>
 /// A write streams into tmp/, hashes while writing, is fsynced (or, for batches, covered by one syncfs) and
@@ -45,7 +46,8 @@ public sealed partial class CasStore
     {
         try
         {
-            Directory.CreateDirectory(ObjectsDir);
+            if (!Directory.Exists(Path.Combine(ObjectsDir, "ff")))
+                for (var i = 0; i < 256; i++) Directory.CreateDirectory(Path.Combine(ObjectsDir, i.ToString("x2")));
             Directory.CreateDirectory(RefsDir);
             Directory.CreateDirectory(TmpDir);
         }

@@ -9,13 +9,14 @@ namespace Volt.Storage.Cas;
 internal readonly record struct Staging(Digest Digest, long Size, string? TempPath);
 
 /// <summary>
-/// Hashes one file and stages a copy when the store lacks it. Small files are read once into memory (hash, then
-/// write the same bytes, so a concurrent change cannot make content and name disagree); large files are streamed
-/// in one pass that hashes (BLAKE3, parallel subtrees) while it writes.
+/// Hashes one file and stages a copy only when the store lacks it, with plain fd I/O (thousands of files per
+/// build). Small files are read once into memory, hashed, and the same bytes written, so content and name always
+/// agree. Large files are hashed first (no write at all when the object exists, e.g. a re-build), then copied
+/// while hashing again; if the two hashes differ the file changed under us and the build fails naming it.
 /// </summary>
-internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = default)
+internal sealed class FileObjectWriter(CasStore store, bool parallelHashing, CancellationToken ct = default)
 {
-    private const int SmallLimit = 4 << 20;
+    internal const int SmallLimit = 4 << 20;
     private const int Chunk = 8 << 20;
 
     /// <param name="shouldWrite">Asked once the digest is known: true claims the object for this writer.</param>
@@ -24,8 +25,17 @@ internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = de
     {
         try
         {
-            using var src = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
-            return expectedSize <= SmallLimit ? StoreSmall(src, shouldWrite, progress) : StoreLarge(src, shouldWrite, progress);
+            var fd = RawFile.OpenRead(path);
+            try
+            {
+                return expectedSize <= SmallLimit
+                    ? StoreSmall(fd, path, (int)expectedSize, shouldWrite, progress)
+                    : StoreLarge(fd, path, shouldWrite, progress);
+            }
+            finally
+            {
+                RawFile.Close(fd);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -33,29 +43,18 @@ internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = de
         }
     }
 
-    private Staging StoreSmall(Microsoft.Win32.SafeHandles.SafeFileHandle src, Func<Digest, bool> shouldWrite, Action<long>? progress)
+    private Staging StoreSmall(int fd, string path, int size, Func<Digest, bool> shouldWrite, Action<long>? progress)
     {
-        var length = RandomAccess.GetLength(src);
-        if (length > SmallLimit) return StoreLarge(src, shouldWrite, progress);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         try
         {
-            var n = ReadFully(src, buffer.AsSpan(0, (int)length));
+            var n = RawFile.ReadFully(fd, buffer.AsSpan(0, size), 0, path);
             var data = buffer.AsSpan(0, n);
             progress?.Invoke(n);
             var digest = Digest.FromHash(HashAlgo.Blake3, Blake3.Hash(data));
             if (!shouldWrite(digest)) return new Staging(digest, n, null);
             var tmp = store.NewTempPath();
-            try
-            {
-                using var dst = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write);
-                RandomAccess.Write(dst, data, 0);
-            }
-            catch
-            {
-                AtomicFile.TryDelete(tmp);
-                throw;
-            }
+            WriteNew(tmp, data);
             return new Staging(digest, n, tmp);
         }
         finally
@@ -64,36 +63,29 @@ internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = de
         }
     }
 
-    private Staging StoreLarge(Microsoft.Win32.SafeHandles.SafeFileHandle src, Func<Digest, bool> shouldWrite, Action<long>? progress)
+    private Staging StoreLarge(int fd, string path, Func<Digest, bool> shouldWrite, Action<long>? progress)
     {
-        var tmp = store.NewTempPath();
         var buffer = ArrayPool<byte>.Shared.Rent(Chunk);
         try
         {
-            using var hasher = Blake3Hasher.Create();
-            hasher.Parallel = true;
-            long offset = 0;
-            using (var dst = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write))
+            var (digest, size) = Hash(fd, path, buffer, null, progress);
+            if (!shouldWrite(digest)) return new Staging(digest, size, null);
+            var tmp = store.NewTempPath();
+            var outFd = RawFile.CreateNew(tmp);
+            try
             {
-                int n;
-                while ((n = RandomAccess.Read(src, buffer.AsSpan(0, Chunk), offset)) > 0)
-                {
-                    hasher.Update(buffer.AsSpan(0, n));
-                    RandomAccess.Write(dst, buffer.AsSpan(0, n), offset);
-                    offset += n;
-                    progress?.Invoke(n);
-                    ct.ThrowIfCancellationRequested();
-                }
+                var (copied, copiedSize) = Hash(fd, path, buffer, (outFd, tmp), null);
+                if (copied != digest)
+                    throw new VoltException(ExitCode.Conflict, $"\"{path}\" changed while it was being stored ({size} → {copiedSize} bytes); run the build again");
             }
-            var digest = Digest.FromHash(HashAlgo.Blake3, hasher.Finalize());
-            if (shouldWrite(digest)) return new Staging(digest, offset, tmp);
-            AtomicFile.TryDelete(tmp);
-            return new Staging(digest, offset, null);
-        }
-        catch
-        {
-            AtomicFile.TryDelete(tmp);
-            throw;
+            catch
+            {
+                RawFile.Close(outFd);
+                AtomicFile.TryDelete(tmp);
+                throw;
+            }
+            RawFile.Close(outFd);
+            return new Staging(digest, size, tmp);
         }
         finally
         {
@@ -101,15 +93,34 @@ internal sealed class FileObjectWriter(CasStore store, CancellationToken ct = de
         }
     }
 
-    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle h, Span<byte> dest)
+    /// <summary>Hashes the whole file, copying each chunk to <paramref name="copyTo"/> when given.</summary>
+    private (Digest, long) Hash(int fd, string path, byte[] buffer, (int Fd, string Path)? copyTo, Action<long>? progress)
     {
-        var total = 0;
-        while (total < dest.Length)
+        using var hasher = Blake3Hasher.Create();
+        hasher.Parallel = parallelHashing;
+        long offset = 0;
+        int n;
+        while ((n = RawFile.ReadFully(fd, buffer.AsSpan(0, Chunk), offset, path)) > 0)
         {
-            var n = RandomAccess.Read(h, dest[total..], total);
-            if (n == 0) break;
-            total += n;
+            hasher.Update(buffer.AsSpan(0, n));
+            if (copyTo is { } dst) RawFile.WriteAll(dst.Fd, buffer.AsSpan(0, n), offset, dst.Path);
+            offset += n;
+            progress?.Invoke(n);
+            ct.ThrowIfCancellationRequested();
         }
-        return total;
+        return (Digest.FromHash(HashAlgo.Blake3, hasher.Finalize()), offset);
+    }
+
+    private static void WriteNew(string tmp, ReadOnlySpan<byte> data)
+    {
+        var fd = RawFile.CreateNew(tmp);
+        try { RawFile.WriteAll(fd, data, 0, tmp); }
+        catch
+        {
+            RawFile.Close(fd);
+            AtomicFile.TryDelete(tmp);
+            throw;
+        }
+        RawFile.Close(fd);
     }
 }

@@ -41,7 +41,8 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         var staged = new ConcurrentBag<(string Temp, Digest Digest, long Size)>();
         var claimed = new ConcurrentDictionary<Digest, byte>();
         long dedupBytes = 0;
-        var writer = new FileObjectWriter(store, ct);
+        // Hashing inside a file on several threads only pays when there are fewer files than workers.
+        var writer = new FileObjectWriter(store, parallelHashing: scan.Files.Count < parallelism, ct);
         try
         {
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
@@ -70,7 +71,7 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
             Posix.SyncFileSystem(store.TmpDir);
             foreach (var s in staged)
             {
-                if (store.Publish(s.Temp, s.Digest, s.Size).Created) { newObjects++; newBytes += s.Size; }
+                if (store.PublishStaged(s.Temp, s.Digest)) { newObjects++; newBytes += s.Size; }
                 else dedupBytes += s.Size;
             }
             Posix.SyncFileSystem(store.ObjectsDir);

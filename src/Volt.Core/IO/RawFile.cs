@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+
+namespace Volt.Core.IO;
+
+/// <summary>
+/// Plain file-descriptor I/O for hot paths that open thousands of files (CAS builds): one open(2), pread/pwrite,
+/// close(2), without the fstat/flock/lseek/fadvise calls FileStream and File.OpenHandle add to every open.
+/// Errors surface as the same exception types .NET uses (FileNotFound, UnauthorizedAccess, IOException with errno).
+/// </summary>
+public static partial class RawFile
+{
+    private const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000, O_NOFOLLOW = 0x20000;
+    private const int EEXIST = 17, ENOSPC = 28;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysOpen(string path, int flags, int mode);
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint SysPread(int fd, byte* buf, nint count, long offset);
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static unsafe partial nint SysPwrite(int fd, byte* buf, nint count, long offset);
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int SysClose(int fd);
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysRenameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
+    /// <summary>Opens an existing file for reading, never following a final symlink.</summary>
+    public static int OpenRead(string path) => Check(SysOpen(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0), path);
+
+    /// <summary>Creates a new file (O_EXCL, mode 0644) for writing.</summary>
+    public static int CreateNew(string path) => Check(SysOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0x1A4), path);
+
+    public static void Close(int fd) => SysClose(fd);
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or end of file; returns the bytes read.</summary>
+    public static unsafe int ReadFully(int fd, Span<byte> buffer, long offset, string path)
+    {
+        var total = 0;
+        fixed (byte* p = buffer)
+        {
+            while (total < buffer.Length)
+            {
+                var n = SysPread(fd, p + total, buffer.Length - total, offset + total);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Posix.EINTR) continue;
+                    throw Error(Marshal.GetLastPInvokeError(), path);
+                }
+                if (n == 0) break;
+                total += (int)n;
+            }
+        }
+        return total;
+    }
+
+    public static unsafe void WriteAll(int fd, ReadOnlySpan<byte> data, long offset, string path)
+    {
+        var done = 0;
+        fixed (byte* p = data)
+        {
+            while (done < data.Length)
+            {
+                var n = SysPwrite(fd, p + done, data.Length - done, offset + done);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Posix.EINTR) continue;
+                    throw Error(Marshal.GetLastPInvokeError(), path);
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>rename(2) that fails instead of replacing: false when the target already exists.</summary>
+    public static bool RenameNoReplace(string from, string to)
+    {
+        if (SysRenameat2(-100, from, -100, to, 1 /* RENAME_NOREPLACE */) == 0) return true;
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == EEXIST) return false;
+        throw Error(errno, to);
+    }
+
+    private static int Check(int fd, string path) => fd >= 0 ? fd : throw Error(Marshal.GetLastPInvokeError(), path);
+
+    private static Exception Error(int errno, string path)
+    {
+        var msg = $"{path}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        return errno switch
+        {
+            Posix.ENOENT => new FileNotFoundException(msg, path),
+            13 or Posix.EPERM => new UnauthorizedAccessException(msg),
+            ENOSPC => new IOException(msg, ENOSPC),
+            _ => new IOException(msg, errno),
+        };
+    }
+}
