@@ -43,7 +43,7 @@ public sealed partial class ContainerEngine
     public int? InitPid(string name)
     {
         var v = View(name);
-        return v.Status == ContainerStatus.Running && v.State.Pid is { } p ? ProcFs.Children(p).FirstOrDefault() is var c and > 0 ? c : null : null;
+        return v.Status == ContainerStatus.Running && v.State.Pid is { } p ? ProcFs.ContainerInit(p) : null;
     }
 
     public ICgroupDriver Cgroups => host.Cgroups;

@@ -39,7 +39,9 @@ public static class NspawnCommand
             // The network attacher adds a veth to this namespace after start; no network = loopback only.
             "--private-network",
         };
-        if (privateUsers && c.Volumes.Count == 0) args.Add("--private-users=pick");
+        // Host-owned volume files would be unwritable, and the network engine cannot move a veth into a netns owned
+        // by the container's user namespace ("RTNETLINK: No such process"): user namespaces only without either.
+        if (privateUsers && c.Volumes.Count == 0 && c.Network is null && c.Publish.Count == 0) args.Add("--private-users=pick");
         var command = c.Command.Count > 0 ? c.Command : ["/bin/sh"];
         if (!c.Init && !Inits.Contains(Path.GetFileName(command[0]))) args.Add("--as-pid2");
         foreach (var v in c.Volumes) args.Add($"{(v.ReadOnly ? "--bind-ro" : "--bind")}={v.Host}:{v.Container}");

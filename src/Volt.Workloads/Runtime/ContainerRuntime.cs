@@ -120,12 +120,12 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         return w;
     }
 
-    /// <summary>Waits until nspawn has forked the container's PID 1 (or has already exited).</summary>
+    /// <summary>Waits until the container's PID 1 is in its own namespaces (or nspawn has already exited).</summary>
     private static async Task<int?> WaitForInitAsync(Process nspawn, CancellationToken ct)
     {
         for (var i = 0; i < 1000; i++)
         {
-            if (ProcFs.Children(nspawn.Id).FirstOrDefault() is var c and > 0) return c;
+            if (ProcFs.ContainerInit(nspawn.Id) is { } c) return c;
             if (nspawn.HasExited) return null;
             await Task.Delay(i < 100 ? 2 : 20, ct).ConfigureAwait(false);
         }

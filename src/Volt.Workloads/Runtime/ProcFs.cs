@@ -41,4 +41,23 @@ public static class ProcFs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return result;
     }
+
+    /// <summary>
+    /// The container's PID 1: the child of nspawn that lives in another PID namespace. nspawn's short-lived "outer
+    /// child" is still in the host's namespaces, so the first child alone is not enough.
+    /// </summary>
+    public static int? ContainerInit(int nspawnPid)
+    {
+        var own = Namespace(nspawnPid, "pid");
+        if (own is null) return null;
+        foreach (var c in Children(nspawnPid))
+            if (Namespace(c, "pid") is { } ns && ns != own && Namespace(c, "net") != Namespace(nspawnPid, "net")) return c;
+        return null;
+    }
+
+    private static string? Namespace(int pid, string kind)
+    {
+        try { return new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Volt.Cli;
 using Volt.Core.Processes;
+using Volt.Commands.Image;
+using Volt.Commands.Net;
 using Volt.Daemon;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Rootfs;
@@ -27,11 +29,13 @@ internal static class ContainerCommands
     };
 
     /// <summary>The engines for this invocation: detected cgroups, the image store or a directory as rootfs.</summary>
-    public static ContainerHost ContainerHost(this VoltContext ctx) => Workloads.Runtime.ContainerHost.Default(ctx.Paths, ctx.Rootfs());
+    public static ContainerHost ContainerHost(this VoltContext ctx) =>
+        Workloads.Runtime.ContainerHost.Default(ctx.Paths, ctx.Rootfs(), new NetworkAttacher(ctx.Networks));
 
     public static ContainerEngine Containers(this VoltContext ctx) => new(ctx.ContainerHost());
 
-    public static IRootfsProvider Rootfs(this VoltContext ctx) => new DirectoryRootfsProvider(new ProcessRunner());
+    public static IRootfsProvider Rootfs(this VoltContext ctx) =>
+        new ImageRootfsProvider(ctx.Paths, ctx.Images, new DirectoryRootfsProvider(new ProcessRunner()));
 
     /// <summary>The supervisor config selects; voltd is started on demand.</summary>
     public static async Task<ISupervisor> SupervisorAsync(this VoltContext ctx, CancellationToken ct)

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using Volt.Cli;
 using Volt.Workloads.Containers;
 
 namespace Volt.Commands.Container;
@@ -30,37 +32,63 @@ internal static class ContainerOptions
         c.TreatUnmatchedTokensAsErrors = false;
     }
 
-    public static CreateRequest Bind(ParseResult parse, string name, bool autoRemove = false) => new()
+    public static CreateRequest Bind(ParseResult parse, string name, bool autoRemove = false)
     {
-        Name = name,
-        Image = parse.GetValue(Image)!,
-        Command = CommandAfterImage(parse),
-        Env = parse.GetValue(Env) ?? [],
-        Volumes = parse.GetValue(Volume) ?? [],
-        Publish = parse.GetValue(Publish) ?? [],
-        Network = parse.GetValue(Network),
-        Memory = parse.GetValue(Memory),
-        Cpu = parse.GetValue(Cpu),
-        Pids = parse.GetValue(Pids),
-        Restart = parse.GetValue(Restart) ?? "no",
-        Workdir = parse.GetValue(Workdir),
-        User = parse.GetValue(User),
-        Init = parse.GetValue(Init),
-        AutoRemove = autoRemove,
-    };
+        // Options written after IMAGE belong to the command (`volt run img httpd -p 80`), not to volt.
+        T? Get<T>(Option<T> o) => BeforeImage(parse, o) ? parse.GetValue(o) : default;
+        return new()
+        {
+                Name = name,
+            Image = parse.GetValue(Image)!,
+            Command = CommandAfterImage(parse),
+            Env = Get(Env) ?? [],
+            Volumes = Get(Volume) ?? [],
+            Publish = Get(Publish) ?? [],
+            Network = Get(Network),
+            Memory = Get(Memory),
+            Cpu = Get(Cpu),
+            Pids = Get(Pids),
+            Restart = Get(Restart) ?? "no",
+            Workdir = Get(Workdir),
+            User = Get(User),
+            Init = Get(Init),
+            AutoRemove = autoRemove,
+        };
+    }
+
+    private static bool BeforeImage(ParseResult parse, Option o)
+    {
+        var r = parse.GetResult(o);
+        if (r is null || r.Implicit || r.IdentifierToken is null) return r is not null;
+        var option = parse.Tokens.ToList().IndexOf(r.IdentifierToken);
+        return option < CommandStart(parse);
+    }
 
     /// <summary>
-    /// Everything after IMAGE, verbatim: <c>volt run IMG sh -c 'exit 7'</c> keeps <c>-c</c> as the command's, not as an
-    /// unknown volt option (the parser would otherwise reorder or reject it).
+    /// Index of the command's first token: the first plain argument after IMAGE that is not an option's value. Options
+    /// between IMAGE and the command are volt's (<c>create IMG --name a</c>); everything from the command on is the
+    /// command's, verbatim (<c>run IMG sh -c 'exit 7'</c>, <c>run IMG httpd -p 80</c>). <c>--</c> also starts it.
     /// </summary>
-    private static string[] CommandAfterImage(ParseResult parse)
+    private static int CommandStart(ParseResult parse)
     {
+        var tokens = parse.Tokens;
         var image = parse.GetValue(Image);
-        var tokens = parse.Tokens.Select(t => t.Value).ToList();
-        var raw = parse.Tokens.ToList();
-        for (var i = 0; i < raw.Count; i++)
-            if (raw[i].Type == System.CommandLine.Parsing.TokenType.Argument && raw[i].Value == image)
-                return [.. tokens.Skip(i + 1).SkipWhile((t, j) => j == 0 && t == "--")];
-        return parse.GetValue(Command) ?? [];
+        var i = 0;
+        while (i < tokens.Count && !(tokens[i].Type == TokenType.Argument && tokens[i].Value == image && !IsOptionValue(parse, i))) i++;
+        for (i++; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.DoubleDash) return i + 1;
+            if (tokens[i].Type == TokenType.Argument && !IsOptionValue(parse, i)) return i;
+        }
+        return tokens.Count;
     }
+
+    private static bool IsOptionValue(ParseResult parse, int i) =>
+        i > 0 && parse.Tokens[i - 1].Type == TokenType.Option
+        && parse.CommandResult.Command.Options.Concat(GlobalOptions.All)
+            .FirstOrDefault(o => o.Name == parse.Tokens[i - 1].Value || o.Aliases.Contains(parse.Tokens[i - 1].Value)) is { } opt
+        && opt.ValueType != typeof(bool);
+
+    private static string[] CommandAfterImage(ParseResult parse) => [.. parse.Tokens.Skip(CommandStart(parse)).Select(t => t.Value)];
+
 }
