@@ -21,6 +21,7 @@ public sealed partial class CasStore
                 foreach (var file in Directory.EnumerateFiles(fan))
                 {
                     var hex = System.IO.Path.GetFileName(file);
+                    if (hex.StartsWith('.')) continue; // a build's staging file
                     if (hex.Length == Digest.HexLength(algo) && hex.StartsWith(fanName, StringComparison.Ordinal) && Digest.IsLowerHex(hex))
                         yield return new StoredObject(new Digest(algo, hex), file);
                     else strays?.Add(file);
@@ -29,20 +30,33 @@ public sealed partial class CasStore
         }
     }
 
-    /// <summary>Removes staging files whose writer process is gone (or that are older than a day).</summary>
+    /// <summary>
+    /// Removes staging files whose writer process is gone (or that are older than a day): <c>tmp/&lt;pid&gt;.….part</c>
+    /// and builds' <c>objects/…/&lt;xx&gt;/.&lt;pid&gt;.….part</c>.
+    /// </summary>
     public int CleanDeadTemps()
     {
-        if (!Directory.Exists(TmpDir)) return 0;
         var removed = 0;
-        var stale = Time.GetUtcNow() - TimeSpan.FromDays(1);
-        foreach (var file in Directory.EnumerateFiles(TmpDir))
+        var stale = Time.GetUtcNow().UtcDateTime - TimeSpan.FromDays(1);
+        if (Directory.Exists(TmpDir))
+            foreach (var file in Directory.EnumerateFiles(TmpDir)) removed += RemoveIfDead(file, System.IO.Path.GetFileName(file), stale);
+        foreach (var algo in Enum.GetValues<HashAlgo>())
         {
-            var name = System.IO.Path.GetFileName(file);
-            var dot = name.IndexOf('.');
-            var alive = dot > 0 && int.TryParse(name.AsSpan(0, dot), out var pid) && Posix.ProcessExists(pid);
-            if (alive && File.GetLastWriteTimeUtc(file) > stale.UtcDateTime) continue;
-            try { File.Delete(file); removed++; } catch (IOException) { }
+            var algoDir = AlgoDir(algo);
+            if (!Directory.Exists(algoDir)) continue;
+            foreach (var fan in Directory.EnumerateDirectories(algoDir))
+                foreach (var file in Directory.EnumerateFiles(fan, ".*.part"))
+                    removed += RemoveIfDead(file, System.IO.Path.GetFileName(file)[1..], stale);
         }
         return removed;
+    }
+
+    private static int RemoveIfDead(string file, string name, DateTime stale)
+    {
+        var dot = name.IndexOf('.');
+        var alive = dot > 0 && int.TryParse(name.AsSpan(0, dot), out var pid) && Posix.ProcessExists(pid);
+        if (alive && File.GetLastWriteTimeUtc(file) > stale) return 0;
+        try { File.Delete(file); return 1; }
+        catch (IOException) { return 0; }
     }
 }

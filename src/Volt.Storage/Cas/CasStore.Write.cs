@@ -18,6 +18,13 @@ public sealed partial class CasStore
     public string NewTempPath() =>
         Path.Combine(TmpDir, $"{ProcessTag}.{Interlocked.Increment(ref s_tempCounter)}.part");
 
+    /// <summary>
+    /// A staging name beside the object's final place (<c>objects/ab/.&lt;pid&gt;.….part</c>): batch builds create
+    /// there so that creates spread over the fan-out directories and the final rename stays within one directory.
+    /// </summary>
+    public string NewStagingPath(Digest d) =>
+        Path.Combine(AlgoDir(d.Algorithm), d.Hex[..2], $".{ProcessTag}.{Interlocked.Increment(ref s_tempCounter)}.part");
+
     /// <summary>Stores bytes already in memory, durably (fsync before rename).</summary>
     public PutResult Put(ReadOnlySpan<byte> data, HashAlgo algo = HashAlgo.Blake3)
     {

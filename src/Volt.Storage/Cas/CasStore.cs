@@ -9,6 +9,7 @@ namespace Volt.Storage.Cas;
 /// cas/
 /// ├── objects/
 /// │   ├── ab/ab12…(64 hex)        BLAKE3 objects: the seed's objects/&lt;2 hex&gt;/&lt;hex&gt; shape, unchanged
+/// │   ├── ab/.&lt;pid&gt;.….part       a running build's staged object (dot-files are never objects)
 /// │   ├── sha256/ab/ab12…(64 hex) objects addressed by SHA-256 (OCI blobs and manifests, stored as pushed)
 /// │   └── sha512/ab/ab12…(128 hex) objects addressed by SHA-512
 /// ├── refs/&lt;name&gt;                 one JSON file per ref: {"digest","kind","size","updated"}

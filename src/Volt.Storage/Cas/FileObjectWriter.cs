@@ -53,7 +53,7 @@ internal sealed class FileObjectWriter(CasStore store, bool parallelHashing, Can
             progress?.Invoke(n);
             var digest = Digest.FromHash(HashAlgo.Blake3, Blake3.Hash(data));
             if (!shouldWrite(digest)) return new Staging(digest, n, null);
-            var tmp = store.NewTempPath();
+            var tmp = store.NewStagingPath(digest);
             WriteNew(tmp, data);
             return new Staging(digest, n, tmp);
         }
@@ -70,7 +70,7 @@ internal sealed class FileObjectWriter(CasStore store, bool parallelHashing, Can
         {
             var (digest, size) = Hash(fd, path, buffer, null, progress);
             if (!shouldWrite(digest)) return new Staging(digest, size, null);
-            var tmp = store.NewTempPath();
+            var tmp = store.NewStagingPath(digest);
             var outFd = RawFile.CreateNew(tmp);
             try
             {

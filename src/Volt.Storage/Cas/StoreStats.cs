@@ -53,6 +53,7 @@ public sealed record StoreStats(string Root, long Objects, long StoredBytes, IRe
         long count = 0, bytes = 0;
         foreach (var f in new DirectoryInfo(fan).EnumerateFiles())
         {
+            if (f.Name.StartsWith('.')) continue; // staging
             count++;
             bytes += f.Length;
         }

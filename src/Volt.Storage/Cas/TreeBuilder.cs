@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Volt.Core.Errors;
 using Volt.Core.IO;
+using Volt.Core.Threading;
 
 namespace Volt.Storage.Cas;
 
@@ -18,7 +19,8 @@ public sealed record BuildResult(string Ref, Digest Manifest, long Files, long D
 /// <summary>
 /// Stores a directory tree: every regular file becomes an object (in parallel over files, and within large files
 /// through BLAKE3's parallel subtree hashing), then a <see cref="TreeManifest"/> object and a ref. New objects are
-/// staged in tmp/ and become visible only after one syncfs at the end, so a failed or killed build leaves
+/// staged as dot-files in their own fan-out directory (creates spread over 256 directories instead of contending on
+/// tmp/) and become visible only after one syncfs at the end, so a failed or killed build leaves
 /// nothing half-stored and costs one flush instead of an fsync per file.
 /// </summary>
 public sealed class TreeBuilder(CasStore store, int parallelism)
@@ -46,8 +48,9 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         try
         {
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
-            Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, file =>
+            Workers.Run(parallelism, order.Length, i =>
             {
+                var file = order[i];
                 var staging = writer.Store(file.FullPath, file.Size, d => !store.Exists(d) && claimed.TryAdd(d, 0),
                     n => Interlocked.Add(ref counters.BytesDone, n));
                 file.Entry.Digest = staging.Digest.ToString();
@@ -55,14 +58,13 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
                 if (staging.TempPath is not null) staged.Add((staging.TempPath, staging.Digest, staging.Size));
                 else Interlocked.Add(ref dedupBytes, staging.Size);
                 Interlocked.Increment(ref counters.FilesDone);
-            });
+            }, ct);
         }
         catch (Exception e)
         {
             foreach (var s in staged) AtomicFile.TryDelete(s.Temp);
-            var inner = e is AggregateException { InnerExceptions.Count: > 0 } agg ? agg.InnerExceptions[0] : e;
-            if (inner is OperationCanceledException) throw inner;
-            throw inner is VoltException ? inner : VoltException.From("Failed building the tree", inner);
+            if (e is OperationCanceledException or VoltException) throw;
+            throw VoltException.From("Failed building the tree", e);
         }
 
         long newBytes = 0, newObjects = 0;

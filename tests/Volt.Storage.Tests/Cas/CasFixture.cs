@@ -29,7 +29,8 @@ public sealed class CasFixture : IDisposable
 
     public List<StoredObject> Objects() => [.. Store.EnumerateObjects()];
 
-    public string[] TempFiles() => Directory.Exists(Store.TmpDir) ? Directory.GetFiles(Store.TmpDir) : [];
+    /// <summary>Staging files anywhere in the store: tmp/ and builds' dot-files in fan-out directories.</summary>
+    public string[] TempFiles() => Directory.GetFiles(Store.Root, "*.part", SearchOption.AllDirectories);
 
     public void Dispose() => Dir.Dispose();
 }

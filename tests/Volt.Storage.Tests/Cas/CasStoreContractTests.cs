@@ -133,7 +133,11 @@ public sealed class CasStoreContractTests : IDisposable
         var dead = Path.Combine(_f.Store.TmpDir, "999999999.deadbeef.part");
         File.WriteAllText(dead, "left by kill -9");
         Directory.CreateDirectory(Path.Combine(_f.Store.TmpDir, "uploads"));
-        _f.Store.CleanDeadTemps().ShouldBe(1);
+        var deadStaged = Path.Combine(_f.Store.ObjectsDir, "ab", ".999999999.x.1.part");
+        File.WriteAllText(deadStaged, "a killed build's staged object");
+        _f.Store.EnumerateObjects().ShouldBeEmpty();
+        _f.Store.CleanDeadTemps().ShouldBe(2);
+        File.Exists(deadStaged).ShouldBeFalse();
         File.Exists(mine).ShouldBeTrue();
         File.Exists(dead).ShouldBeFalse();
         Directory.Exists(Path.Combine(_f.Store.TmpDir, "uploads")).ShouldBeTrue();

@@ -55,6 +55,7 @@ public sealed class CasProcessTests : IDisposable
             var v = VoltBinary.Run(Root, "cas", "verify", "-o", "json");
             v.Code.ShouldBe(0, $"round {round}: {v.Out}{v.Err}");
             Directory.GetFiles(Path.Combine(Root, "var/lib/volt/cas/tmp")).ShouldBeEmpty($"round {round}");
+            Directory.GetFiles(Path.Combine(Root, "var/lib/volt/cas/objects"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty($"round {round}");
         }
         var done = VoltBinary.Run(Root, "cas", "build", tree, "--ref", "images/t", "-o", "json");
         done.Code.ShouldBe(0, done.Err);
@@ -113,7 +114,7 @@ public sealed class CasProcessTests : IDisposable
             var r = VoltBinary.Run(mnt, "cas", "build", tree, "--ref", "images/t");
             r.Code.ShouldBe(11, r.Err); // ERR_RESOURCE
             r.Err.ShouldContain("no space left on device");
-            Directory.GetFiles(Path.Combine(mnt, "var/lib/volt/cas/tmp")).ShouldBeEmpty();
+            Directory.GetFiles(Path.Combine(mnt, "var/lib/volt/cas"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
             Directory.Exists(Path.Combine(mnt, "var/lib/volt/cas/refs/images")).ShouldBeFalse();
             VoltBinary.Run(mnt, "cas", "verify").Code.ShouldBe(0);
         }
@@ -147,6 +148,6 @@ public sealed class CasProcessTests : IDisposable
         r.Err.ShouldContain("secret.key");
         var objects = Path.Combine(Root, "var/lib/volt/cas/objects");
         (Directory.Exists(objects) ? Directory.GetFiles(objects, "*", SearchOption.AllDirectories) : []).ShouldBeEmpty();
-        Directory.GetFiles(Path.Combine(Root, "var/lib/volt/cas/tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(Root, "var/lib/volt/cas"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 }

@@ -19,14 +19,15 @@ public sealed class InterruptTests
         foreach (var a in new[] { "cas", "build", dir.Combine("tree") }) psi.ArgumentList.Add(a);
         psi.Environment["VOLT_ROOT"] = root;
         using var p = System.Diagnostics.Process.Start(psi)!;
-        var tmp = Path.Combine(root, "var/lib/volt/cas/tmp");
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!(Directory.Exists(tmp) && Directory.GetFiles(tmp).Length > 0) && DateTime.UtcNow < deadline && !p.HasExited) Thread.Sleep(5);
+        var cas = Path.Combine(root, "var/lib/volt/cas");
+        bool Staged() => Directory.Exists(cas) && Directory.GetFiles(cas, "*.part", SearchOption.AllDirectories).Length > 0;
+        while (!Staged() && DateTime.UtcNow < deadline && !p.HasExited) Thread.Sleep(5);
         TestEnv.Run("kill", "-INT", p.Id.ToString()).Code.ShouldBe(0);
         p.WaitForExit();
         var err = p.StandardError.ReadToEnd();
         p.ExitCode.ShouldBe(13, err);
-        Directory.GetFiles(tmp).ShouldBeEmpty();
+        Staged().ShouldBeFalse();
         Directory.Exists(Path.Combine(root, "var/lib/volt/cas/refs/images")).ShouldBeFalse();
     }
 }
