@@ -12,6 +12,7 @@ internal static class CommandCatalog
         Image.ImageCommands.Group(),
         Net.NetCommands.Group(),
         Container.ContainerCommands.Group(),
+        GitOps.GitOpsCommands.Group(),
         new Views.RunCommand(),
         new Views.PsCommand(),
         new Views.TopCommand(),

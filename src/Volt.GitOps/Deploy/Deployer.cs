@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.GitOps.Pipelines;
+using Volt.GitOps.Sources;
+
+namespace Volt.GitOps.Deploy;
+
+/// <summary>One deploy request: the commit to deploy (null = branch head / latest revision) and what triggered it.</summary>
+public sealed record DeployRequest(string? Commit, string Trigger);
+
+/// <summary>
+/// The flow: lock the pipeline, check out the requested commit, detect <c>volt-manifest.yaml</c> / <c>Voltfile</c> /
+/// <c>volt-compose.yaml</c>, deploy, record one history entry. Never throws for a failed deploy: the failure is the entry.
+/// </summary>
+public sealed class Deployer(PipelineStore store, SourceControl sources, IWorkloadDeployer workloads, TimeProvider time)
+{
+    public const string ConstellationsMissing = "Constellations are not implemented yet";
+
+    public PipelineStore Store => store;
+
+    /// <summary>Runs one deploy; returns the recorded entry, or null when the pipeline was deleted first.</summary>
+    public async Task<HistoryEntry?> RunAsync(string name, DeployRequest request, CancellationToken ct)
+    {
+        if (!store.Exists(name)) return null;
+        using var _ = FileLock.Exclusive(store.LockFile(name));
+        var p = store.TryGet(name);
+        if (p is null) return null;
+        var started = time.GetUtcNow();
+        var sw = Stopwatch.StartNew();
+        var commit = request.Commit ?? "-";
+        string status = "failed", notes;
+        try
+        {
+            commit = await sources.CheckoutAsync(p, store.RepoDir(name), request.Commit, ct).ConfigureAwait(false);
+            var repo = store.RepoDir(name);
+            var manifest = Detect(repo);
+            var spec = new WorkloadSpec(p.Workload, manifest, repo, commit, store.Dir(name));
+            if (manifest.Name is { } n && n != p.Workload)
+                throw new ManifestException($"{ManifestParser.FileName}: name \"{n}\" does not match the pipeline's workload \"{p.Workload}\"");
+            await workloads.DeployAsync(spec, ct).ConfigureAwait(false);
+            store.SetDeployed(name, commit);
+            status = "success";
+            notes = request.Trigger;
+        }
+        catch (Exception e) when (e is SourceException or ManifestException or VoltException or IOException or UnauthorizedAccessException)
+        {
+            notes = e.Message;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            notes = "cancelled";
+        }
+        var entry = new HistoryEntry
+        {
+            Timestamp = started, Commit = commit, Branch = p.Branch, Status = status,
+            DurationMs = (long)sw.Elapsed.TotalMilliseconds, Trigger = request.Trigger, Notes = notes,
+        };
+        store.Append(name, entry);
+        return entry;
+    }
+
+    /// <summary>volt-manifest.yaml, else Voltfile, else volt-compose.yaml in the repository root.</summary>
+    public static Manifest Detect(string repo)
+    {
+        var manifest = Path.Combine(repo, ManifestParser.FileName);
+        if (File.Exists(manifest)) return ManifestParser.Parse(File.ReadAllText(manifest));
+        if (File.Exists(Path.Combine(repo, "Voltfile")) || File.Exists(Path.Combine(repo, "volt-compose.yaml")))
+            throw new ManifestException(ConstellationsMissing);
+        throw new ManifestException("no volt-manifest.yaml, Voltfile or volt-compose.yaml in the repository root");
+    }
+}

@@ -1,0 +1,121 @@
+using Volt.Cli;
+using Volt.Commands.Cas;
+using Volt.Commands.Container;
+using Volt.Core.Errors;
+using Volt.Core.IO;
+using Volt.GitOps.Deploy;
+using Volt.Images;
+using Volt.Images.Oci;
+using Volt.Workloads.Containers;
+using Volt.Workloads.Supervision;
+
+namespace Volt.Commands.GitOps;
+
+/// <summary>
+/// Deploys a <c>volt-manifest.yaml</c> through the container engine. First deploy: create and start. Change: the new
+/// settings are first tried in a trial container (<c>&lt;workload&gt;-gitops-next</c>, no published ports); only when it
+/// stays up is the old container stopped and replaced. If the replacement still fails, the previous settings are
+/// recreated and started again, so a failed deploy leaves the previous workload running. An unchanged manifest
+/// (same fingerprint, same image) with a running container is a no-op.
+/// <code>
+/// /var/lib/volt/gitops/&lt;pipeline&gt;/
+///   workload.fingerprint     settings of the running deployment
+///   workload-manifest.yaml   its manifest (to restore it after a failed replace)
+///   workload-image           the image (or built image) it runs
+/// </code>
+/// </summary>
+internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDeployer
+{
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
+
+    public async Task DeployAsync(WorkloadSpec spec, CancellationToken ct)
+    {
+        var image = ResolveImage(spec, ct);
+        var fingerprint = spec.Manifest.Fingerprint() + "\n" + image;
+        var engine = ctx.Containers();
+        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        var name = spec.Workload;
+        var exists = engine.Records.Exists(name);
+        var fpFile = Path.Combine(spec.StateDir, "workload.fingerprint");
+        if (exists && engine.View(name).Status == ContainerStatus.Running && File.Exists(fpFile) && File.ReadAllText(fpFile) == fingerprint) return;
+
+        if (exists) await TrialAsync(engine, supervisor, Request(spec.Manifest, $"{name}-gitops-next", image) with { Publish = [] }, ct).ConfigureAwait(false);
+        if (exists)
+        {
+            await supervisor.StopAsync(name, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            await engine.DeleteAsync(name, ct).ConfigureAwait(false);
+        }
+        try
+        {
+            await CreateAndStartAsync(engine, supervisor, Request(spec.Manifest, name, image), ct).ConfigureAwait(false);
+        }
+        catch (VoltException e) when (exists && Previous(spec) is { } previous)
+        {
+            await CreateAndStartAsync(engine, supervisor, previous, CancellationToken.None).ConfigureAwait(false);
+            throw new VoltException(e.Code, $"{e.Message} (previous workload restored)", e);
+        }
+        AtomicFile.WriteAllText(fpFile, fingerprint);
+        File.Copy(Path.Combine(spec.RepoDir, ManifestParser.FileName), Path.Combine(spec.StateDir, "workload-manifest.yaml"), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(spec.StateDir, "workload-image"), image);
+    }
+
+    /// <summary>Creates, starts and checks that the container is still running after <see cref="SettleTime"/>.</summary>
+    private static async Task CreateAndStartAsync(ContainerEngine engine, ISupervisor supervisor, CreateRequest request, CancellationToken ct)
+    {
+        engine.Create(request);
+        try
+        {
+            await supervisor.StartAsync(request.Name, ct).ConfigureAwait(false);
+            await Task.Delay(SettleTime, ct).ConfigureAwait(false);
+            if (engine.View(request.Name).Status != ContainerStatus.Running)
+                throw new VoltException(ExitCode.General, $"workload \"{request.Name}\" exited right after starting");
+        }
+        catch
+        {
+            try { await supervisor.StopAsync(request.Name, TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false); } catch (VoltException) { }
+            await engine.DeleteAsync(request.Name, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task TrialAsync(ContainerEngine engine, ISupervisor supervisor, CreateRequest request, CancellationToken ct)
+    {
+        if (engine.Records.Exists(request.Name))
+        {
+            try { await supervisor.StopAsync(request.Name, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false); } catch (VoltException) { }
+            await engine.DeleteAsync(request.Name, ct).ConfigureAwait(false);
+        }
+        try { await CreateAndStartAsync(engine, supervisor, request, ct).ConfigureAwait(false); }
+        catch (VoltException e) { throw new VoltException(e.Code, $"new workload failed to start, previous one kept running: {e.Message}", e); }
+        await supervisor.StopAsync(request.Name, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+        await engine.DeleteAsync(request.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary><c>image:</c> as it is; <c>build:</c> built from the repo directory as <c>gitops-&lt;workload&gt;:&lt;commit&gt;</c>.</summary>
+    private string ResolveImage(WorkloadSpec spec, CancellationToken ct)
+    {
+        if (spec.Manifest.Build is not { } build) return spec.Manifest.Image!;
+        var dir = Path.GetFullPath(Path.Combine(spec.RepoDir, build));
+        if (!Directory.Exists(dir)) throw VoltException.NotFound($"build directory \"{build}\" not found in the repository");
+        var tag = spec.Commit.Length > 12 ? spec.Commit[..12] : spec.Commit;
+        var reference = ImageReference.Parse($"gitops-{spec.Workload}:{tag}");
+        new DirImageBuilder(ctx.Store(), ctx.Parallelism, ctx.Time).Build(dir, reference, new DirImageOptions(), null, ct);
+        return reference.ToString();
+    }
+
+    private static CreateRequest? Previous(WorkloadSpec spec)
+    {
+        try
+        {
+            var manifest = ManifestParser.Parse(File.ReadAllText(Path.Combine(spec.StateDir, "workload-manifest.yaml")));
+            return Request(manifest, spec.Workload, File.ReadAllText(Path.Combine(spec.StateDir, "workload-image")).Trim());
+        }
+        catch (Exception e) when (e is IOException or ManifestException) { return null; }
+    }
+
+    private static CreateRequest Request(Manifest m, string name, string image) => new()
+    {
+        Name = name, Image = image, Command = m.Command, Env = m.Env, Volumes = m.Volumes, Publish = m.Ports,
+        Memory = m.Memory, Cpu = m.Cpu, Pids = m.Pids, Restart = m.Restart,
+    };
+}
