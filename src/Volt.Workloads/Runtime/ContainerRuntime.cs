@@ -120,14 +120,18 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         return w;
     }
 
-    /// <summary>Waits until the container's PID 1 is in its own namespaces (or nspawn has already exited).</summary>
+    /// <summary>
+    /// Waits until the container's PID 1 is in its own namespaces (or nspawn has already exited). nspawn forks it within
+    /// tens of milliseconds, so the first 200 looks are 1 ms apart (each is a few /proc reads); after that every 20 ms,
+    /// about 20 s in all.
+    /// </summary>
     private static async Task<int?> WaitForInitAsync(Process nspawn, CancellationToken ct)
     {
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < 1200; i++)
         {
             if (ProcFs.ContainerInit(nspawn.Id) is { } c) return c;
             if (nspawn.HasExited) return null;
-            await Task.Delay(i < 100 ? 2 : 20, ct).ConfigureAwait(false);
+            await Task.Delay(i < 200 ? 1 : 20, ct).ConfigureAwait(false);
         }
         return null;
     }
