@@ -10,7 +10,8 @@ internal static class GitOpsCommands
 {
     public static Command Group() => new GroupCommand("gitops", "GitOps pipelines: a push to a branch (or an SVN commit) deploys a workload",
         new GitOpsCreateCommand(), new GitOpsListCommand(), new GitOpsStatusCommand(), new GitOpsLogsCommand(),
-        new GitOpsSyncCommand(), new GitOpsDeleteCommand(), new GitOpsServeCommand())
+        new GitOpsSyncCommand(), new GitOpsRollbackCommand(), new GitOpsResumeCommand(), new GitOpsDeleteCommand(),
+        new GitOpsServeCommand(), new GitOpsInstallServiceCommand())
     {
         Examples =
         [
