@@ -107,7 +107,14 @@ public sealed class CliTests
         var driver = Volt.Workloads.Cgroups.CgroupDetector.Detect(f.Paths);
         driver.ReadLimits("box").MemoryBytes.ShouldBe(96L << 20);
         f.Volt("container", "inspect", "box", "-o", "json").Out.ShouldContain("\"memory_bytes\": 100663296");
-        f.Volt("logs", "box").Out.ShouldContain("booted");
+        // The log is written by the supervisor as output arrives: give it a moment on a loaded machine.
+        var logs = "";
+        for (var i = 0; i < 100 && !logs.Contains("booted"); i++)
+        {
+            logs = f.Volt("logs", "box").Out;
+            if (!logs.Contains("booted")) Thread.Sleep(50);
+        }
+        logs.ShouldContain("booted");
         var top = f.Volt("top", "-o", "json");
         top.Out.ShouldContain("\"name\": \"box\"");
         f.Volt("container", "delete", "-f", "box").Code.ShouldBe(0);
