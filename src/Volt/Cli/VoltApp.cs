@@ -77,10 +77,14 @@ internal sealed class VoltApp
 
     private static readonly string[] RootExamples =
     [
-        "volt cas build ./rootfs --ref images/myapp    # store a directory in Stellarium",
-        "volt cas status -o json                        # store statistics as JSON",
-        "volt audit verify                              # check the audit trail's hash chain",
-        "VOLT_ROOT=/tmp/v volt cas status               # run against a private root",
+        "volt image pull 127.0.0.1:5000/busybox:1.36              # images are stored file by file in Stellarium",
+        "volt run --rm 127.0.0.1:5000/busybox:1.36 echo hello     # a container on systemd-nspawn; its exit code is volt's",
+        "volt run -d --name web --publish 8080:80 --memory 256M 127.0.0.1:5000/busybox:1.36 httpd -f",
+        "volt ps                                                  # every workload, by name",
+        "volt registry serve --port 5000                          # an OCI registry on the same store",
+        "volt cas build ./rootfs --ref images/myapp               # store any directory tree",
+        "volt audit verify                                        # check the audit trail's hash chain",
+        "VOLT_ROOT=/tmp/v volt cas status                         # everything relocatable for tests and users",
     ];
 
     private static IEnumerable<string> CommandPath(Command c)
