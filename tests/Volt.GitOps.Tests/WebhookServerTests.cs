@@ -230,3 +230,74 @@ public sealed class WebhookServerTests : IAsyncLifetime
         h[0].Notes.ShouldContain("not exported"); // git daemon's own words: "access denied or repository not exported"
     }
 }
+
+/// <summary>Paused and unsigned pipelines, and deleting a pipeline while it deploys.</summary>
+public sealed class WebhookLifecycleTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new("volt-gitops");
+    private readonly RecordingDeployer _deployer = new() { Delay = TimeSpan.FromSeconds(1.5) };
+    private GitServer _git = null!;
+    private GitOpsServer _server = null!;
+    private readonly HttpClient _http = new();
+
+    private PipelineStore Store => new(_dir.Combine("gitops"));
+
+    public async ValueTask InitializeAsync()
+    {
+        _git = new GitServer();
+        _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
+        {
+            Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _git.Dispose();
+        _dir.Dispose();
+        _http.Dispose();
+    }
+
+    private async Task<(HttpStatusCode, string)> Push(string commit, string? secret)
+    {
+        var body = Encoding.UTF8.GetBytes($$$"""{"ref":"refs/heads/main","after":"{{{commit}}}","repository":{"clone_url":"{{{_git.Url}}}"}}""");
+        using var req = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.Address, "/hooks/github")) { Content = new ByteArrayContent(body) };
+        req.Headers.Add("X-GitHub-Event", "push");
+        if (secret is not null) req.Headers.Add("X-Hub-Signature-256", Signatures.HubSignature(secret, body));
+        using var resp = await _http.SendAsync(req);
+        return (resp.StatusCode, (await resp.Content.ReadAsStringAsync()).Trim());
+    }
+
+    [Fact]
+    public async Task Unsigned_pipeline_deploys_and_paused_pipeline_ignores_pushes()
+    {
+        Store.Create(new Pipeline { Name = "open", Repo = _git.Url, Provider = "github", Branch = "main", Workload = "w" });
+        var c1 = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:1\n" });
+        (await Push(c1, null)).Item1.ShouldBe(HttpStatusCode.Accepted);
+        (await Wait.ForHistory(Store, "open", 1))[0].Status.ShouldBe("success");
+        Store.Save(Store.Get("open") with { Paused = true });
+        (await Push(c1, null)).ShouldBe((HttpStatusCode.Accepted, "ignored: pipeline paused (volt gitops resume)"));
+        await Task.Delay(300);
+        Store.History("open").Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Deleting_a_pipeline_mid_deploy_waits_for_it_and_leaves_nothing_behind()
+    {
+        Store.Create(new Pipeline { Name = "doomed", Repo = _git.Url, Provider = "github", Branch = "main", Workload = "w", Secret = "s" });
+        var c1 = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:1\n" });
+        var c2 = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:2\n" });
+        (await Push(c1, "s")).Item1.ShouldBe(HttpStatusCode.Accepted);
+        (await Push(c2, "s")).Item1.ShouldBe(HttpStatusCode.Accepted); // queued behind the first
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_deployer.Running == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        _deployer.Running.ShouldBe(1);
+        await Task.Run(() => Store.Delete("doomed")); // blocks until the running deploy finishes
+        _deployer.Running.ShouldBe(0);
+        _deployer.Deployed.Count.ShouldBe(1);
+        await Task.Delay(500); // the queued deploy finds the pipeline gone
+        _deployer.Deployed.Count.ShouldBe(1);
+        Directory.Exists(Store.Dir("doomed")).ShouldBeFalse();
+    }
+}

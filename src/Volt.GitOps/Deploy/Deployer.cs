@@ -25,7 +25,12 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
         if (!store.Exists(name)) return null;
         using var _ = FileLock.Exclusive(store.LockFile(name));
         var p = store.TryGet(name);
-        if (p is null) return null;
+        if (p is null)
+        {
+            // Deleted while we waited for the lock: remove the lock file our wait recreated, record nothing.
+            try { Directory.Delete(store.Dir(name), recursive: true); } catch (IOException) { }
+            return null;
+        }
         var started = time.GetUtcNow();
         var sw = Stopwatch.StartNew();
         var commit = request.Commit ?? "-";

@@ -51,6 +51,7 @@ public sealed class GitOpsServer : IAsyncDisposable
 
     public static async Task<GitOpsServer> StartAsync(GitOpsServerOptions o, CancellationToken ct = default)
     {
+        Directory.CreateDirectory(o.Store.Root); // a fresh host has no pipelines yet; Kestrel wants its content root
         var deployer = new Deployer(o.Store, o.Sources, o.Workloads, o.Time);
         var queue = new DeployQueue(deployer, o.Log);
         var receiver = new WebhookReceiver(o.Store, queue, o.Time, o.Log);

@@ -73,9 +73,14 @@ public sealed class PipelineStore(string root)
     public void Delete(string name)
     {
         if (!Exists(name)) throw VoltException.NotFound($"pipeline \"{name}\" not found");
-        // Waits for a running deploy of this pipeline to finish: nothing is deleted half-deployed.
-        using (FileLock.Exclusive(LockFile(name))) File.Delete(PipelineFile(name));
-        Directory.Delete(Dir(name), recursive: true);
+        // Hide the pipeline first (queued deploys then find it gone), then wait for a running deploy of it to
+        // finish: nothing is deleted half-deployed.
+        File.Move(PipelineFile(name), PipelineFile(name) + ".deleted", overwrite: true);
+        using (FileLock.Exclusive(LockFile(name)))
+        {
+            try { Directory.Delete(Dir(name), recursive: true); }
+            catch (DirectoryNotFoundException) { }
+        }
     }
 
     public void Append(string name, HistoryEntry e)
