@@ -29,7 +29,8 @@ public sealed class ContainerDeployTests : IDisposable
         TestEnv.Require(File.Exists("/bin/busybox"), "busybox-static is not installed (scripts/apt-packages.txt)");
         _dir = new TempDir("volt-gitops-e2e");
         _root = _dir.Combine("root");
-        _git = new GitServer();
+        try { _git = new GitServer(); }
+        catch { _dir.Dispose(); throw; }
     }
 
     private (int Code, string Out, string Err) Volt(params string[] args) => VoltBinary.Run(_root, args);
@@ -120,6 +121,19 @@ public sealed class ContainerDeployTests : IDisposable
         var logs = Volt("gitops", "logs", "--name", "web-app");
         logs.Out.ShouldContain("webhook (github)");
         logs.Out.ShouldContain(c2[..7]);
+
+        // Rollback to the first commit pauses auto-deploy: the next push is ignored until resume.
+        var rb = Volt("gitops", "rollback", "--name", "web-app", "--to", c1[..7]);
+        rb.Code.ShouldBe(0, rb.Err);
+        Inspect("web").ToJsonString().ShouldContain("MODE=one");
+        store.History("web-app")[0].ShouldSatisfyAllConditions(e => e.Commit.ShouldBe(c1), e => e.Trigger.ShouldBe("rollback"));
+        (await Webhook(port, c2)).ShouldBe(HttpStatusCode.Accepted);
+        await Task.Delay(500);
+        store.History("web-app").Count.ShouldBe(5); // the push while paused records nothing
+        Volt("gitops", "resume", "--name", "web-app").Code.ShouldBe(0);
+        (await Webhook(port, c2)).ShouldBe(HttpStatusCode.Accepted);
+        (await Wait.ForHistory(store, "web-app", 6, TimeSpan.FromSeconds(60)))[0].Commit.ShouldBe(c2);
+        Inspect("web").ToJsonString().ShouldContain("MODE=two");
     }
 
     public void Dispose()

@@ -80,5 +80,20 @@ public sealed class ServiceAndRollbackTests : IDisposable
         store.Get("web-app").Paused.ShouldBeFalse();
     }
 
+    [Fact]
+    public void Sync_deploys_the_branch_head_and_records_manual_sync()
+    {
+        using var git = new GitServer();
+        var head = git.Push(new Dictionary<string, string> { ["Voltfile"] = "FROM busybox\n" });
+        Volt("gitops", "create", "--name", "c", "--repo", git.Url, "--provider", "github", "--workload", "c", "--secret", "s").Code.ShouldBe(0);
+        var r = Volt("gitops", "sync", "--name", "c");
+        r.Code.ShouldBe(1);
+        r.Err.ShouldContain("Constellations are not implemented yet");
+        var json = JsonNode.Parse(Volt("gitops", "logs", "--name", "c", "-o", "json").Out)!.AsArray();
+        ((string?)json[0]!["commit"], (string?)json[0]!["trigger"], (string?)json[0]!["notes"])
+            .ShouldBe((head, "manual sync", "Constellations are not implemented yet"));
+        Volt("gitops", "sync", "--name", "nope").Code.ShouldBe(3);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

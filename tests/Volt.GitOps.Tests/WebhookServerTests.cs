@@ -30,11 +30,15 @@ public sealed class WebhookServerTests : IAsyncLifetime
     {
         _git = new GitServer();
         Store.Create(new Pipeline { Name = "web-app", Repo = _git.Url, Provider = "github", Branch = "main", Workload = "web", Secret = Secret });
-        _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
+        try
         {
-            Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
-            Log = line => { lock (_log) _log.Add(line); },
-        });
+            _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
+            {
+                Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
+                Log = line => { lock (_log) _log.Add(line); },
+            });
+        }
+        catch { _git.Dispose(); throw; } // DisposeAsync is not called when initialisation fails
     }
 
     public async ValueTask DisposeAsync()
@@ -245,10 +249,14 @@ public sealed class WebhookLifecycleTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _git = new GitServer();
-        _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
+        try
         {
-            Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
-        });
+            _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
+            {
+                Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
+            });
+        }
+        catch { _git.Dispose(); throw; }
     }
 
     public async ValueTask DisposeAsync()
