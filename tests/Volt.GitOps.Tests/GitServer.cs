@@ -21,8 +21,10 @@ public sealed class GitServer : IDisposable
         Directory.CreateDirectory(bases);
         Git(bases, "init", "-q", "--bare", "-b", "main", "app.git");
         Port = FreePort();
-        var psi = new ProcessStartInfo("git") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "daemon", "--reuseaddr", $"--base-path={bases}", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", $"--port={Port}", bases })
+        // git-daemon itself (not the `git daemon` wrapper, whose child would outlive a kill as an unreaped zombie).
+        var daemon = Path.Combine(TestEnv.Run("git", "--exec-path").Out.Trim(), "git-daemon");
+        var psi = new ProcessStartInfo(daemon) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--reuseaddr", $"--base-path={bases}", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", $"--port={Port}", bases })
             psi.ArgumentList.Add(a);
         _daemon = Process.Start(psi)!;
         WaitForPort(Port);
