@@ -31,6 +31,7 @@ public sealed class PipelineStoreTests
         again.History("a").Select(e => e.Commit).ShouldBe(["c4", "c3", "c2", "c1", "c0"]);
         again.History("a", 2).Select(e => e.Commit).ShouldBe(["c4", "c3"]);
         File.GetUnixFileMode(Path.Combine(dir.Path, "a", "pipeline.json")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.GetUnixFileMode(Path.Combine(dir.Path, "a")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     [Fact]

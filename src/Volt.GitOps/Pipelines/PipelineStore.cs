@@ -48,7 +48,8 @@ public sealed class PipelineStore(string root)
 
     public void Save(Pipeline p)
     {
-        Directory.CreateDirectory(Dir(p.Name));
+        // 0700: the secret is never readable by others, not even between the write and the chmod below.
+        Directory.CreateDirectory(Dir(p.Name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         AtomicFile.WriteAllBytes(PipelineFile(p.Name), JsonSerializer.SerializeToUtf8Bytes(p, GitOpsJson.Default.Pipeline));
         try { File.SetUnixFileMode(PipelineFile(p.Name), UnixFileMode.UserRead | UnixFileMode.UserWrite); }
         catch (IOException) { }
