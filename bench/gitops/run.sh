@@ -144,10 +144,10 @@ fi
 entries=$(wc -l <"$HISTORY")
 phases=2; [[ -n "${SKIP_FORGED:-}" ]] && phases=1
 expected=$((1 + PUSHES * phases))
-forbidden=$(grep -c -i 'forbidden\|403\|signature' "$WORK/serve.log" || true)
+forbidden=$(grep -c 'webhook github: 403' "$WORK/serve.log" || true)
 rc=0
 python3 "$HERE/helper.py" summary "$WORK/baseline.txt" "$WORK/forged.txt" "$WORK/forge.json" "$ARGO_POLL_S" || rc=1
 echo "history entries: $entries (expected $expected: warm-up + valid pushes only, no forged deploys) -> $([[ $entries == "$expected" ]] && echo ok || echo MISMATCH)"
-echo "server log lines about rejected signatures: $forbidden"
+echo "server log lines 'webhook github: 403': $forbidden"
 [[ $entries == "$expected" ]] || rc=1
 exit $rc
