@@ -46,6 +46,24 @@ internal static class ContainerCommands
         return await DaemonLauncher.ConnectAsync(ctx.Paths, socket, ctx.Env["VOLT_CONFIG"], ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Checks every named container exists (exit 3 before anything changes), then applies
+    /// <paramref name="action"/> to each through the supervisor, printing each name as it is done.
+    /// </summary>
+    public static async Task<int> ForEachAsync(VoltContext ctx, ParseResult parse, Func<ISupervisor, string, Task> action, CancellationToken ct)
+    {
+        var names = parse.GetValue(Names)!;
+        var engine = ctx.Containers();
+        foreach (var n in names) engine.Records.EnsureExists(n);
+        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        foreach (var n in names)
+        {
+            await action(supervisor, n).ConfigureAwait(false);
+            ctx.Out.Line(n);
+        }
+        return 0;
+    }
+
     public static readonly Argument<string[]> Names = new("NAME") { Description = "Container name(s)", Arity = ArgumentArity.OneOrMore };
     public static readonly Argument<string> Name = new("NAME") { Description = "Container name" };
 }

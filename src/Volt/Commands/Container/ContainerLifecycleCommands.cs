@@ -15,16 +15,7 @@ internal sealed class ContainerStartCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var names = parse.GetValue(ContainerCommands.Names)!;
-        var engine = ctx.Containers();
-        foreach (var n in names) engine.Records.EnsureExists(n);
-        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
-        foreach (var n in names)
-        {
-            await supervisor.StartAsync(n, ct).ConfigureAwait(false);
-            ctx.Out.Line(n);
-        }
-        return 0;
+        return await ContainerCommands.ForEachAsync(ctx, parse, (supervisor, n) => supervisor.StartAsync(n, ct), ct).ConfigureAwait(false);
     }
 }
 
@@ -43,16 +34,8 @@ internal sealed class ContainerStopCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var names = parse.GetValue(ContainerCommands.Names)!;
-        var engine = ctx.Containers();
-        foreach (var n in names) engine.Records.EnsureExists(n);
-        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
-        foreach (var n in names)
-        {
-            await supervisor.StopAsync(n, TimeSpan.FromSeconds(parse.GetValue(Time)), ct).ConfigureAwait(false);
-            ctx.Out.Line(n);
-        }
-        return 0;
+        var timeout = TimeSpan.FromSeconds(parse.GetValue(Time));
+        return await ContainerCommands.ForEachAsync(ctx, parse, (supervisor, n) => supervisor.StopAsync(n, timeout, ct), ct).ConfigureAwait(false);
     }
 }
 
@@ -69,17 +52,12 @@ internal sealed class ContainerRestartCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var names = parse.GetValue(ContainerCommands.Names)!;
-        var engine = ctx.Containers();
-        foreach (var n in names) engine.Records.EnsureExists(n);
-        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
-        foreach (var n in names)
+        var timeout = TimeSpan.FromSeconds(parse.GetValue(ContainerStopCommand.Time));
+        return await ContainerCommands.ForEachAsync(ctx, parse, async (supervisor, n) =>
         {
-            await supervisor.StopAsync(n, TimeSpan.FromSeconds(parse.GetValue(ContainerStopCommand.Time)), ct).ConfigureAwait(false);
+            await supervisor.StopAsync(n, timeout, ct).ConfigureAwait(false);
             await supervisor.StartAsync(n, ct).ConfigureAwait(false);
-            ctx.Out.Line(n);
-        }
-        return 0;
+        }, ct).ConfigureAwait(false);
     }
 }
 
