@@ -1,12 +1,11 @@
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Core.Paths;
+using Volt.Hosting;
 using Volt.Workloads.Runtime;
 
 namespace Volt.Daemon;
@@ -36,9 +35,7 @@ public static partial class VoltDaemon
 
         if (File.Exists(o.SocketPath)) File.Delete(o.SocketPath);
         Directory.CreateDirectory(Path.GetDirectoryName(o.SocketPath)!);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = paths.Root });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        var builder = SlimHost.CreateBuilder(paths.Root);
         builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenUnixSocket(o.SocketPath); });
         await using var app = builder.Build();
         app.Run(new DaemonApi(runtime, o.Host.DefaultStopTimeout).HandleAsync);
@@ -55,12 +52,6 @@ public static partial class VoltDaemon
         AtomicFile.TryDelete(paths.PidFile);
     }
 
-    /// <summary>The host's lifetime belongs to the caller: no Ctrl+C handler of its own.</summary>
-    private sealed class CallerOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "voltd re-adopted {Count} running container(s)")]
     private static partial void LogAdopted(ILogger log, int count);

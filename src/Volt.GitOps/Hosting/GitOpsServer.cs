@@ -1,13 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Volt.Core.Errors;
+using Volt.Hosting;
 using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
 using Volt.GitOps.Sources;
@@ -55,9 +51,7 @@ public sealed class GitOpsServer : IAsyncDisposable
         var deployer = new Deployer(o.Store, o.Sources, o.Workloads, o.Time);
         var queue = new DeployQueue(deployer, o.Log);
         var receiver = new WebhookReceiver(o.Store, queue, o.Time, o.Log);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = o.Store.Root });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        var builder = SlimHost.CreateBuilder(o.Store.Root);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -74,7 +68,7 @@ public sealed class GitOpsServer : IAsyncDisposable
         }
         foreach (var p in o.Store.List().Where(p => p.Secret is null && !p.IsSvn))
             o.Log($"warning: pipeline {p.Name} has no secret: any HTTP POST can trigger its deploys");
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = SlimHost.BoundAddress(app);
         var stop = new CancellationTokenSource();
         var poller = new SvnPoller(o.Store, o.Sources, queue, o.Time, o.Log);
         var polling = Task.Run(() => poller.RunAsync(stop.Token));
@@ -134,10 +128,4 @@ public sealed class GitOpsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    /// <summary>No Ctrl+C/SIGTERM handling inside the host: the caller decides when to stop.</summary>
-    private sealed class CallerOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -2,12 +2,8 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Volt.Core.Errors;
+using Volt.Hosting;
 using Volt.Registry.Auth;
 using Volt.Registry.Http;
 using Volt.Registry.Storage;
@@ -31,9 +27,7 @@ public static class RegistryServer
         var log = new RequestLog(o.LogFile, o.LogEcho);
         var api = new RegistryApi(store, tokens, new Authenticator(tokens, o.AnonymousPull), metrics, log, o.Time);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = o.Paths.Root });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        var builder = SlimHost.CreateBuilder(o.Paths.Root);
         var certificate = LoadCertificate(o);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -53,7 +47,7 @@ public static class RegistryServer
             await app.DisposeAsync().ConfigureAwait(false);
             throw new VoltException(ExitCode.Network, $"Failed starting the registry on {o.Listen}:{o.Port}: {e.Message}", e);
         }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = SlimHost.BoundAddress(app);
         return new RunningRegistry(app, new Uri(address.Replace("[::]", "localhost")), store, metrics, log, o);
     }
 
@@ -78,10 +72,4 @@ public static class RegistryServer
         }
     }
 
-    /// <summary>No Ctrl+C/SIGTERM handling inside the host: the CLI or voltd decides when to stop.</summary>
-    private sealed class CallerOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
