@@ -10,6 +10,7 @@ namespace Volt.Daemon;
 /// voltd's HTTP API on the unix socket (one handler, routes by hand as the registry does):
 /// <code>
 /// GET  /v1/ping                              → PingResponse
+/// POST /v1/containers?start=1   CreateRequest → 201 (created and started: <c>volt run -d</c> in one call)
 /// POST /v1/containers/{name}/start           → 204
 /// POST /v1/containers/{name}/stop?timeout=S  → 204
 /// errors: ErrorResponse {code, message}; HTTP status from the exit code (404, 409, 400, 500)
@@ -30,6 +31,12 @@ internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTi
                         new PingResponse(Environment.ProcessId, typeof(DaemonApi).Assembly.GetName().Version?.ToString() ?? "", runtime.Running),
                         DaemonJson.Default.PingResponse)).ConfigureAwait(false);
                     return;
+                case ["v1", "containers"] when method == "POST" && http.Request.Query["start"] == "1":
+                    var request = await JsonSerializer.DeserializeAsync(http.Request.Body, DaemonJson.Default.CreateRequest, http.RequestAborted).ConfigureAwait(false)
+                        ?? throw VoltException.Usage("empty create request");
+                    await runtime.CreateAndStartAsync(request, http.RequestAborted).ConfigureAwait(false);
+                    http.Response.StatusCode = 201;
+                    return;
                 case ["v1", "containers", var name, "start"] when method == "POST":
                     await runtime.StartAsync(name, http.RequestAborted).ConfigureAwait(false);
                     http.Response.StatusCode = 204;
@@ -46,7 +53,7 @@ internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTi
         }
         catch (Exception e)
         {
-            var code = e is VoltException v ? v.Code : ExitCode.General;
+            var code = e switch { VoltException v => v.Code, JsonException => ExitCode.Usage, _ => ExitCode.General };
             var status = code switch
             {
                 ExitCode.NotFound => 404,
@@ -63,6 +70,7 @@ internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTi
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
+        http.Response.ContentLength = body.Length;
         await http.Response.Body.WriteAsync(body).ConfigureAwait(false);
     }
 }

@@ -11,4 +11,5 @@ public sealed record ErrorResponse(int Code, string Message);
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(PingResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(Volt.Workloads.Containers.CreateRequest))]
 internal sealed partial class DaemonJson : JsonSerializerContext;

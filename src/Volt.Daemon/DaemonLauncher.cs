@@ -13,7 +13,8 @@ public static class DaemonLauncher
     public static async Task<DaemonClient> ConnectAsync(VoltPaths paths, string socketPath, string? configFile, CancellationToken ct)
     {
         var client = new DaemonClient(socketPath);
-        if (await client.TryPingAsync(ct).ConfigureAwait(false) is not null) return client;
+        // A connect is proof enough that voltd is there (a stale socket file refuses); requests report their own errors.
+        if (await client.IsListeningAsync(ct).ConfigureAwait(false)) return client;
         try
         {
             Spawn(paths, socketPath, configFile);

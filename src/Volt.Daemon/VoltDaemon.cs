@@ -25,6 +25,7 @@ public static partial class VoltDaemon
             ?? throw new VoltException(ExitCode.Daemon, $"voltd is already running for {paths.Root} (pid file {paths.PidFile})");
         var log = o.Host.Logging.CreateLogger("Volt.Daemon");
         await using var runtime = new ContainerRuntime(o.Host);
+        if (o.SharedCgroups) runtime.EnterSharedBookkeeping();
         var adopted = await runtime.AdoptAsync().ConfigureAwait(false);
         LogAdopted(log, adopted.Count);
 
@@ -71,6 +72,11 @@ public sealed class DaemonOptions
 {
     public required ContainerHost Host { get; init; }
     public required string SocketPath { get; init; }
+    /// <summary>
+    /// Move this process into the cgroup driver's shared bookkeeping group (<see cref="ContainerRuntime.EnterSharedBookkeeping"/>):
+    /// for the <c>volt daemon</c> process, not for in-process hosts whose cgroup must stay where it is.
+    /// </summary>
+    public bool SharedCgroups { get; init; }
     /// <summary>Called on SIGHUP.</summary>
     public Action? Reload { get; init; }
 

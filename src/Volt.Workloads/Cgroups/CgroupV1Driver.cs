@@ -67,6 +67,27 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
 
     public IReadOnlyList<string> ProcsFiles(string name) => [.. Present().Select(h => Path.Combine(Group(h, name), "cgroup.procs"))];
 
+    /// <summary>v1 hierarchies by <c>tasks</c> (no global lock); the controller-less v2 <c>unified</c> one needs <c>cgroup.procs</c>.</summary>
+    public IReadOnlyList<string> JoinFiles(string name, bool bookkeeping = true) =>
+        [.. Present().Where(h => bookkeeping || !Bookkeeping.Contains(h))
+            .Select(h => Path.Combine(Group(h, name), h == "unified" ? "cgroup.procs" : "tasks"))];
+
+    /// <summary>Hierarchies without controllers: only nspawn's (and systemd's) bookkeeping lives there.</summary>
+    private static readonly string[] Bookkeeping = ["systemd", "unified"];
+
+    /// <summary>The shared group's name (a leading dot: never a container name).</summary>
+    public const string SharedGroup = ".voltd";
+
+    public bool EnterSharedBookkeeping()
+    {
+        var present = Present().Where(Bookkeeping.Contains).ToList();
+        if (present.Count == 0) return false;
+        Create(SharedGroup);
+        foreach (var h in present)
+            CgroupFs.Write(Path.Combine(Group(h, SharedGroup), "cgroup.procs"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        return true;
+    }
+
     public void AddProcess(string name, int pid)
     {
         foreach (var f in ProcsFiles(name)) CgroupFs.Write(f, pid.ToString(CultureInfo.InvariantCulture));

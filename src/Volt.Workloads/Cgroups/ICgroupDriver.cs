@@ -45,6 +45,25 @@ public interface ICgroupDriver
     /// <summary>The <c>cgroup.procs</c> files a process must be written into to join the group everywhere.</summary>
     IReadOnlyList<string> ProcsFiles(string name);
 
+    /// <summary>
+    /// What a single-threaded process writes to join the group itself: a cgroup v1 <c>tasks</c> file takes <c>0</c>
+    /// (the writing thread — its only one — moved without the kernel's global threadgroup lock and the RCU grace period
+    /// that lock waits for), a <c>cgroup.procs</c> file takes its PID.
+    /// </summary>
+    /// <param name="bookkeeping">
+    /// False after <see cref="EnterSharedBookkeeping"/>: leave out the controller-less hierarchies the caller already
+    /// shares (the process stays in the caller's group there).
+    /// </param>
+    IReadOnlyList<string> JoinFiles(string name, bool bookkeeping = true) => ProcsFiles(name);
+
+    /// <summary>
+    /// Moves the calling process into one shared group in the hierarchies that carry no controllers (hybrid v1:
+    /// <c>name=systemd</c> and v2 <c>unified</c>), prepared as nspawn expects. Children it starts may then skip joining
+    /// those per workload — the only joins that take the kernel's global threadgroup lock (an RCU grace period, 5–20 ms
+    /// on every start). False when the layout has no such hierarchies (pure v2: the controllers live in the one tree).
+    /// </summary>
+    bool EnterSharedBookkeeping() => false;
+
     /// <summary>Moves a process into the group in every hierarchy.</summary>
     void AddProcess(string name, int pid);
 

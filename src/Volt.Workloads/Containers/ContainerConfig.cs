@@ -28,7 +28,16 @@ public sealed record ContainerConfig
     /// <summary>Run the command as PID 1 (it is an init) instead of under nspawn's stub init (<c>--as-pid2</c>).</summary>
     public bool Init { get; init; }
     public bool AutoRemove { get; init; }
+    /// <summary>User namespace: <c>host</c> (default, as rootful podman/docker) or <c>private</c> (nspawn picks a UID range).</summary>
+    public UserNamespace Userns { get; init; } = UserNamespace.Host;
     public DateTimeOffset Created { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<UserNamespace>))]
+public enum UserNamespace
+{
+    [JsonStringEnumMemberName("host")] Host,
+    [JsonStringEnumMemberName("private")] Private,
 }
 
 /// <summary>A bind mount: host path → container path.</summary>

@@ -39,11 +39,26 @@ public sealed partial class ContainerEngine
         return host.Cgroups.Exists(cg) ? host.Cgroups.Stats(cg) : null;
     }
 
-    /// <summary>The container's PID 1 (nspawn's child), for exec.</summary>
+    /// <summary>The container's PID 1 (nspawn's child) once it is in all its namespaces, for exec.</summary>
     public int? InitPid(string name)
     {
         var v = View(name);
         return v.Status == ContainerStatus.Running && v.State.Pid is { } p ? ProcFs.ContainerInit(p) : null;
+    }
+
+    /// <summary>
+    /// <see cref="InitPid"/>, waiting up to <paramref name="timeout"/> for a container that was just started (start
+    /// returns when PID 1 exists; nspawn finishes its namespaces a few milliseconds later). Null when not running.
+    /// </summary>
+    public async Task<int?> WaitInitPidAsync(string name, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var until = host.Time.GetUtcNow() + timeout;
+        while (true)
+        {
+            if (InitPid(name) is { } pid) return pid;
+            if (View(name).Status != ContainerStatus.Running || host.Time.GetUtcNow() >= until) return null;
+            await Task.Delay(5, ct).ConfigureAwait(false);
+        }
     }
 
     public ICgroupDriver Cgroups => host.Cgroups;

@@ -1,6 +1,7 @@
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Workloads.Nspawn;
+using Volt.Workloads.Rootfs;
 using Volt.Workloads.Runtime;
 
 namespace Volt.Workloads.Containers;
@@ -15,30 +16,51 @@ public sealed partial class ContainerEngine(ContainerHost host)
 
     public ContainerConfig Create(CreateRequest r)
     {
+        var config = Plan(r);
+        using var _ = Store.Lock(r.Name);
+        using var rev = new Reverter();
+        Materialize(config, rev);
+        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Stopped });
+        rev.Commit();
+        return config;
+    }
+
+    /// <summary>
+    /// The container's config from a request: validated (all usage errors at once, exit 2), the image resolved (exit 3)
+    /// and its defaults applied. Nothing is written.
+    /// </summary>
+    public ContainerConfig Plan(CreateRequest r)
+    {
         var config = Validate(r);
+        if (config.Userns == UserNamespace.Private && !host.PrivateUsers)
+            throw new VoltException(ExitCode.Dependency, "--userns private: user namespaces are not available on this host (/proc/sys/user/max_user_namespaces, unshare --user)");
         var source = host.Rootfs.Resolve(r.Image);
-        config = config with
+        return config with
         {
             RootfsKind = source.Kind, RootfsSource = source.Source,
             Command = config.Command.Count > 0 ? config.Command : source.DefaultCommand,
             Env = [.. source.Env.Where(e => !config.Env.Any(c => c.Split('=')[0] == e.Split('=')[0])), .. config.Env],
             Workdir = config.Workdir ?? source.Workdir, User = config.User ?? source.User,
         };
-        using var _ = Store.Lock(r.Name);
-        if (Store.Exists(r.Name)) throw VoltException.Exists($"container \"{r.Name}\" already exists");
-        using var rev = new Reverter();
-        Directory.CreateDirectory(Store.Dir(r.Name));
-        rev.Add("container dir", () => Directory.Delete(Store.Dir(r.Name), recursive: true));
+    }
+
+    /// <summary>
+    /// Writes a planned container (directory, records, rootfs, unit), leaving it in state <c>creating</c>; the caller
+    /// holds its lock, records the final state and commits <paramref name="rev"/> (which undoes all of it otherwise).
+    /// </summary>
+    public void Materialize(ContainerConfig config, Reverter rev)
+    {
+        var name = config.Name;
+        if (Store.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
+        Directory.CreateDirectory(Store.Dir(name));
+        rev.Add("container dir", () => Directory.Delete(Store.Dir(name), recursive: true));
         // First write: a create killed from here on shows as failed (dead creator) and delete cleans it up.
-        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId });
+        Store.Save(name, new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId });
         Store.Save(config);
-        rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(r.Name)));
-        var rootfs = host.Rootfs.Prepare(source, Store.Dir(r.Name));
+        rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
+        var rootfs = host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name));
         WriteUnit(config, rootfs);
-        rev.Add("unit", () => File.Delete(Store.UnitFile(r.Name)));
-        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Stopped });
-        rev.Commit();
-        return config;
+        rev.Add("unit", () => File.Delete(Store.UnitFile(name)));
     }
 
     /// <summary>Removes every trace: rootfs (unmounted), network, cgroup, unit, log, state dir. Must not be running.</summary>
@@ -78,7 +100,7 @@ public sealed partial class ContainerEngine(ContainerHost host)
 
     private void WriteUnit(ContainerConfig config, string rootfs) =>
         AtomicFile.WriteAllText(Store.UnitFile(config.Name),
-            UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs, host.PrivateUsers), host.DefaultStopTimeout));
+            UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs), host.DefaultStopTimeout));
 
     private static ContainerConfig Validate(CreateRequest r)
     {
@@ -100,9 +122,14 @@ public sealed partial class ContainerEngine(ContainerHost host)
             CpuPercent = r.Cpu is null ? null : Try(() => (int?)ResourceParser.Cpu(r.Cpu)),
             Pids = r.Pids is null ? null : Try(() => (int?)ResourceParser.Pids(r.Pids)),
             Restart = Try(() => ResourceParser.Restart(r.Restart)),
+            Userns = r.Userns is null ? UserNamespace.Host : Try(() => ResourceParser.Userns(r.Userns)),
             Workdir = r.Workdir, User = r.User, Created = DateTimeOffset.UtcNow,
         };
         if (r.Workdir is { } w && !w.StartsWith('/')) errors.Add($"invalid --workdir \"{w}\": must be an absolute path");
+        // The network engine cannot move a veth into a namespace owned by the container's user namespace ("RTNETLINK:
+        // No such process"), and host-owned volume files would show up as nobody: refuse rather than half-work.
+        if (config.Userns == UserNamespace.Private && (config.Volumes.Count > 0 || config.Network is not null || config.Publish.Count > 0))
+            errors.Add("--userns private cannot be combined with --volume, --network or --publish");
         return errors.Count == 0 ? config : throw VoltException.Usage(string.Join("; ", errors));
     }
 }

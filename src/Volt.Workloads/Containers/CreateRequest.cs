@@ -18,4 +18,5 @@ public sealed record CreateRequest
     public string? User { get; init; }
     public bool Init { get; init; }
     public bool AutoRemove { get; init; }
+    public string? Userns { get; init; }
 }

@@ -41,6 +41,13 @@ public static class ResourceParser
         _ => throw VoltException.Usage($"invalid --restart \"{text}\": expected no, on-failure or always"),
     };
 
+    public static UserNamespace Userns(string text) => text switch
+    {
+        "host" => UserNamespace.Host,
+        "private" => UserNamespace.Private,
+        _ => throw VoltException.Usage($"invalid --userns \"{text}\": expected host or private"),
+    };
+
     public static VolumeMount Volume(string spec)
     {
         var parts = spec.Split(':');

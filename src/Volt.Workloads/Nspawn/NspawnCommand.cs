@@ -27,7 +27,7 @@ public static class NspawnCommand
         : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "systemd-nspawn")).FirstOrDefault(File.Exists)
           ?? DefaultBinary;
 
-    public static IReadOnlyList<string> Build(ContainerConfig c, string rootfs, bool privateUsers, ConsoleMode console = ConsoleMode.Pipe)
+    public static IReadOnlyList<string> Build(ContainerConfig c, string rootfs, ConsoleMode console = ConsoleMode.Pipe)
     {
         var args = new List<string>
         {
@@ -39,11 +39,11 @@ public static class NspawnCommand
             // The network attacher adds a veth to this namespace after start; no network = loopback only.
             "--private-network",
         };
-        // Host-owned volume files would be unwritable, and the network engine cannot move a veth into a netns owned
-        // by the container's user namespace ("RTNETLINK: No such process"): user namespaces only without either.
-        if (privateUsers && c.Volumes.Count == 0 && c.Network is null && c.Publish.Count == 0) args.Add("--private-users=pick");
+        // Without idmapped mounts (systemd 252) nspawn chowns the whole overlay on first start, i.e. copies every image
+        // file into the upper dir: opt-in only (docs/decisions.md). Create refuses it together with volumes or networks.
+        if (c.Userns == UserNamespace.Private) args.Add("--private-users=pick");
         var command = c.Command.Count > 0 ? c.Command : ["/bin/sh"];
-        if (!c.Init && !Inits.Contains(Path.GetFileName(command[0]))) args.Add("--as-pid2");
+        if (!RunsInit(c)) args.Add("--as-pid2");
         foreach (var v in c.Volumes) args.Add($"{(v.ReadOnly ? "--bind-ro" : "--bind")}={v.Host}:{v.Container}");
         foreach (var e in c.Env) args.Add("--setenv=" + e);
         if (c.Workdir is { Length: > 0 } w) args.Add("--chdir=" + w);
@@ -53,6 +53,10 @@ public static class NspawnCommand
         args.AddRange(command);
         return args;
     }
+
+    /// <summary>Whether the container's command is an init (PID 1 itself; systemd inside wants its own cgroup subtree).</summary>
+    public static bool RunsInit(ContainerConfig c) =>
+        c.Init || Inits.Contains(Path.GetFileName(c.Command.Count > 0 ? c.Command[0] : "/bin/sh"));
 
     /// <summary>Whether a process's /proc cmdline is the nspawn of this container (for re-adoption after a restart).</summary>
     public static bool Matches(IReadOnlyList<string> cmdline, string name, string rootfs)

@@ -3,7 +3,12 @@ namespace Volt.Workloads.Rootfs;
 /// <summary>What an image or directory contributes to a container besides its files.</summary>
 /// <param name="Kind"><c>dir</c> or <c>image</c>: which provider assembles and releases it.</param>
 /// <param name="Source">The directory path or the resolved image reference.</param>
-public sealed record RootfsSource(string Kind, string Source, IReadOnlyList<string> DefaultCommand, IReadOnlyList<string> Env, string? Workdir, string? User);
+public sealed record RootfsSource(string Kind, string Source, IReadOnlyList<string> DefaultCommand, IReadOnlyList<string> Env, string? Workdir, string? User)
+{
+    /// <summary>The source a created container's config records (for re-assembly at start).</summary>
+    public static RootfsSource Of(Containers.ContainerConfig c) =>
+        new(c.RootfsKind, c.RootfsSource ?? c.Image, c.Command, c.Env, c.Workdir, c.User);
+}
 
 /// <summary>
 /// Turns what the user named (an image reference or a directory) into <c>containers/&lt;name&gt;/rootfs</c> and

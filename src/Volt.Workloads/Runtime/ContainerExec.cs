@@ -16,7 +16,7 @@ public static class ContainerExec
     {
         engine.Records.EnsureExists(name);
         if (command.Count == 0) throw VoltException.Usage("exec needs a command");
-        var init = engine.InitPid(name) ?? throw VoltException.Conflict($"container \"{name}\" is not running");
+        var init = await engine.WaitInitPidAsync(name, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false) ?? throw VoltException.Conflict($"container \"{name}\" is not running");
         var config = engine.Records.Config(name);
         var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false };
         foreach (var a in new[] { "-t", init.ToString(System.Globalization.CultureInfo.InvariantCulture), "--all" }) psi.ArgumentList.Add(a);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Volt.Core.Errors;
 using Volt.Core.IO;
+using Volt.Workloads.Cgroups;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Nspawn;
 using Volt.Workloads.Rootfs;
@@ -31,6 +32,16 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     }
 
     public string Name => Label;
+
+    /// <summary>
+    /// True once <see cref="EnterSharedBookkeeping"/> moved this process into the driver's shared bookkeeping group:
+    /// containers that run no init then skip joining those hierarchies (nspawn files them under this group's
+    /// <c>payload/</c>), which takes the kernel's cgroup-migration wait off every start.
+    /// </summary>
+    public bool SharedBookkeeping { get; private set; }
+
+    /// <summary>For voltd (a process of its own): see <see cref="ICgroupDriver.EnterSharedBookkeeping"/>.</summary>
+    public void EnterSharedBookkeeping() => SharedBookkeeping = _host.Cgroups.EnterSharedBookkeeping();
     public string Label { get; }
 
     /// <summary>Containers this runtime watches now, oldest start first.</summary>
@@ -71,23 +82,48 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         return code ?? 1;
     }
 
-    /// <summary>Starts nspawn for a created container; null when it is already running.</summary>
-    private async Task<Watch?> LaunchAsync(string name, int restarts, string? logFile, ConsoleMode console, CancellationToken ct)
+    /// <summary>
+    /// <c>volt run -d</c> through voltd: create and start in one call. The gated nspawn wrapper joins the container's
+    /// cgroups while the container's records and rootfs are written, so the kernel's cgroup-migration wait overlaps the
+    /// create instead of following it. Any failure undoes both.
+    /// </summary>
+    public async Task<ContainerConfig> CreateAndStartAsync(CreateRequest request, CancellationToken ct = default)
+    {
+        var config = new ContainerEngine(_host).Plan(request);
+        var w = await LaunchAsync(config.Name, 0, _host.Store.LogFile(config.Name), ConsoleMode.Pipe, ct, creating: config).ConfigureAwait(false);
+        if (w is not null) _ = MonitorAsync(w);
+        return config;
+    }
+
+    /// <summary>
+    /// Starts nspawn for a container (created first when <paramref name="creating"/> is given); null when it is already
+    /// running.
+    /// </summary>
+    private async Task<Watch?> LaunchAsync(string name, int restarts, string? logFile, ConsoleMode console, CancellationToken ct,
+        ContainerConfig? creating = null)
     {
         var store = _host.Store;
-        store.EnsureExists(name);
+        if (creating is null) store.EnsureExists(name);
         Watch w;
         using (store.Lock(name))
         {
-            var config = store.Config(name);
-            var state = store.State(name);
-            if (state.Status == ContainerStatus.Creating)
-                throw VoltException.Conflict($"container \"{name}\" was not fully created; delete it and create it again");
-            if (_watches.ContainsKey(name) || (state.Status == ContainerStatus.Running && IsOurs(state.Pid, name))) return null;
+            ContainerConfig config;
+            if (creating is null)
+            {
+                config = store.Config(name);
+                var state = store.State(name);
+                if (state.Status == ContainerStatus.Creating)
+                    throw VoltException.Conflict($"container \"{name}\" was not fully created; delete it and create it again");
+                if (_watches.ContainsKey(name) || (state.Status == ContainerStatus.Running && IsOurs(state.Pid, name))) return null;
+            }
+            else
+            {
+                if (store.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
+                config = creating;
+            }
 
             using var rev = new Reverter();
-            var source = new RootfsSource(config.RootfsKind, config.RootfsSource ?? config.Image, config.Command, config.Env, config.Workdir, config.User);
-            var rootfs = _host.Rootfs.Prepare(source, store.Dir(name));
+            var rootfs = store.Rootfs(name);
             var cg = ContainerHost.CgroupName(name);
             _host.Cgroups.Delete(cg);
             _host.Cgroups.Create(cg);
@@ -95,9 +131,18 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             _host.Cgroups.Apply(cg, _host.Limits(config));
             if (logFile is not null) Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
 
-            var argv = NspawnCommand.Build(config, rootfs, _host.PrivateUsers, console);
-            var process = NspawnLauncher.Start(argv, _host.Cgroups.ProcsFiles(cg), logFile);
-            rev.Add("nspawn", () => KillAll(name, process.Id));
+            var argv = NspawnCommand.Build(config, rootfs, console);
+            var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile);
+            var process = launch.Process;
+            rev.Add("nspawn", () => { launch.Abort(); KillAll(name, process.Id); });
+            // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
+            if (creating is not null)
+            {
+                new ContainerEngine(_host).Materialize(config, rev);
+                rev.Add("nspawn", () => KillAll(name, process.Id)); // undone first: stop it before its rootfs goes
+            }
+            else if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)
+                throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
             var started = _host.Time.GetUtcNow();
             w = new Watch(name, process.Id, process, started, rootfs);
             store.Save(name, new ContainerState
@@ -106,9 +151,11 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             });
             _watches[name] = w;
             rev.Add("watch", () => _watches.TryRemove(name, out _));
+            launch.Go();
 
-            var init = await WaitForInitAsync(process, ct).ConfigureAwait(false);
-            if (init is { } pid1 && (config.Network is not null || config.Publish.Count > 0))
+            var networked = config.Network is not null || config.Publish.Count > 0;
+            var init = await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
+            if (init is { } pid1 && networked)
             {
                 var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
                 rev.Add("network", () => _host.Network.DetachAsync(name).GetAwaiter().GetResult());
@@ -121,15 +168,15 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until the container's PID 1 is in its own namespaces (or nspawn has already exited). nspawn forks it within
-    /// tens of milliseconds, so the first 200 looks are 1 ms apart (each is a few /proc reads); after that every 20 ms,
-    /// about 20 s in all.
+    /// Waits until the container's PID 1 exists in its own PID namespace (and, when a veth is to be moved in, its own
+    /// network namespace), or nspawn has already exited. nspawn forks it within tens of milliseconds, so the first 200
+    /// looks are 1 ms apart (each is a few /proc reads); after that every 20 ms, about 20 s in all.
     /// </summary>
-    private static async Task<int?> WaitForInitAsync(Process nspawn, CancellationToken ct)
+    private static async Task<int?> WaitForInitAsync(Process nspawn, bool ownNetwork, CancellationToken ct)
     {
         for (var i = 0; i < 1200; i++)
         {
-            if (ProcFs.ContainerInit(nspawn.Id) is { } c) return c;
+            if (ProcFs.ContainerInit(nspawn.Id, ownNetwork) is { } c) return c;
             if (nspawn.HasExited) return null;
             await Task.Delay(i < 200 ? 1 : 20, ct).ConfigureAwait(false);
         }

@@ -44,14 +44,16 @@ public static class ProcFs
 
     /// <summary>
     /// The container's PID 1: the child of nspawn that lives in another PID namespace. nspawn's short-lived "outer
-    /// child" is still in the host's namespaces, so the first child alone is not enough.
+    /// child" is still in the host's namespaces, so the first child alone is not enough. With
+    /// <paramref name="ownNetwork"/> it must also have entered its own network namespace (nspawn's inner child unshares
+    /// it a few milliseconds after the PID namespace exists): what a veth move or an <c>nsenter</c> needs.
     /// </summary>
-    public static int? ContainerInit(int nspawnPid)
+    public static int? ContainerInit(int nspawnPid, bool ownNetwork = true)
     {
         var own = Namespace(nspawnPid, "pid");
         if (own is null) return null;
         foreach (var c in Children(nspawnPid))
-            if (Namespace(c, "pid") is { } ns && ns != own && Namespace(c, "net") != Namespace(nspawnPid, "net")) return c;
+            if (Namespace(c, "pid") is { } ns && ns != own && (!ownNetwork || Namespace(c, "net") != Namespace(nspawnPid, "net"))) return c;
         return null;
     }
 

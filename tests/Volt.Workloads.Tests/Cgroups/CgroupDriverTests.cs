@@ -1,3 +1,4 @@
+using Shouldly;
 using Volt.Testing;
 using Volt.Workloads.Cgroups;
 using Xunit;
@@ -17,6 +18,43 @@ public sealed class CgroupV1DriverTests : CgroupContract
     }
 
     protected override void CleanupParent() => Support.CgroupCleanup.RemoveNamed(_parent);
+}
+
+/// <summary>v1 join files on a fake hybrid tree (plain directories): which hierarchies a start writes, and how.</summary>
+public sealed class CgroupV1JoinFileTests
+{
+    [Fact]
+    public void Join_files_use_tasks_for_v1_and_cgroup_procs_for_unified_and_skip_bookkeeping_when_shared()
+    {
+        using var dir = new TempDir("cgv1");
+        foreach (var h in new[] { "memory", "cpu", "pids", "systemd", "unified" }) Directory.CreateDirectory(Path.Combine(dir.Path, h));
+        var driver = new CgroupV1Driver(dir.Path, "volt");
+        var all = driver.JoinFiles("web").Select(f => Path.GetRelativePath(dir.Path, f)).ToList();
+        all.ShouldBe(["memory/volt/web/tasks", "cpu/volt/web/tasks", "pids/volt/web/tasks", "systemd/volt/web/tasks", "unified/volt/web/cgroup.procs"],
+            ignoreOrder: true);
+        var shared = driver.JoinFiles("web", bookkeeping: false).Select(f => Path.GetRelativePath(dir.Path, f)).ToList();
+        shared.ShouldBe(["memory/volt/web/tasks", "cpu/volt/web/tasks", "pids/volt/web/tasks"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Entering_shared_bookkeeping_prepares_nspawns_groups_and_writes_our_pid()
+    {
+        using var dir = new TempDir("cgv1");
+        foreach (var h in new[] { "memory", "systemd", "unified" }) Directory.CreateDirectory(Path.Combine(dir.Path, h));
+        new CgroupV1Driver(dir.Path, "volt").EnterSharedBookkeeping().ShouldBeTrue();
+        foreach (var h in new[] { "systemd", "unified" })
+            File.ReadAllText(Path.Combine(dir.Path, h, "volt", CgroupV1Driver.SharedGroup, "cgroup.procs")).Trim().ShouldBe(Environment.ProcessId.ToString());
+        Directory.Exists(Path.Combine(dir.Path, "systemd", "volt", CgroupV1Driver.SharedGroup, "payload")).ShouldBeTrue();
+        File.Exists(Path.Combine(dir.Path, "memory", "volt", CgroupV1Driver.SharedGroup, "cgroup.procs")).ShouldBeFalse("controllers stay per container");
+    }
+
+    [Fact]
+    public void Without_bookkeeping_hierarchies_there_is_nothing_to_share()
+    {
+        using var dir = new TempDir("cgv1");
+        Directory.CreateDirectory(Path.Combine(dir.Path, "memory"));
+        new CgroupV1Driver(dir.Path, "volt").EnterSharedBookkeeping().ShouldBeFalse();
+    }
 }
 
 /// <summary>v2 against a fake cgroupfs tree in a temp dir (control files are plain files).</summary>

@@ -69,6 +69,17 @@ public sealed class CliTests
         unknown.Err.ShouldContain("/no/such/image");
         f.Volt("container", "start", "nope").Code.ShouldBe(3);
         f.Volt("container", "delete", "a").Code.ShouldBe(0);
+        f.Volt("container", "create", f.Image, "--name", "d", "--userns", "shared").Code.ShouldBe(2);
+        var mixed = f.Volt("container", "create", f.Image, "--name", "e", "--userns", "private", "--volume", "/tmp:/data");
+        mixed.Code.ShouldBe(2);
+        mixed.Err.ShouldContain("--userns private");
+        // run -d reports the same errors before voltd is asked (or started), and creates nothing.
+        f.Volt("run", "-d", "--name", "f", "--memory", "1Q", f.Image, "sleep", "5").Code.ShouldBe(2);
+        f.Volt("run", "-d", "--name", "g", "/no/such/image").Code.ShouldBe(3);
+        f.Volt("run", "-d", "--name", "a2", f.Image, "sleep", "30").Code.ShouldBe(0);
+        f.Volt("run", "-d", "--name", "a2", f.Image, "sleep", "30").Code.ShouldBe(4);
+        f.Volt("container", "rm", "-f", "a2").Code.ShouldBe(0);
+        f.Store.Names().ShouldBeEmpty();
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class NspawnCommandTests
     [Fact]
     public void Carries_the_flags_nspawn_needs_without_systemd_and_the_options()
     {
-        var args = NspawnCommand.Build(Config("/bin/httpd", "-f"), "/r", privateUsers: true);
+        var args = NspawnCommand.Build(Config("/bin/httpd", "-f") with { Userns = UserNamespace.Private }, "/r");
         args.ShouldContain("--register=no");
         args.ShouldContain("--keep-unit");
         args.ShouldContain("--private-network");
@@ -34,18 +34,18 @@ public sealed class NspawnCommandTests
     public void An_init_runs_as_pid1_and_volumes_become_binds()
     {
         var c = Config("/sbin/init") with { Volumes = [new VolumeMount("/data", "/d", false), new VolumeMount("/etc/hosts", "/h", true)] };
-        var args = NspawnCommand.Build(c, "/r", privateUsers: true, ConsoleMode.Interactive);
+        var args = NspawnCommand.Build(c, "/r", ConsoleMode.Interactive);
         args.ShouldNotContain("--as-pid2");
         args.ShouldContain("--bind=/data:/d");
         args.ShouldContain("--bind-ro=/etc/hosts:/h");
         args.ShouldContain("--console=interactive");
-        args.ShouldNotContain("--private-users=pick"); // host-owned volume files stay writable
+        args.ShouldNotContain("--private-users=pick"); // the host's user namespace is the default
     }
 
     [Fact]
     public void Matches_its_own_cmdline_only()
     {
-        var args = NspawnCommand.Build(Config("/bin/sh"), "/r", privateUsers: false);
+        var args = NspawnCommand.Build(Config("/bin/sh"), "/r");
         NspawnCommand.Matches(args, "web", "/r").ShouldBeTrue();
         NspawnCommand.Matches(args, "db", "/r").ShouldBeFalse();
         NspawnCommand.Matches(["/bin/sleep", "-D", "/r", "-M", "web"], "web", "/r").ShouldBeFalse();

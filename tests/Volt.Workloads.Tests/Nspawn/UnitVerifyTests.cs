@@ -21,7 +21,7 @@ public sealed class UnitVerifyTests
             Env = ["GREETING=hello world"], Volumes = [new VolumeMount("/tmp", "/data", true)],
             MemoryBytes = 64L << 20, CpuPercent = 200, Pids = 64, Restart = RestartPolicy.OnFailure, Workdir = "/tmp", User = "root",
         };
-        var text = UnitRenderer.Render(c, NspawnCommand.Build(c, "/var/lib/volt/containers/web/rootfs", true), TimeSpan.FromSeconds(10));
+        var text = UnitRenderer.Render(c, NspawnCommand.Build(c with { Userns = UserNamespace.Private }, "/var/lib/volt/containers/web/rootfs"), TimeSpan.FromSeconds(10));
         var file = dir.Write(UnitRenderer.UnitName("web"), text);
 
         var (code, stdout, stderr) = TestEnv.Run("systemd-analyze", "verify", file);

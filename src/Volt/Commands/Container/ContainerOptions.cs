@@ -19,6 +19,7 @@ internal static class ContainerOptions
     public static readonly Option<string> Restart = new("--restart") { Description = "Restart policy: no, on-failure, always", DefaultValueFactory = _ => "no", HelpName = "POLICY" };
     public static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" };
     public static readonly Option<string?> User = new("--user", "-u") { Description = "User to run as inside the container", HelpName = "USER" };
+    public static readonly Option<string?> Userns = new("--userns") { Description = "User namespace: host (default) or private (own UID range; image files are copied on first start)", HelpName = "MODE" };
     public static readonly Option<bool> Init = new("--init") { Description = "The command is an init: run it as PID 1 (default: under nspawn's stub init)" };
 
     public static readonly Argument<string> Image = new("IMAGE") { Description = "Image reference or rootfs directory" };
@@ -26,7 +27,7 @@ internal static class ContainerOptions
 
     public static void AddTo(System.CommandLine.Command c)
     {
-        foreach (var o in new Option[] { Name, Env, Volume, Publish, Network, Memory, Cpu, Pids, Restart, Workdir, User, Init }) c.Add(o);
+        foreach (var o in new Option[] { Name, Env, Volume, Publish, Network, Memory, Cpu, Pids, Restart, Workdir, User, Init, Userns }) c.Add(o);
         c.Add(Image);
         c.Add(Command);
         c.TreatUnmatchedTokensAsErrors = false;
@@ -38,7 +39,7 @@ internal static class ContainerOptions
         T? Get<T>(Option<T> o) => BeforeImage(parse, o) ? parse.GetValue(o) : default;
         return new()
         {
-                Name = name,
+            Name = name,
             Image = parse.GetValue(Image)!,
             Command = CommandAfterImage(parse),
             Env = Get(Env) ?? [],
@@ -52,6 +53,7 @@ internal static class ContainerOptions
             Workdir = Get(Workdir),
             User = Get(User),
             Init = Get(Init),
+            Userns = Get(Userns),
             AutoRemove = autoRemove,
         };
     }

@@ -34,14 +34,25 @@ internal sealed class RunCommand : VoltCommand
         var name = parse.GetValue(ContainerOptions.Name) ?? ContainerName.Generate();
         ctx.AuditResource = name;
         var remove = parse.GetValue(Remove);
+        var request = ContainerOptions.Bind(parse, name, remove);
         var engine = ctx.Containers();
-        engine.Create(ContainerOptions.Bind(parse, name, remove));
         if (parse.GetValue(Detach))
         {
-            await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StartAsync(name, ct).ConfigureAwait(false);
+            // Usage errors and an unknown image are reported before voltd is involved (or started).
+            var planned = engine.Plan(request);
+            // voltd has its own working directory: a rootfs directory goes there as the absolute path resolved here.
+            if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
+            var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+            if (supervisor is Daemon.DaemonClient voltd) await voltd.CreateAndStartAsync(request, ct).ConfigureAwait(false);
+            else
+            {
+                engine.Create(request);
+                await supervisor.StartAsync(name, ct).ConfigureAwait(false);
+            }
             ctx.Out.Line(name);
             return 0;
         }
+        engine.Create(request);
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
         var host = ctx.ContainerHost();
         int code;

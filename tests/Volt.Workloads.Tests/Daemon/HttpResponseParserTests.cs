@@ -1,0 +1,45 @@
+using System.Text;
+using Shouldly;
+using Volt.Daemon;
+using Xunit;
+
+namespace Volt.Workloads.Tests.Daemon;
+
+public sealed class HttpResponseParserTests
+{
+    private static (int, string) Parse(string raw)
+    {
+        var (status, body) = HttpResponseParser.Parse(Encoding.ASCII.GetBytes(raw));
+        return (status, Encoding.ASCII.GetString(body));
+    }
+
+    [Fact]
+    public void Content_length_body_is_cut_at_its_length()
+    {
+        Parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: application/json\r\n\r\n{\"a\"}trailing").ShouldBe((200, "{\"a\"}"));
+    }
+
+    [Fact]
+    public void Chunked_body_is_reassembled()
+    {
+        Parse("HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"co\r\na;ext=1\r\nde\":9,\"m\":\r\n2\r\n1}\r\n0\r\n\r\n")
+            .ShouldBe((409, "{\"code\":9,\"m\":1}"));
+    }
+
+    [Fact]
+    public void No_content_has_an_empty_body()
+    {
+        Parse("HTTP/1.1 204 No Content\r\nDate: Tue, 24 Nov 2026 11:00:00 GMT\r\n\r\n").ShouldBe((204, ""));
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n")]            // header never ends
+    [InlineData("SMTP 220 hello\r\n\r\n")]                                // not HTTP
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")]  // body cut short
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")] // bad chunk size
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nabc")] // chunk cut short
+    public void Truncated_or_malformed_responses_are_io_errors(string raw)
+    {
+        Should.Throw<IOException>(() => HttpResponseParser.Parse(Encoding.ASCII.GetBytes(raw)));
+    }
+}
