@@ -25,13 +25,22 @@ public sealed class GatedLaunchTests : IDisposable
         _driver = CgroupDetector.Detect(new Core.Paths.VoltPaths(_dir.Combine("root")));
     }
 
+    private string Marker => _dir.Combine("ran");
+
+    /// <summary>A gated launch of <c>sh -c SCRIPT</c> into group <c>g</c>; the script may touch <see cref="Marker"/>.</summary>
+    private NspawnLaunch Launch(string script)
+    {
+        _driver.Create("g");
+        var launch = NspawnLauncher.Start(["/bin/sh", "-c", script], _driver.JoinFiles("g"), _dir.Combine("log"));
+        _processes.Add(launch.Process);
+        return launch;
+    }
+
     [Fact]
     public async Task A_gated_launch_joins_the_group_itself_and_runs_only_after_go()
     {
-        _driver.Create("g");
-        var marker = _dir.Combine("ran");
-        var launch = NspawnLauncher.Start(["/bin/sh", "-c", $"touch {marker}; exec sleep 30"], _driver.JoinFiles("g"), _dir.Combine("log"));
-        _processes.Add(launch.Process);
+        var marker = Marker;
+        var launch = Launch($"touch {marker}; exec sleep 30");
         for (var i = 0; i < 300 && !_driver.Pids("g").Contains(launch.Process.Id); i++) await Task.Delay(10, _ct);
         _driver.Pids("g").ShouldContain(launch.Process.Id, "the wrapper joins before the gate opens");
         await Task.Delay(100, _ct);
@@ -45,10 +54,8 @@ public sealed class GatedLaunchTests : IDisposable
     [Fact]
     public async Task An_aborted_gated_launch_exits_125_without_running_the_command()
     {
-        _driver.Create("g");
-        var marker = _dir.Combine("ran");
-        var launch = NspawnLauncher.Start(["/bin/sh", "-c", $"touch {marker}"], _driver.JoinFiles("g"), _dir.Combine("log"));
-        _processes.Add(launch.Process);
+        var marker = Marker;
+        var launch = Launch($"touch {marker}");
         launch.Abort();
         await launch.Process.WaitForExitAsync(_ct);
         launch.Process.ExitCode.ShouldBe(125);
