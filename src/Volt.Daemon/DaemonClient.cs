@@ -15,6 +15,8 @@ namespace Volt.Daemon;
 /// </summary>
 public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
 {
+    private Socket? _connected;
+
     public string Name => "voltd";
     public string SocketPath => socketPath;
 
@@ -24,7 +26,8 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         if (!File.Exists(socketPath)) return false;
         try
         {
-            using var s = await ConnectAsync(ct).ConfigureAwait(false);
+            // Kept for the first request: one connect instead of two on the CLI's start path.
+            Interlocked.Exchange(ref _connected, await ConnectAsync(ct).ConfigureAwait(false))?.Dispose();
             return true;
         }
         catch (SocketException) { return false; }
@@ -81,7 +84,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
     /// <summary>One request, the whole response (read to EOF): status code and de-chunked body.</summary>
     private async Task<(int Status, byte[] Body)> SendAsync(string method, string path, byte[]? body, CancellationToken ct)
     {
-        using var socket = await ConnectAsync(ct).ConfigureAwait(false);
+        using var socket = Interlocked.Exchange(ref _connected, null) ?? await ConnectAsync(ct).ConfigureAwait(false);
         var head = Encoding.ASCII.GetBytes(
             $"{method} /{path} HTTP/1.1\r\nHost: voltd\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body?.Length ?? 0}\r\n\r\n");
         await socket.SendAsync(head, SocketFlags.None, ct).ConfigureAwait(false);
@@ -93,7 +96,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         return HttpResponseParser.Parse(response.ToArray());
     }
 
-    public void Dispose() { }
+    public void Dispose() => Interlocked.Exchange(ref _connected, null)?.Dispose();
 }
 
 /// <summary>Parses a complete HTTP/1.1 response: status line, headers, body (Content-Length, chunked, or to EOF).</summary>
