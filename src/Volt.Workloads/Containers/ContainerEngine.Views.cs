@@ -55,8 +55,10 @@ public sealed partial class ContainerEngine
         var until = host.Time.GetUtcNow() + timeout;
         while (true)
         {
-            if (InitPid(name) is { } pid) return pid;
-            if (View(name).Status != ContainerStatus.Running || host.Time.GetUtcNow() >= until) return null;
+            var v = View(name);
+            if (v.Status != ContainerStatus.Running) return null;
+            if (v.State.Pid is { } p && ProcFs.ContainerInit(p) is { } pid) return pid;
+            if (host.Time.GetUtcNow() >= until) return null;
             await Task.Delay(5, ct).ConfigureAwait(false);
         }
     }

@@ -19,6 +19,7 @@ namespace Volt.Workloads.Runtime;
 public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 {
     private readonly ContainerHost _host;
+    private readonly ContainerEngine _engine;
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
     private readonly ILogger _log;
     private readonly CancellationTokenSource _shutdown = new();
@@ -27,11 +28,13 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     public ContainerRuntime(ContainerHost host, string label = "voltd")
     {
         _host = host;
+        _engine = new ContainerEngine(host);
         Label = label;
         _log = host.Logging.CreateLogger("Volt.Workloads.Runtime");
     }
 
     public string Name => Label;
+    public string Label { get; }
 
     /// <summary>
     /// True once <see cref="EnterSharedBookkeeping"/> moved this process into the driver's shared bookkeeping group:
@@ -42,7 +45,6 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
     /// <summary>For voltd (a process of its own): see <see cref="ICgroupDriver.EnterSharedBookkeeping"/>.</summary>
     public void EnterSharedBookkeeping() => SharedBookkeeping = _host.Cgroups.EnterSharedBookkeeping();
-    public string Label { get; }
 
     /// <summary>Containers this runtime watches now, oldest start first.</summary>
     public IReadOnlyList<string> Running => [.. _watches.Values.OrderBy(w => w.Started).Select(w => w.Name)];
@@ -89,7 +91,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     /// </summary>
     public async Task<ContainerConfig> CreateAndStartAsync(CreateRequest request, CancellationToken ct = default)
     {
-        var config = new ContainerEngine(_host).Plan(request);
+        var config = _engine.Plan(request);
         var w = await LaunchAsync(config.Name, 0, _host.Store.LogFile(config.Name), ConsoleMode.Pipe, ct, creating: config).ConfigureAwait(false);
         if (w is not null) _ = MonitorAsync(w);
         return config;
@@ -138,7 +140,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
             if (creating is not null)
             {
-                new ContainerEngine(_host).Materialize(config, rev);
+                _engine.Materialize(config, rev);
                 rev.Add("nspawn", () => KillAll(name, process.Id)); // undone first: stop it before its rootfs goes
             }
             else if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)

@@ -52,8 +52,9 @@ public static class ProcFs
     {
         var own = Namespace(nspawnPid, "pid");
         if (own is null) return null;
+        var hostNet = ownNetwork ? Namespace(nspawnPid, "net") : null;
         foreach (var c in Children(nspawnPid))
-            if (Namespace(c, "pid") is { } ns && ns != own && (!ownNetwork || Namespace(c, "net") != Namespace(nspawnPid, "net"))) return c;
+            if (Namespace(c, "pid") is { } ns && ns != own && (!ownNetwork || Namespace(c, "net") != hostNet)) return c;
         return null;
     }
 
