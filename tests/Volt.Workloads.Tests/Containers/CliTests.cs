@@ -23,6 +23,39 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Userns_private_maps_root_to_a_picked_range_and_host_is_the_identity()
+    {
+        using var f = new CliFixture();
+        var host = f.Volt("run", "--rm", f.Image, "cat", "/proc/self/uid_map");
+        host.Code.ShouldBe(0, host.Err);
+        host.Out.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..2].ShouldBe(["0", "0"], "the host user namespace by default");
+        var priv = f.Volt("run", "--rm", "--userns", "private", f.Image, "cat", "/proc/self/uid_map");
+        priv.Code.ShouldBe(0, priv.Err);
+        var map = priv.Out.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        map[0].ShouldBe("0");
+        map[1].ShouldNotBe("0", "root inside is an unprivileged UID outside");
+        map[2].Trim().ShouldBe("65536");
+    }
+
+    [Fact]
+    public void A_container_voltd_starts_joins_its_own_limit_groups_and_nspawn_files_it_under_voltds_shared_group()
+    {
+        using var f = new CliFixture();
+        if (!Directory.Exists("/sys/fs/cgroup/memory") || !Directory.Exists("/sys/fs/cgroup/unified"))
+            Assert.Skip("no hybrid cgroup layout here (the shared bookkeeping group exists only there)");
+        var run = f.Volt("run", "-d", "--name", "web", f.Image, "sleep", "1000");
+        run.Code.ShouldBe(0, run.Err);
+        var nspawn = f.Store.State("web").Pid.ShouldNotBeNull();
+        var parent = Volt.Workloads.Cgroups.CgroupDetector.ParentFor(f.Paths);
+        var cgroups = File.ReadAllLines($"/proc/{nspawn}/cgroup");
+        cgroups.ShouldContain(l => l.EndsWith($":memory:/{parent}/web", StringComparison.Ordinal));
+        cgroups.ShouldContain(l => l.EndsWith($":pids:/{parent}/web", StringComparison.Ordinal));
+        cgroups.ShouldContain(l => l.StartsWith("0::", StringComparison.Ordinal) && l.Contains($"/{parent}/.voltd/"));
+        File.ReadAllLines($"/proc/{f.DaemonPid}/cgroup").ShouldContain($"0::/{parent}/.voltd");
+        f.Volt("container", "rm", "-f", "web").Code.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Voltd_killed_while_a_container_runs_leaves_it_running_and_the_next_voltd_adopts_it()
     {
         using var f = new CliFixture();
