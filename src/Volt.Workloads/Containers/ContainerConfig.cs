@@ -30,6 +30,8 @@ public sealed record ContainerConfig
     public bool AutoRemove { get; init; }
     /// <summary>User namespace: <c>host</c> (default, as rootful podman/docker) or <c>private</c> (nspawn picks a UID range).</summary>
     public UserNamespace Userns { get; init; } = UserNamespace.Host;
+    /// <summary>The health check the supervisor runs inside the container (null: none).</summary>
+    public Health.HealthcheckConfig? Healthcheck { get; init; }
     public DateTimeOffset Created { get; init; }
 }
 

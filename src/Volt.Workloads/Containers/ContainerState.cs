@@ -18,7 +18,13 @@ public sealed record ContainerState
     public DateTimeOffset? FinishedAt { get; init; }
     public int? ExitCode { get; init; }
     public bool OomKilled { get; init; }
+    /// <summary>Restarts the restart policy made since the user last started the container.</summary>
     public int Restarts { get; init; }
+    /// <summary>
+    /// While <see cref="ContainerStatus.Restarting"/>: which attempt comes next and when. Persisted so a voltd that
+    /// re-adopts the container after a crash resumes the schedule instead of forgetting it.
+    /// </summary>
+    public RestartSchedule? Restart { get; init; }
     /// <summary>The process that is creating the container; a dead creator means an interrupted create.</summary>
     public int? CreatorPid { get; init; }
     public string? Error { get; init; }
@@ -32,10 +38,16 @@ public enum ContainerStatus
     [JsonStringEnumMemberName("stopped")] Stopped,
     [JsonStringEnumMemberName("running")] Running,
     [JsonStringEnumMemberName("failed")] Failed,
+    /// <summary>Exited; the restart policy waits out its back-off before the next start (see <see cref="ContainerState.Restart"/>).</summary>
+    [JsonStringEnumMemberName("restarting")] Restarting,
 }
+
+/// <summary>The pending restart of a container in back-off: attempt number (1 = first restart) and its due time.</summary>
+public sealed record RestartSchedule(int Attempt, DateTimeOffset NextAt);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ContainerConfig))]
 [JsonSerializable(typeof(ContainerState))]
+[JsonSerializable(typeof(Health.HealthState))]
 internal sealed partial class ContainerJson : JsonSerializerContext;

@@ -10,7 +10,8 @@ namespace Volt.Workloads.Containers;
 /// <code>
 /// /var/lib/volt/containers/&lt;name&gt;/
 ///   config.json      ContainerConfig (what was asked)
-///   state.json       ContainerState  (what is: status, pid, ip, times, exit code)
+///   state.json       ContainerState  (what is: status, pid, ip, times, exit code, restart back-off)
+///   health.json      HealthState     (health check status, failing streak, last results)
 ///   rootfs/          the container's root (an overlay mount for directory and image sources)
 ///   upper/ work/     overlay upper and work dirs (directory source)
 /// /var/lib/volt/units/volt-container@&lt;name&gt;.service   the rendered unit
@@ -25,6 +26,8 @@ public sealed class ContainerStore(VoltPaths paths)
     public string Dir(string name) => Path.Combine(paths.Containers, name);
     public string ConfigFile(string name) => Path.Combine(Dir(name), "config.json");
     public string StateFile(string name) => Path.Combine(Dir(name), "state.json");
+    public string HealthFile(string name) => Path.Combine(Dir(name), "health.json");
+    public string HealthLockFile(string name) => Path.Combine(paths.Locks, $"health-{name}.lock");
     public string Rootfs(string name) => Path.Combine(Dir(name), "rootfs");
     public string UnitFile(string name) => Path.Combine(paths.Units, Nspawn.UnitRenderer.UnitName(name));
     public string LogFile(string name) => Path.Combine(paths.Log, "workloads", name + ".log");
@@ -54,6 +57,12 @@ public sealed class ContainerStore(VoltPaths paths)
         TryConfig(name) ?? throw VoltException.NotFound($"container \"{name}\" has no config.json (interrupted create? run: volt container delete {name})");
 
     public ContainerState State(string name) => Read(StateFile(name), ContainerJson.Default.ContainerState) ?? new ContainerState();
+
+    /// <summary>The last health check results; null when no check has run yet.</summary>
+    public Health.HealthState? Health(string name) => Read(HealthFile(name), ContainerJson.Default.HealthState);
+
+    public void Save(string name, Health.HealthState health) =>
+        AtomicFile.WriteAllBytes(HealthFile(name), JsonSerializer.SerializeToUtf8Bytes(health, ContainerJson.Default.HealthState));
 
     public void Save(ContainerConfig config) =>
         AtomicFile.WriteAllBytes(ConfigFile(config.Name), JsonSerializer.SerializeToUtf8Bytes(config, ContainerJson.Default.ContainerConfig));

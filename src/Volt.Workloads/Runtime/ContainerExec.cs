@@ -14,6 +14,18 @@ public static class ContainerExec
 
     public static async Task<int> RunAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct)
     {
+        var psi = await StartInfoAsync(engine, name, command, ct).ConfigureAwait(false);
+        using var p = Start(psi);
+        await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        return p.ExitCode;
+    }
+
+    /// <summary>
+    /// The <c>nsenter</c> command into the running container's namespaces with its environment (exit 9 when it is not
+    /// running): exec runs it with our stdio, the health check with its output captured.
+    /// </summary>
+    public static async Task<ProcessStartInfo> StartInfoAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct)
+    {
         engine.Records.EnsureExists(name);
         if (command.Count == 0) throw VoltException.Usage("exec needs a command");
         var init = await engine.WaitInitPidAsync(name, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false) ?? throw VoltException.Conflict($"container \"{name}\" is not running");
@@ -28,13 +40,12 @@ public static class ContainerExec
         psi.Environment["HOME"] = "/root";
         if (Environment.GetEnvironmentVariable("TERM") is { } term) psi.Environment["TERM"] = term;
         foreach (var e in config.Env) { var i = e.IndexOf('='); psi.Environment[e[..i]] = e[(i + 1)..]; }
-        Process p;
-        try { p = Process.Start(psi)!; }
+        return psi;
+    }
+
+    public static Process Start(ProcessStartInfo psi)
+    {
+        try { return Process.Start(psi)!; }
         catch (System.ComponentModel.Win32Exception e) { throw new VoltException(ExitCode.Dependency, $"Failed running nsenter: {e.Message} (package util-linux)", e); }
-        using (p)
-        {
-            await p.WaitForExitAsync(ct).ConfigureAwait(false);
-            return p.ExitCode;
-        }
     }
 }

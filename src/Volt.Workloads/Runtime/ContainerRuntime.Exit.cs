@@ -10,6 +10,7 @@ public sealed partial class ContainerRuntime
         int? code = null;
         try
         {
+            StartHealthChecks(w);
             if (w.Child is { } child)
             {
                 await child.WaitForExitAsync().ConfigureAwait(false);
@@ -29,53 +30,47 @@ public sealed partial class ContainerRuntime
         }
         finally
         {
+            await w.Life.CancelAsync().ConfigureAwait(false);
             _watches.TryRemove(new KeyValuePair<string, Watch>(w.Name, w));
             w.Exited.TrySetResult(code);
         }
     }
 
-    /// <summary>Records the exit, cleans the cgroup, network and leftovers, and restarts per policy.</summary>
+    /// <summary>
+    /// Records the exit, cleans the cgroup, network and leftovers, and applies the restart policy: a restart is recorded
+    /// as <c>restarting</c> with its attempt and due time in the same state.json write, then scheduled.
+    /// </summary>
     private async Task OnExitedAsync(Watch w, int? code)
     {
         var store = _host.Store;
         var cg = ContainerHost.CgroupName(w.Name);
         if (!store.Exists(w.Name)) { _host.Cgroups.Delete(cg); return; }
         ContainerState state;
-        ContainerConfig? config;
         using (store.Lock(w.Name))
         {
             var oom = _host.Cgroups.Exists(cg) ? _host.Cgroups.Stats(cg).OomKills : 0;
             await ReapAsync(cg).ConfigureAwait(false);
-            config = store.TryConfig(w.Name);
+            var config = store.TryConfig(w.Name);
             if (config is not null && (config.Network is not null || config.Publish.Count > 0))
                 await _host.Network.DetachAsync(w.Name).ConfigureAwait(false);
             _host.Cgroups.Delete(cg);
             var failed = oom > 0 || (!w.StopRequested && code is not (null or 0));
+            var now = _host.Time.GetUtcNow();
             state = store.State(w.Name) with
             {
-                Status = failed ? ContainerStatus.Failed : ContainerStatus.Stopped,
-                Pid = null, Ip = null, ExitCode = code, OomKilled = oom > 0, FinishedAt = _host.Time.GetUtcNow(),
+                Status = failed ? ContainerStatus.Failed : ContainerStatus.Stopped, Restart = null,
+                Pid = null, Ip = null, ExitCode = code, OomKilled = oom > 0, FinishedAt = now,
             };
+            // The foreground CLI of `volt run` has no one to restart for; voltd does.
+            var restart = config is not null && !w.StopRequested && Label != "cli" && !_shutdown.IsCancellationRequested
+                && (config.Restart == RestartPolicy.Always || (config.Restart == RestartPolicy.OnFailure && failed));
+            if (restart)
+                state = state with { Status = ContainerStatus.Restarting, Restart = new RestartSchedule(state.Restarts + 1, now + BackOff(state.Restarts)) };
             store.Save(w.Name, state);
         }
         LogExited(w.Name, code ?? -1, state.Status.ToString().ToLowerInvariant());
         _watches.TryRemove(new KeyValuePair<string, Watch>(w.Name, w));
-        // The foreground CLI of `volt run` has no one to restart for; voltd does.
-        if (config is null || w.StopRequested || Label == "cli" || _shutdown.IsCancellationRequested) return;
-        var restart = config.Restart == RestartPolicy.Always || (config.Restart == RestartPolicy.OnFailure && state.Status == ContainerStatus.Failed);
-        if (!restart) return;
-        var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(state.Restarts, 6))));
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await Task.Delay(delay, _shutdown.Token).ConfigureAwait(false);
-                if (store.Exists(w.Name) && store.State(w.Name).Status != ContainerStatus.Running)
-                    await StartAsync(w.Name, state.Restarts + 1, _shutdown.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) { }
-            catch (Exception e) { LogRestartFailed(e, w.Name); }
-        });
+        if (state.Restart is { } next) ScheduleRestart(w.Name, next);
     }
 
     /// <summary>Kills what is left in the group (a stub init's orphans) and waits briefly for it to empty.</summary>
@@ -96,6 +91,4 @@ public sealed partial class ContainerRuntime
     [LoggerMessage(Level = LogLevel.Error, Message = "Watching container {Name} failed")]
     private partial void LogMonitorFailed(Exception e, string name);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting container {Name} failed")]
-    private partial void LogRestartFailed(Exception e, string name);
 }

@@ -13,7 +13,9 @@ public sealed partial class ContainerRuntime
     public async Task StopAsync(string name, TimeSpan timeout, CancellationToken ct = default)
     {
         _host.Store.EnsureExists(name);
-        if (!_watches.TryGetValue(name, out var w))
+        CancelPendingRestart(name);
+        if (!_watches.TryGetValue(name, out var w) && EndBackOff(name)) return;
+        if (w is null && !_watches.TryGetValue(name, out w))
         {
             var state = _host.Store.State(name);
             if (state.Status != ContainerStatus.Running) return;
@@ -61,7 +63,9 @@ public sealed partial class ContainerRuntime
 
     /// <summary>
     /// After a voltd restart: containers this label started whose nspawn is still alive are watched again; those that
-    /// died meanwhile are recorded and cleaned up. Returns the names re-adopted.
+    /// died meanwhile are recorded and cleaned up (and restarted per policy); those in restart back-off get their
+    /// recorded schedule back (due now if its time has passed; see <see cref="PendingRestarts"/>). Returns the running
+    /// containers re-adopted.
     /// </summary>
     public async Task<IReadOnlyList<string>> AdoptAsync()
     {
@@ -69,7 +73,14 @@ public sealed partial class ContainerRuntime
         foreach (var name in _host.Store.Names())
         {
             var state = _host.Store.State(name);
-            if (state.Status != ContainerStatus.Running || state.Supervisor != Label || _watches.ContainsKey(name)) continue;
+            if (state.Supervisor != Label || _watches.ContainsKey(name)) continue;
+            if (state is { Status: ContainerStatus.Restarting, Restart: { } next })
+            {
+                ScheduleRestart(name, next);
+                LogAdoptedBackOff(name, next.Attempt);
+                continue;
+            }
+            if (state.Status != ContainerStatus.Running) continue;
             var w = new Watch(name, state.Pid ?? 0, null, state.StartedAt ?? _host.Time.GetUtcNow(), _host.Store.Rootfs(name));
             if (IsOurs(state.Pid, name))
             {
@@ -91,6 +102,9 @@ public sealed partial class ContainerRuntime
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stopping container {Name} failed")]
     private partial void LogStopFailed(Exception e, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-adopted container {Name} in restart back-off (attempt {Attempt} pending)")]
+    private partial void LogAdoptedBackOff(string name, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-adopted running container {Name} (nspawn pid {Pid})")]
     private partial void LogAdopted(string name, int pid);

@@ -59,12 +59,15 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         public string Rootfs => rootfs;
         public volatile bool StopRequested;
         public readonly TaskCompletionSource<int?> Exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Cancelled when the process is gone: ends what runs alongside it (the health checks).</summary>
+        public readonly CancellationTokenSource Life = new();
     }
 
     public Task StartAsync(string name, CancellationToken ct = default) => StartAsync(name, restarts: 0, ct);
 
     private async Task StartAsync(string name, int restarts, CancellationToken ct)
     {
+        CancelPendingRestart(name);
         var w = await LaunchAsync(name, restarts, logFile: _host.Store.LogFile(name), ConsoleMode.Pipe, ct).ConfigureAwait(false);
         if (w is not null) _ = MonitorAsync(w);
     }
@@ -99,10 +102,10 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
     /// <summary>
     /// Starts nspawn for a container (created first when <paramref name="creating"/> is given); null when it is already
-    /// running.
+    /// running, or, for a <paramref name="restarting"/> launch, when it is no longer in restart back-off (stopped meanwhile).
     /// </summary>
     private async Task<Watch?> LaunchAsync(string name, int restarts, string? logFile, ConsoleMode console, CancellationToken ct,
-        ContainerConfig? creating = null)
+        ContainerConfig? creating = null, bool restarting = false)
     {
         var store = _host.Store;
         if (creating is null) store.EnsureExists(name);
@@ -117,6 +120,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                 if (state.Status == ContainerStatus.Creating)
                     throw VoltException.Conflict($"container \"{name}\" was not fully created; delete it and create it again");
                 if (_watches.ContainsKey(name) || (state.Status == ContainerStatus.Running && IsOurs(state.Pid, name))) return null;
+                if (restarting && state.Status != ContainerStatus.Restarting) return null;
             }
             else
             {
