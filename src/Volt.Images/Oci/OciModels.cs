@@ -90,6 +90,17 @@ public sealed class ContainerConfig
     [JsonPropertyName("Cmd")] public List<string>? Cmd { get; set; }
     [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; set; }
     [JsonPropertyName("ExposedPorts")] public Dictionary<string, JsonElement>? ExposedPorts { get; set; }
+    [JsonPropertyName("Healthcheck")] public HealthcheckConfig? Healthcheck { get; set; }
+}
+
+/// <summary>Docker's <c>Healthcheck</c>: <c>Test</c> (<c>["CMD",…]</c>, <c>["CMD-SHELL","…"]</c>, <c>["NONE"]</c>); durations in nanoseconds.</summary>
+public sealed class HealthcheckConfig
+{
+    [JsonPropertyName("Test")] public List<string>? Test { get; set; }
+    [JsonPropertyName("Interval")] public long Interval { get; set; }
+    [JsonPropertyName("Timeout")] public long Timeout { get; set; }
+    [JsonPropertyName("StartPeriod")] public long StartPeriod { get; set; }
+    [JsonPropertyName("Retries")] public int Retries { get; set; }
 }
 
 /// <summary><c>rootfs</c>: the uncompressed layer digests.</summary>

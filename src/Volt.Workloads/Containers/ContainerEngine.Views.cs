@@ -6,7 +6,14 @@ using Volt.Workloads.Runtime;
 namespace Volt.Workloads.Containers;
 
 /// <summary>A container as the views show it: config + state with the status re-checked against /proc.</summary>
-public sealed record ContainerView(string Name, ContainerConfig? Config, ContainerState State, ContainerStatus Status);
+public sealed record ContainerView(string Name, ContainerConfig? Config, ContainerState State, ContainerStatus Status)
+{
+    /// <summary>
+    /// The health check's state for containers that have one: of the current run while running (<c>starting</c> until a
+    /// check has run), else the last run's record (null when none ran).
+    /// </summary>
+    public Health.HealthState? Health { get; init; }
+}
 
 public sealed partial class ContainerEngine
 {
@@ -27,7 +34,10 @@ public sealed partial class ContainerEngine
             ContainerStatus.Running => ContainerStatus.Stopped,
             var s => s,
         };
-        return new ContainerView(name, config, state, status);
+        var health = config?.Healthcheck is null ? null : Store.Health(name);
+        if (config?.Healthcheck is not null && status == ContainerStatus.Running && health?.StartedAt != state.StartedAt)
+            health = new Health.HealthState { StartedAt = state.StartedAt };
+        return new ContainerView(name, config, state, status) { Health = health };
     }
 
     public IReadOnlyList<ContainerView> List() => [.. Store.Names().Select(View)];

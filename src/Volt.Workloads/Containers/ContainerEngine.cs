@@ -1,5 +1,6 @@
 using Volt.Core.Errors;
 using Volt.Core.IO;
+using Volt.Workloads.Health;
 using Volt.Workloads.Nspawn;
 using Volt.Workloads.Rootfs;
 using Volt.Workloads.Runtime;
@@ -41,6 +42,7 @@ public sealed partial class ContainerEngine(ContainerHost host)
             Command = config.Command.Count > 0 ? config.Command : source.DefaultCommand,
             Env = [.. source.Env.Where(e => !config.Env.Any(c => c.Split('=')[0] == e.Split('=')[0])), .. config.Env],
             Workdir = config.Workdir ?? source.Workdir, User = config.User ?? source.User,
+            Healthcheck = HealthOptions.Merge(r, source.Healthcheck),
         };
     }
 
@@ -59,8 +61,12 @@ public sealed partial class ContainerEngine(ContainerHost host)
         Store.Save(config);
         rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
         var rootfs = host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name));
+        rev.Add("unit", () =>
+        {
+            File.Delete(Store.UnitFile(name));
+            foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
+        });
         WriteUnit(config, rootfs);
-        rev.Add("unit", () => File.Delete(Store.UnitFile(name)));
     }
 
     /// <summary>Removes every trace: rootfs (unmounted), network, cgroup, unit, log, state dir. Must not be running.</summary>
@@ -69,12 +75,13 @@ public sealed partial class ContainerEngine(ContainerHost host)
         Store.EnsureExists(name);
         using var _ = Store.Lock(name);
         var view = View(name);
-        if (view.Status == ContainerStatus.Running)
-            throw VoltException.Conflict($"container \"{name}\" is running: stop it first or use --force");
+        if (view.Status is ContainerStatus.Running or ContainerStatus.Restarting)
+            throw VoltException.Conflict($"container \"{name}\" is {view.Status.ToString().ToLowerInvariant()}: stop it first or use --force");
         host.Rootfs.Release(Store.Dir(name));
         await host.Network.DetachAsync(name, ct).ConfigureAwait(false);
         host.Cgroups.Delete(ContainerHost.CgroupName(name));
         AtomicFile.TryDelete(Store.UnitFile(name));
+        foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
         AtomicFile.TryDelete(Store.LogFile(name));
         Directory.Delete(Store.Dir(name), recursive: true);
         AtomicFile.TryDelete(Store.LockFile(name));
@@ -98,9 +105,16 @@ public sealed partial class ContainerEngine(ContainerHost host)
         return config;
     }
 
-    private void WriteUnit(ContainerConfig config, string rootfs) =>
+    private void WriteUnit(ContainerConfig config, string rootfs)
+    {
         AtomicFile.WriteAllText(Store.UnitFile(config.Name),
             UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs), host.DefaultStopTimeout));
+        var timer = Path.Combine(Store.Paths.Units, UnitRenderer.HealthTimerName(config.Name));
+        var service = Path.Combine(Store.Paths.Units, UnitRenderer.HealthServiceName(config.Name));
+        if (config.Healthcheck is null) { AtomicFile.TryDelete(timer); AtomicFile.TryDelete(service); return; }
+        AtomicFile.WriteAllText(timer, UnitRenderer.RenderHealthTimer(config));
+        AtomicFile.WriteAllText(service, UnitRenderer.RenderHealthService(config, host.VoltBinary, Store.Paths.IsRelocated ? Store.Paths.Root : null));
+    }
 
     private static ContainerConfig Validate(CreateRequest r)
     {
@@ -111,6 +125,7 @@ public sealed partial class ContainerEngine(ContainerHost host)
             catch (VoltException e) when (e.Code == ExitCode.Usage) { errors.Add(e.Message); return default; }
         }
         Try(() => ContainerName.Validate(r.Name));
+        Try(() => HealthOptions.Merge(r, null));
         var config = new ContainerConfig
         {
             Name = r.Name, Image = r.Image, Command = r.Command, Init = r.Init, AutoRemove = r.AutoRemove,

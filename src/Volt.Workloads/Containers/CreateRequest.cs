@@ -19,4 +19,11 @@ public sealed record CreateRequest
     public bool Init { get; init; }
     public bool AutoRemove { get; init; }
     public string? Userns { get; init; }
+    /// <summary><c>--health-cmd</c> (run by <c>/bin/sh -c</c>) and the other <c>--health-*</c> flags; they override the image's.</summary>
+    public string? HealthCmd { get; init; }
+    public string? HealthInterval { get; init; }
+    public string? HealthTimeout { get; init; }
+    public string? HealthStartPeriod { get; init; }
+    public string? HealthRetries { get; init; }
+    public bool NoHealthcheck { get; init; }
 }

@@ -5,6 +5,9 @@ namespace Volt.Workloads.Rootfs;
 /// <param name="Source">The directory path or the resolved image reference.</param>
 public sealed record RootfsSource(string Kind, string Source, IReadOnlyList<string> DefaultCommand, IReadOnlyList<string> Env, string? Workdir, string? User)
 {
+    /// <summary>The image config's <c>Healthcheck</c> (null: none, or a directory source).</summary>
+    public Health.HealthcheckConfig? Healthcheck { get; init; }
+
     /// <summary>The source a created container's config records (for re-assembly at start).</summary>
     public static RootfsSource Of(Containers.ContainerConfig c) =>
         new(c.RootfsKind, c.RootfsSource ?? c.Image, c.Command, c.Env, c.Workdir, c.User);

@@ -25,6 +25,15 @@ public sealed class ContainerHost
     /// <summary>Stop timeout when none is given (busybox as PID 1 ignores SIGTERM, so this is often reached).</summary>
     public TimeSpan DefaultStopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The volt executable the systemd health-check service runs: this process when it is volt, else
+    /// <c>VOLT_BINARY</c>, else <c>/usr/local/bin/volt</c> (where install.sh puts it).
+    /// </summary>
+    public string VoltBinary { get; init; } =
+        Environment.GetEnvironmentVariable("VOLT_BINARY") is { Length: > 0 } b ? b
+        : Environment.ProcessPath is { } p && Path.GetFileName(p) == "volt" ? p
+        : "/usr/local/bin/volt";
+
     /// <summary>The cgroup group name: the container name (the driver adds the per-root parent).</summary>
     public static string CgroupName(string container) => container;
 

@@ -18,13 +18,15 @@ public sealed class SystemdSupervisor(ContainerStore store, IProcessRunner runne
     {
         store.EnsureExists(name);
         var unit = UnitRenderer.UnitName(name);
-        await Systemctl(ct, "link", store.UnitFile(name)).ConfigureAwait(false);
+        // The health check's timer and service (when the container has one) are linked with it; its Wants= starts the timer.
+        var health = UnitRenderer.HealthUnitNames(name).Select(u => Path.Combine(store.Paths.Units, u)).Where(File.Exists);
+        await Systemctl(ct, ["link", store.UnitFile(name), .. health]).ConfigureAwait(false);
         await Systemctl(ct, "start", unit).ConfigureAwait(false);
         var show = await runner.RunAsync("systemctl", ["show", "-p", "MainPID", "--value", unit], ct: ct).ConfigureAwait(false);
         int.TryParse(show.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid);
         store.Save(name, store.State(name) with
         {
-            Status = ContainerStatus.Running, Pid = pid > 0 ? pid : null, Supervisor = Name, StartedAt = time.GetUtcNow(),
+            Status = ContainerStatus.Running, Pid = pid > 0 ? pid : null, Supervisor = Name, StartedAt = time.GetUtcNow(), Restart = null,
         });
     }
 
@@ -32,7 +34,7 @@ public sealed class SystemdSupervisor(ContainerStore store, IProcessRunner runne
     {
         store.EnsureExists(name);
         await Systemctl(ct, "stop", UnitRenderer.UnitName(name)).ConfigureAwait(false);
-        store.Save(name, store.State(name) with { Status = ContainerStatus.Stopped, Pid = null, FinishedAt = time.GetUtcNow() });
+        store.Save(name, store.State(name) with { Status = ContainerStatus.Stopped, Pid = null, FinishedAt = time.GetUtcNow(), Restart = null });
     }
 
     /// <summary>Unlinks the unit (delete).</summary>

@@ -16,7 +16,7 @@ internal static class ContainerCommands
     public static Command Group() => new GroupCommand("container", "Containers: systemd-nspawn machines with cgroup limits, by human name",
         new ContainerCreateCommand(), new ContainerStartCommand(), new ContainerStopCommand(), new ContainerRestartCommand(),
         new ContainerDeleteCommand(), new ContainerListCommand(), new ContainerInspectCommand(), new ContainerExecCommand(),
-        new Views.LogsCommand(), new ContainerUpdateCommand())
+        new Views.LogsCommand(), new ContainerUpdateCommand(), ContainerHealthcheckCommands.Group())
     {
         Examples =
         [
@@ -24,6 +24,7 @@ internal static class ContainerCommands
             "volt container start web",
             "volt container exec web cat /etc/passwd",
             "volt container update web --memory 512M",
+            "volt container healthcheck run web",
             "volt container stop web --time 5 && volt container delete web",
         ],
     };

@@ -14,6 +14,7 @@ internal sealed class ContainerCreateCommand : VoltCommand
             "volt container create ./busybox-rootfs --name web -- /bin/httpd -f -p 8080",
             "volt container create debian:12 --name db --memory 1G --cpu 200 --pids 200 --restart on-failure",
             "volt container create ./rootfs --name app -e MODE=prod -v /srv/data:/data -v /etc/hosts:/etc/hosts:ro",
+            "volt container create ./rootfs --name api --health-cmd 'wget -qO- http://127.0.0.1/healthz' --health-interval 10s --health-retries 3 -- /bin/httpd -f",
         ];
     }
 

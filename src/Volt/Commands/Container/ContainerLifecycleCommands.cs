@@ -81,7 +81,7 @@ internal sealed class ContainerDeleteCommand : VoltCommand
         foreach (var n in parse.GetValue(ContainerCommands.Names)!)
         {
             engine.Records.EnsureExists(n);
-            if (parse.GetValue(Force) && engine.View(n).Status == Workloads.Containers.ContainerStatus.Running)
+            if (parse.GetValue(Force) && engine.View(n).Status is Workloads.Containers.ContainerStatus.Running or Workloads.Containers.ContainerStatus.Restarting)
                 await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             await engine.DeleteAsync(n, ct).ConfigureAwait(false);
             ctx.Out.Line(n);

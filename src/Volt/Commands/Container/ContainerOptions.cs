@@ -22,12 +22,20 @@ internal static class ContainerOptions
     public static readonly Option<string?> Userns = new("--userns") { Description = "User namespace: host (default) or private (own UID range; image files are copied on first start)", HelpName = "MODE" };
     public static readonly Option<bool> Init = new("--init") { Description = "The command is an init: run it as PID 1 (default: under nspawn's stub init)" };
 
+    public static readonly Option<string?> HealthCmd = new("--health-cmd") { Description = "Health check run inside the container by /bin/sh -c (exit 0 = healthy)", HelpName = "CMD" };
+    public static readonly Option<string?> HealthInterval = new("--health-interval") { Description = "Time between health checks (default 30s)", HelpName = "DURATION" };
+    public static readonly Option<string?> HealthTimeout = new("--health-timeout") { Description = "A check running longer is killed and fails (default 30s)", HelpName = "DURATION" };
+    public static readonly Option<string?> HealthRetries = new("--health-retries") { Description = "Consecutive failures that make it unhealthy (default 3)", HelpName = "N" };
+    public static readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Failures in this time after start do not count (default 0s)", HelpName = "DURATION" };
+    public static readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Do not run the image's health check" };
+
     public static readonly Argument<string> Image = new("IMAGE") { Description = "Image reference or rootfs directory" };
     public static readonly Argument<string[]> Command = new("COMMAND") { Description = "Command and arguments (default: the image's)", Arity = ArgumentArity.ZeroOrMore };
 
     public static void AddTo(System.CommandLine.Command c)
     {
-        foreach (var o in new Option[] { Name, Env, Volume, Publish, Network, Memory, Cpu, Pids, Restart, Workdir, User, Init, Userns }) c.Add(o);
+        foreach (var o in new Option[] { Name, Env, Volume, Publish, Network, Memory, Cpu, Pids, Restart, Workdir, User, Init, Userns,
+            HealthCmd, HealthInterval, HealthTimeout, HealthRetries, HealthStartPeriod, NoHealthcheck }) c.Add(o);
         c.Add(Image);
         c.Add(Command);
         c.TreatUnmatchedTokensAsErrors = false;
@@ -55,6 +63,8 @@ internal static class ContainerOptions
             Init = Get(Init),
             Userns = Get(Userns),
             AutoRemove = autoRemove,
+            HealthCmd = Get(HealthCmd), HealthInterval = Get(HealthInterval), HealthTimeout = Get(HealthTimeout),
+            HealthRetries = Get(HealthRetries), HealthStartPeriod = Get(HealthStartPeriod), NoHealthcheck = Get(NoHealthcheck),
         };
     }
 

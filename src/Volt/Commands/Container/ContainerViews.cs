@@ -17,13 +17,64 @@ internal static class ContainerViews
         ["pid"] = v.Status == ContainerStatus.Running ? v.State.Pid : null,
         ["started_at"] = v.State.StartedAt?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
         ["uptime_seconds"] = v.Status == ContainerStatus.Running && v.State.StartedAt is { } s ? (long)(now - s).TotalSeconds : null,
+        ["health"] = v.Status == ContainerStatus.Running && v.Health is { } h ? new JsonObject { ["status"] = Word(h.Status) } : null,
+        ["restart"] = Restart(v),
+    };
+
+    /// <summary><c>running</c>, <c>running (healthy)</c>, <c>restarting (attempt 3)</c>: the STATUS column.</summary>
+    public static string StatusText(JsonObject row)
+    {
+        var status = row["status"]?.GetValue<string>() ?? "";
+        if (row["health"]?["status"]?.GetValue<string>() is { } h) return $"{status} ({h})";
+        if (row["restart"]?["attempt"]?.GetValue<int>() is { } a) return $"{status} (attempt {a})";
+        return status;
+    }
+
+    private static JsonObject? Restart(ContainerView v) => v.Status == ContainerStatus.Restarting && v.State.Restart is { } r
+        ? new JsonObject { ["attempt"] = r.Attempt, ["next_at"] = r.NextAt.ToUniversalTime().ToString("O") }
+        : null;
+
+    private static string Word(Workloads.Health.HealthStatus s) => s.ToString().ToLowerInvariant();
+
+    private static JsonObject? HealthObject(ContainerView v) => v.Health is not { } h ? null : new JsonObject
+    {
+        ["status"] = Word(h.Status),
+        ["failing_streak"] = h.FailingStreak,
+        ["log"] = new JsonArray([.. h.Log.Select(r => (JsonNode)Result(r))]),
+    };
+
+    private static JsonObject Result(Workloads.Health.HealthResult r) => new()
+    {
+        ["start"] = r.Start.ToUniversalTime().ToString("O"),
+        ["end"] = r.End.ToUniversalTime().ToString("O"),
+        ["exit_code"] = r.ExitCode,
+        ["output"] = r.Output,
+    };
+
+    /// <summary><c>volt container healthcheck run</c>'s answer: this check and the health it led to.</summary>
+    public static JsonObject HealthResult(string name, Workloads.Health.HealthResult r, Workloads.Health.HealthState state)
+    {
+        var o = Result(r);
+        o.Insert(0, "name", name);
+        o["health"] = Word(state.Status);
+        o["failing_streak"] = state.FailingStreak;
+        return o;
+    }
+
+    private static JsonObject? Healthcheck(ContainerConfig? c) => c?.Healthcheck is not { } h ? null : new JsonObject
+    {
+        ["test"] = new JsonArray([.. h.Test.Select(x => (JsonNode)x!)]),
+        ["interval"] = Workloads.Health.Durations.Format(h.Interval),
+        ["timeout"] = Workloads.Health.Durations.Format(h.Timeout),
+        ["start_period"] = Workloads.Health.Durations.Format(h.StartPeriod),
+        ["retries"] = h.Retries,
     };
 
     public static readonly Column[] PsColumns =
     [
         new("NAME", "name"),
         new("TYPE", "type"),
-        new("STATUS", "status"),
+        new("STATUS", "status") { RowFormat = StatusText },
         new("IMAGE", "image"),
         new("IP", "ip"),
         new("UPTIME", "uptime_seconds", n => n is JsonValue v && v.TryGetValue<long>(out var s) ? Human.Duration(TimeSpan.FromSeconds(s)) : "-"),
@@ -58,6 +109,9 @@ internal static class ContainerViews
             ["exit_code"] = s.ExitCode,
             ["oom_killed"] = s.OomKilled,
             ["restarts"] = s.Restarts,
+            ["restart_schedule"] = Restart(v),
+            ["healthcheck"] = Healthcheck(c),
+            ["health"] = HealthObject(v),
             ["created"] = c?.Created.ToUniversalTime().ToString("O"),
         };
     }

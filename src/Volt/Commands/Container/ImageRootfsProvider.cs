@@ -20,7 +20,19 @@ internal sealed class ImageRootfsProvider(VoltPaths paths, Func<ImageStore> imag
             ?? throw VoltException.NotFound($"image \"{image}\" not found (pull it with: volt image pull {image}; or give a rootfs directory)");
         var r = img.Record;
         return new RootfsSource("image", image, [.. r.Entrypoint, .. r.Cmd], r.Env,
-            string.IsNullOrEmpty(r.Workdir) ? null : r.Workdir, string.IsNullOrEmpty(r.User) ? null : r.User);
+            string.IsNullOrEmpty(r.Workdir) ? null : r.Workdir, string.IsNullOrEmpty(r.User) ? null : r.User)
+        {
+            Healthcheck = Healthcheck(img),
+        };
+    }
+
+    /// <summary>The image config's <c>Healthcheck</c>, read from the config the record points at (kept byte-for-byte).</summary>
+    private Workloads.Health.HealthcheckConfig? Healthcheck(StoredImage img)
+    {
+        var config = global::Volt.Images.Oci.ImageConfigFile.Parse(images().Cas.ReadAllBytes(img.Record.ConfigDigest), $"the config of {img.Name}");
+        return config.Config?.Healthcheck is { } h
+            ? Workloads.Health.HealthcheckConfig.FromImage(h.Test, h.Interval, h.Timeout, h.StartPeriod, h.Retries)
+            : null;
     }
 
     public string Prepare(RootfsSource source, string containerDir) =>
