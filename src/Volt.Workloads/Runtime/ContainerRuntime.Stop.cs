@@ -51,9 +51,17 @@ public sealed partial class ContainerRuntime
         await w.Exited.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
     }
 
-    /// <summary>voltd's SIGTERM: stops every watched container, newest first (reverse start order).</summary>
+    /// <summary>
+    /// voltd's SIGTERM: stops every watched container, newest first (reverse start order), and ends every restart
+    /// back-off (those are <c>stopped</c> too, so the next voltd resumes neither kind).
+    /// </summary>
     public async Task StopAllAsync(TimeSpan timeout)
     {
+        foreach (var name in PendingRestarts)
+        {
+            CancelPendingRestart(name);
+            try { EndBackOff(name); } catch (Exception e) { LogStopFailed(e, name); }
+        }
         foreach (var name in Running.Reverse())
         {
             try { await StopAsync(name, timeout).ConfigureAwait(false); }
