@@ -62,7 +62,7 @@ public sealed partial class ContainerRuntime
                 Pid = null, Ip = null, ExitCode = code, OomKilled = oom > 0, FinishedAt = now,
             };
             // The foreground CLI of `volt run` has no one to restart for; voltd does.
-            var restart = config is not null && !w.StopRequested && Label != "cli" && !_shutdown.IsCancellationRequested
+            var restart = config is not null && !w.StopRequested && Label != "cli" && !_shutdown.IsCancellationRequested && !_stoppingAll
                 && (config.Restart == RestartPolicy.Always || (config.Restart == RestartPolicy.OnFailure && failed));
             if (restart)
                 state = state with { Status = ContainerStatus.Restarting, Restart = new RestartSchedule(state.Restarts + 1, now + BackOff(state.Restarts)) };

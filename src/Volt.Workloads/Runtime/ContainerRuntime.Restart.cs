@@ -10,6 +10,9 @@ public sealed partial class ContainerRuntime
     /// <summary>Restarts waiting out their back-off, by container; a stop or start takes the entry away first.</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _pending = new(StringComparer.Ordinal);
 
+    /// <summary>Set by <see cref="StopAllAsync"/>: exits from then on are not restarted.</summary>
+    private volatile bool _stoppingAll;
+
     /// <summary>The wait before restart number <c>restarts + 1</c>: 100 ms doubling to 5 s.</summary>
     internal static TimeSpan BackOff(int restarts) => TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(restarts, 6))));
 
@@ -24,7 +27,7 @@ public sealed partial class ContainerRuntime
     private void ScheduleRestart(string name, RestartSchedule next)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
-        _pending.AddOrUpdate(name, cts, (_, old) => { old.Cancel(); return cts; });
+        _pending.AddOrUpdate(name, cts, (_, old) => { Cancel(old); return cts; });
         LogRestartScheduled(name, next.Attempt, next.NextAt);
         _ = Task.Run(async () =>
         {
@@ -32,8 +35,8 @@ public sealed partial class ContainerRuntime
             {
                 var delay = next.NextAt - _host.Time.GetUtcNow();
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _host.Time, cts.Token).ConfigureAwait(false);
-                if (!_pending.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cts))) return;
-                if (!_host.Store.Exists(name)) return;
+                if (!_pending.TryGetValue(name, out var current) || current != cts || !_host.Store.Exists(name)) return;
+                // Still listed while it launches, so a shutdown waits for it (the launch checks the state under the lock).
                 var w = await LaunchAsync(name, next.Attempt, _host.Store.LogFile(name), ConsoleMode.Pipe, _shutdown.Token, restarting: true).ConfigureAwait(false);
                 if (w is not null) _ = MonitorAsync(w);
             }
@@ -43,14 +46,19 @@ public sealed partial class ContainerRuntime
                 LogRestartFailed(e, name);
                 RecordRestartFailure(name, e.Message);
             }
-            finally { cts.Dispose(); }
+            finally { _pending.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cts)); }
         });
     }
 
     /// <summary>Takes a scheduled restart away (a stop or a start by the user).</summary>
     private void CancelPendingRestart(string name)
     {
-        if (_pending.TryRemove(name, out var cts)) cts.Cancel();
+        if (_pending.TryRemove(name, out var cts)) Cancel(cts);
+    }
+
+    private static void Cancel(CancellationTokenSource cts)
+    {
+        try { cts.Cancel(); } catch (ObjectDisposedException) { }
     }
 
     /// <summary>

@@ -57,6 +57,7 @@ public sealed partial class ContainerRuntime
     /// </summary>
     public async Task StopAllAsync(TimeSpan timeout)
     {
+        _stoppingAll = true;
         foreach (var name in PendingRestarts)
         {
             CancelPendingRestart(name);

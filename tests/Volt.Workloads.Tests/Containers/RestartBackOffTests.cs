@@ -100,6 +100,23 @@ public sealed class RestartBackOffTests
         f.Store.State("crash").Status.ShouldBe(ContainerStatus.Stopped);
     }
 
+    [Fact]
+    public async Task The_runtime_drops_a_pending_restart_on_stop_and_on_shutdown()
+    {
+        await using var f = new ContainerFixture();
+        f.Engine.Create(new CreateRequest { Name = "crash", Image = f.Image, Restart = "always", Command = ["/bin/sh", "-c", "exit 2"] });
+        foreach (var shutdown in new[] { false, true })
+        {
+            await f.Runtime.StartAsync("crash");
+            await ContainerFixture.WaitFor(() => f.Runtime.PendingRestarts.Contains("crash"), 60, "a scheduled restart");
+            if (shutdown) await f.Runtime.StopAllAsync(TimeSpan.FromSeconds(3));
+            else await f.Runtime.StopAsync("crash", TimeSpan.FromSeconds(3));
+            f.Runtime.PendingRestarts.ShouldBeEmpty();
+            f.Runtime.Running.ShouldBeEmpty();
+            f.Store.State("crash").Status.ShouldBe(ContainerStatus.Stopped);
+        }
+    }
+
     /// <summary>Runs <paramref name="look"/> while the container's back-off cannot end under it (retried otherwise).</summary>
     private static (T Seen, ContainerState State) Frozen<T>(CliFixture f, Func<T> look)
     {
