@@ -26,7 +26,7 @@ public static class ContainerExec
     // Detached: its own session, stdio on /dev/null, the shell gone before we return.
     private const string DetachScript = "setsid \"$@\" </dev/null >/dev/null 2>&1 & echo $!";
     // Terminal: the pty's slave as stdio; setsid -c makes it the new session's controlling terminal.
-    private const string TtyScript = "s=$1; shift; exec setsid -c \"$@\" <\"$s\" >\"$s\" 2>&1";
+    private const string TtyScript = "s=$1; shift; exec setsid -w -c \"$@\" <\"$s\" >\"$s\" 2>&1";
 
     public static Task<int> RunAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct) =>
         RunAsync(engine, name, new ExecOptions(command), ct);

@@ -33,7 +33,7 @@ public sealed class PruneCommandTests : IDisposable
         var r = _cli.Run("image", "prune", "--all");
         r.Code.ShouldBe(2, r.ToString());
         r.Err.ShouldContain("use -f");
-        _cli.Run("system", "prune").Code.ShouldBe(2);
+        _cli.Run("system", "prune", "--all").Code.ShouldBe(2);
         _cli.Run("images", "-o", "json").Out.ShouldContain("\"a\"", customMessage: "nothing removed");
     }
 

@@ -105,7 +105,7 @@ public sealed class LogReaderTests : IDisposable
         LogTime.Parse("1h30m", now, "--since").ShouldBe(now.AddMinutes(-90));
         LogTime.Parse("2026-12-01T10:00:00Z", now, "--since").ShouldBe(T0);
         LogTime.Parse("2026-12-01T11:00:00+01:00", now, "--since").ShouldBe(T0);
-        LogTime.Parse("1764583200", now, "--since").ShouldBe(T0);
+        LogTime.Parse("1796119200", now, "--since").ShouldBe(T0);
         Should.Throw<VoltException>(() => LogTime.Parse("yesterday", now, "--until")).Code.ShouldBe(ExitCode.Usage);
     }
 
@@ -115,7 +115,7 @@ public sealed class LogReaderTests : IDisposable
         JournalQuery.Args("volt-container@web.service", new LogQuery())
             .ShouldBe(["-u", "volt-container@web.service", "--no-pager", "-o", "cat"]);
         JournalQuery.Args("volt-container@web.service", new LogQuery(Tail: 20, Since: T0, Until: T0.AddSeconds(90.5), Timestamps: true, Follow: true))
-            .ShouldBe(["-u", "volt-container@web.service", "--no-pager", "-o", "short-iso", "-n", "20", "--since", "@1764583200", "--until", "@1764583291", "-f"]);
+            .ShouldBe(["-u", "volt-container@web.service", "--no-pager", "-o", "short-iso", "-n", "20", "--since", "@1796119200", "--until", "@1796119291", "-f"]);
     }
 
     [Fact]

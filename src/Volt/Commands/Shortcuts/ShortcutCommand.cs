@@ -36,7 +36,11 @@ internal sealed class ShortcutCommand : VoltCommand
 
     private static string Rewrite(string example, string name, string[] longForms)
     {
-        foreach (var l in longForms) example = example.Replace("volt " + l + " ", "volt " + name + " ", StringComparison.Ordinal);
+        foreach (var l in longForms)
+        {
+            if (example == "volt " + l) return "volt " + name;
+            example = example.Replace("volt " + l + " ", "volt " + name + " ", StringComparison.Ordinal);
+        }
         return example;
     }
 

@@ -42,7 +42,11 @@ internal sealed class LogsCommand : VoltCommand
             parse.GetValue(Since) is { } s ? LogTime.Parse(s, now, "--since") : null,
             parse.GetValue(Until) is { } u ? LogTime.Parse(u, now, "--until") : null,
             parse.GetValue(Timestamps), parse.GetValue(Follow));
-        bool Running() => engine.View(name).Status == ContainerStatus.Running;
+        bool Running()
+        {
+            try { return engine.View(name).Status == ContainerStatus.Running; }
+            catch (Exception e) when (e is Core.Errors.VoltException or IOException) { return false; } // deleted meanwhile
+        }
 
         if (store.State(name).Supervisor == "systemd" && SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd")
             return await JournalAsync(ctx, Workloads.Nspawn.UnitRenderer.UnitName(name), q, Running, ct).ConfigureAwait(false);
