@@ -74,7 +74,7 @@ public sealed class PodmanCliTests
         var detached = f.Volt("exec", "-d", "box", "sleep", "4242");
         detached.Code.ShouldBe(0, detached.Err);
         var init = (await new Volt.Workloads.Containers.ContainerEngine(ContainerHost.Default(f.Paths)).WaitInitPidAsync("box", TimeSpan.FromSeconds(5))).ShouldNotBeNull();
-        var ns = File.ResolveLinkTarget($"/proc/{init}/ns/pid", false)!.ToString();
+        var ns = new FileInfo($"/proc/{init}/ns/pid").LinkTarget.ShouldNotBeNull();
         int? sleeper = null;
         await ContainerFixture.WaitFor(() => (sleeper = FindInNamespace(["sleep", "4242"], ns)) is not null, what: "the detached process");
         ProcFs.IsAlive(sleeper!.Value).ShouldBeTrue();
@@ -89,7 +89,7 @@ public sealed class PodmanCliTests
         {
             if (!int.TryParse(Path.GetFileName(d), out var pid)) continue;
             if (!ProcFs.Cmdline(pid).SequenceEqual(cmdline)) continue;
-            try { if (File.ResolveLinkTarget($"/proc/{pid}/ns/pid", false)?.ToString() == pidNs) return pid; }
+            try { if (new FileInfo($"/proc/{pid}/ns/pid").LinkTarget == pidNs) return pid; }
             catch (IOException) { }
         }
         return null;
