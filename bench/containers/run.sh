@@ -27,7 +27,8 @@ cleanup() {
   sleep 1; for m in $(awk '{print $5}' /proc/self/mountinfo | grep "^$W/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
   local h; h=volt-$(printf %s "$VOLT_ROOT" | sha256sum | cut -c1-12)
   for d in /sys/fs/cgroup/*/$h; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
-  rmdir /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true   # only if empty (podman's cgroupfs parent)
+  # podman's cgroupfs parent (and its conmon group): only groups left empty are removed
+  for d in /sys/fs/cgroup/*/libpod_parent; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
   rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT
