@@ -46,7 +46,11 @@ public sealed class PodmanCliTests
     public async Task Exec_flags_env_workdir_user_stdin_detach_and_tty()
     {
         using var f = new CliFixture();
-        f.Volt("run", "-d", "--name", "box", f.Image, "sleep", "1000").Code.ShouldBe(0);
+        f.Volt("run", "-d", "--name", "box", "--workdir", "/tmp", f.Image, "sleep", "1000").Code.ShouldBe(0);
+
+        // nsenter opens --wd before entering the mount namespace: both the container's workdir and -w are its paths.
+        f.Volt("exec", "box", "sh", "-c", "pwd").Out.ShouldBe("/tmp\n");
+        f.Volt("exec", "-w", "/", "box", "sh", "-c", "pwd").Out.ShouldBe("/\n");
 
         var env = f.Volt("exec", "-e", "A=1", "-e", "B=two words", "box", "env");
         env.Code.ShouldBe(0, env.Err);
