@@ -74,6 +74,15 @@ public sealed class PodmanCliTests
         tty.Code.ShouldBe(0, tty.Err);
         tty.Out.Trim().ShouldMatch(@"^/dev/pts/\d+$");
         f.Volt("exec", "box", "busybox", "tty").Code.ShouldBe(1, "no terminal without -t");
+        if (TestEnv.HasTool("script"))
+        {
+            // -it from a terminal (script gives volt one): typed lines reach the container's shell, its exit code is ours.
+            var line = $"VOLT_ROOT={f.Root} {VoltBinary.Path} exec -it box sh";
+            var it = TestEnv.Run("script", ["-qec", line, "/dev/null"], null, "echo hi-$((1+2)); busybox tty\nexit 5\n");
+            it.Code.ShouldBe(5, it.Out + it.Err);
+            it.Out.ShouldContain("hi-3");
+            it.Out.ShouldMatch(@"(?s).*/dev/pts/\d+.*");
+        }
 
         var detached = f.Volt("exec", "-d", "box", "sleep", "4242");
         detached.Code.ShouldBe(0, detached.Err);
