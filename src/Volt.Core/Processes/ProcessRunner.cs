@@ -26,6 +26,9 @@ public sealed record ProcessOptions
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
     public string? StdIn { get; init; }
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Streams stdout line by line as it comes (then <see cref="ProcessResult.StdOut"/> is empty): <c>journalctl -f</c>.</summary>
+    public Action<string>? StdOutLine { get; init; }
 }
 
 /// <summary>CliWrap-backed runner: buffered output, no throw on non-zero exit (callers decide).</summary>
@@ -42,6 +45,14 @@ public sealed class ProcessRunner : IProcessRunner
         if (options.Timeout is { } t) timeout.CancelAfter(t);
         try
         {
+            if (options.StdOutLine is { } onLine)
+            {
+                var stderr = new StringBuilder();
+                var streamed = await cmd.WithStandardOutputPipe(PipeTarget.ToDelegate(onLine, Encoding.UTF8))
+                    .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr, Encoding.UTF8))
+                    .ExecuteAsync(timeout.Token).ConfigureAwait(false);
+                return new ProcessResult(streamed.ExitCode, "", stderr.ToString(), streamed.RunTime);
+            }
             var r = await cmd.ExecuteBufferedAsync(Encoding.UTF8, timeout.Token).ConfigureAwait(false);
             return new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError, r.RunTime);
         }

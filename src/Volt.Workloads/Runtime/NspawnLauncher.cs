@@ -14,14 +14,32 @@ namespace Volt.Workloads.Runtime;
 /// grace period (5–20 ms on these VMs); the gate lets that wait overlap with the caller's own work (writing the
 /// container's records, mounting its rootfs) instead of adding to it. Closing stdin without the line makes the shell
 /// exit with 125 and nspawn never runs.
+/// <para>
+/// The log writer: a detached start's shell is bash, which first forks a line stamper (a process substitution, before
+/// the cgroup joins, so it is not the container's) that appends each output line as <see cref="Logs.LogLine"/>'s
+/// <c>TIMESTAMP SP LINE</c> (RFC 3339 UTC, microseconds, from <c>$EPOCHREALTIME</c>: no process per line); nspawn's
+/// stdout and stderr are the pipe to it. The stamper ignores SIGTERM/SIGINT/SIGHUP and ends at end of file, when the
+/// container's last process is gone.
+/// </para>
 /// </remarks>
 internal static class NspawnLauncher
 {
+    private const string Joins =
+        "while [ \"$1\" != -- ]; do " +
+        "case $1 in */tasks) echo 0 > \"$1\" || exit 125;; *) echo $$ > \"$1\" || exit 125;; esac; shift; done; shift; ";
+
     private const string Script =
-        "gate=$1; log=$2; shift 2; while [ \"$1\" != -- ]; do " +
-        "case $1 in */tasks) echo 0 > \"$1\" || exit 125;; *) echo $$ > \"$1\" || exit 125;; esac; shift; done; shift; " +
+        "gate=$1; log=$2; shift 2; " + Joins +
         "if [ \"$gate\" = 1 ]; then read -r go || exit 125; [ \"$go\" = go ] || exit 125; fi; " +
         "if [ -n \"$log\" ]; then exec \"$@\" </dev/null >>\"$log\" 2>&1; else exec \"$@\"; fi";
+
+    /// <summary>The detached (gated, logged) variant, for bash: the stamper on fd 3, then as <see cref="Script"/>.</summary>
+    private const string LoggedScript =
+        "gate=$1; log=$2; shift 2; " +
+        "exec 3> >(trap '' INT TERM HUP; while IFS= read -r l || [ -n \"$l\" ]; do t=$EPOCHREALTIME; " +
+        "printf '%(%Y-%m-%dT%H:%M:%S)T.%sZ %s\\n' \"${t%.*}\" \"${t#*.}\" \"$l\"; done >>\"$log\") || exit 125; " + Joins +
+        "read -r go || exit 125; [ \"$go\" = go ] || exit 125; " +
+        "exec \"$@\" </dev/null >&3 2>&1 3>&-";
 
     /// <summary>
     /// Starts the wrapper; the returned launch's PID becomes nspawn's. With a <paramref name="logFile"/> (detached) the
@@ -33,14 +51,17 @@ internal static class NspawnLauncher
         var psi = new ProcessStartInfo(gated ? "setsid" : "/bin/sh") { UseShellExecute = false };
         if (gated)
         {
-            psi.ArgumentList.Add("/bin/sh");
+            psi.ArgumentList.Add("/bin/bash");
+            // The stamper's clock: UTC, '.' as the decimal point of $EPOCHREALTIME (nspawn gives the container its own environment).
+            psi.Environment["TZ"] = "UTC0";
+            psi.Environment["LC_ALL"] = "C";
             // stdin is the gate; output goes to the log by the script's redirect (these keep .NET from handing over ours).
             psi.RedirectStandardInput = true;
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
         }
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(Script);
+        psi.ArgumentList.Add(gated ? LoggedScript : Script);
         psi.ArgumentList.Add("volt-start");
         psi.ArgumentList.Add(gated ? "1" : "0");
         psi.ArgumentList.Add(logFile ?? "");

@@ -30,6 +30,9 @@ internal sealed class VoltApp
     {
         CommandRunner.CurrentApp.Value = this;
         var parse = Root.Parse(args);
+        if (parse.CommandResult.Command is VoltCommand { VerbatimAfterFirstArgument: true } verbatim
+            && CommandBoundary.Insert(args, verbatim) is { } bounded)
+            parse = Root.Parse(bounded);
         var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
         {

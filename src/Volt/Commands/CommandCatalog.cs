@@ -18,6 +18,8 @@ internal static class CommandCatalog
         new Views.TopCommand(),
         new Views.LogsCommand(),
         new Views.DaemonCommand(),
+        .. Shortcuts.ShortcutCommand.All(),
+        Prune.SystemCommands.Group(),
         Audit.AuditCommands.Group(),
         Config.ConfigCommands.Group(),
         new Meta.VersionCommand(),

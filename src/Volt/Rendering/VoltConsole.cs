@@ -8,6 +8,12 @@ public interface IVoltConsole
     bool IsOutputTerminal { get; }
     bool IsErrorTerminal { get; }
     int Width { get; }
+
+    /// <summary>Whether stdin is a terminal someone can answer a question on.</summary>
+    bool IsInputTerminal => false;
+
+    /// <summary>One line from stdin (null at end of input).</summary>
+    string? ReadLine() => null;
 }
 
 /// <summary>The process's stdout/stderr.</summary>
@@ -17,6 +23,8 @@ public sealed class SystemConsole : IVoltConsole
     public TextWriter Error { get; } = Console.Error;
     public bool IsOutputTerminal => !Console.IsOutputRedirected;
     public bool IsErrorTerminal => !Console.IsErrorRedirected;
+    public bool IsInputTerminal => !Console.IsInputRedirected;
+    public string? ReadLine() => Console.In.ReadLine();
     public int Width => IsOutputTerminal ? Math.Max(40, SafeWidth()) : 200;
 
     private static int SafeWidth()
@@ -34,6 +42,10 @@ public sealed class TestConsole : IVoltConsole
     public bool IsOutputTerminal { get; init; }
     public bool IsErrorTerminal { get; init; }
     public int Width { get; init; } = 200;
+    public bool IsInputTerminal { get; init; }
+    /// <summary>What a test types, line by line.</summary>
+    public Queue<string> Input { get; } = new();
+    public string? ReadLine() => Input.TryDequeue(out var l) ? l : null;
     public string StdOut => _out.ToString();
     public string StdErr => _err.ToString();
 }

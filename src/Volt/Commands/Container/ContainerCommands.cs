@@ -16,7 +16,7 @@ internal static class ContainerCommands
     public static Command Group() => new GroupCommand("container", "Containers: systemd-nspawn machines with cgroup limits, by human name",
         new ContainerCreateCommand(), new ContainerStartCommand(), new ContainerStopCommand(), new ContainerRestartCommand(),
         new ContainerDeleteCommand(), new ContainerListCommand(), new ContainerInspectCommand(), new ContainerExecCommand(),
-        new Views.LogsCommand(), new ContainerUpdateCommand(), ContainerHealthcheckCommands.Group())
+        new Views.LogsCommand(), new ContainerUpdateCommand(), ContainerHealthcheckCommands.Group(), new Prune.ContainerPruneCommand())
     {
         Examples =
         [

@@ -7,13 +7,26 @@ namespace Volt.Commands.Container;
 internal sealed class ContainerExecCommand : VoltCommand
 {
     private static readonly Argument<string[]> Command = new("COMMAND") { Description = "Command and arguments", Arity = ArgumentArity.OneOrMore };
+    private static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Keep stdin open (with -t: typed into the terminal)" };
+    private static readonly Option<bool> Tty = new("--tty", "-t") { Description = "Allocate a terminal inside the container (a /dev/pts of its own), as run -it" };
+    private static readonly Option<string?> User = new("--user", "-u") { Description = "Run as NAME, UID, NAME:GROUP or UID:GID (from the container's /etc/passwd)", HelpName = "USER" };
+    private static readonly Option<string[]> Env = new("--env", "-e") { Description = "Set KEY=VALUE (KEY alone: this shell's value); repeatable", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" };
+    private static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Start in the background and return at once (output discarded)" };
 
     public ContainerExecCommand() : base("exec", "Run a command inside a running container's namespaces; returns its exit code")
     {
         Add(ContainerCommands.Name);
         Add(Command);
-        TreatUnmatchedTokensAsErrors = false;
-        Examples = ["volt container exec web cat /etc/hostname", "volt container exec web sh -c 'ls /tmp'"];
+        Add(Interactive); Add(Tty); Add(User); Add(Env); Add(Workdir); Add(Detach);
+        VerbatimAfterFirstArgument = true;
+        Examples =
+        [
+            "volt container exec web cat /etc/hostname",
+            "volt container exec -it web /bin/sh",
+            "volt container exec -u nobody -w /tmp -e MODE=debug web sh -c 'id -u; pwd; echo $MODE'",
+            "volt container exec -d web sleep 600   # returns at once",
+        ];
     }
 
     public override string AuditAction => "container.exec";
@@ -21,10 +34,10 @@ internal sealed class ContainerExecCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerCommands.Name)!;
-        var tokens = parse.Tokens.ToList();
-        var at = tokens.FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.Argument && t.Value == name);
-        string[] command = [.. tokens.Skip(at + 1).Select(t => t.Value).SkipWhile((t, i) => i == 0 && t == "--")];
-        return ContainerExec.RunAsync(ctx.Containers(), name, command, ct);
+        var options = new ExecOptions(parse.GetValue(Command) ?? [],
+            User: parse.GetValue(User), Env: parse.GetValue(Env), Workdir: parse.GetValue(Workdir),
+            Detach: parse.GetValue(Detach), Interactive: parse.GetValue(Interactive), Tty: parse.GetValue(Tty));
+        return ContainerExec.RunAsync(ctx.Containers(), name, options, ct);
     }
 }
 

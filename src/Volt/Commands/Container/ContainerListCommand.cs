@@ -27,9 +27,12 @@ internal sealed class ContainerInspectCommand : VoltCommand
         Examples = ["volt container inspect web", "volt container inspect web -o json"];
     }
 
-    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct) =>
+        ExecuteFor(ctx, parse.GetValue(ContainerCommands.Name)!);
+
+    /// <summary>Also <c>volt inspect</c>'s container case.</summary>
+    public Task<int> ExecuteFor(VoltContext ctx, string name)
     {
-        var name = parse.GetValue(ContainerCommands.Name)!;
         var engine = ctx.Containers();
         engine.Records.EnsureExists(name);
         ctx.Out.Object(ContainerViews.Inspect(engine.View(name)));

@@ -12,7 +12,7 @@ internal static class ImageCommands
 {
     public static Command Group() => new GroupCommand("image", "Container images: pull, import, build, push, list, inspect",
         new ImagePullCommand(), new ImageImportCommand(), new ImageBuildCommand(), new ImageListCommand(), new ImageInspectCommand(),
-        new ImageRmCommand(), new ImageTagCommand(), new ImagePushCommand())
+        new ImageRmCommand(), new ImageTagCommand(), new ImagePushCommand(), new Prune.ImagePruneCommand())
     {
         Examples = ["volt image pull 127.0.0.1:5000/busybox:1.36", "volt image list", "volt image inspect busybox -o json"],
     };

@@ -14,9 +14,13 @@ internal sealed class ImageInspectCommand : VoltCommand
         Examples = ["volt image inspect busybox", "volt image inspect 127.0.0.1:5000/app:v1 -o json", "volt image inspect web:1 -o yaml"];
     }
 
-    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
+    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct) =>
+        ExecuteFor(ctx, parse.GetValue(ImageName)!);
+
+    /// <summary>Also <c>volt inspect</c>'s image case.</summary>
+    public Task<int> ExecuteFor(VoltContext ctx, string name)
     {
-        var img = ctx.Images().Get(parse.GetValue(ImageName)!);
+        var img = ctx.Images().Get(name);
         var r = img.Record;
         static JsonArray Arr(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)i)]);
         ctx.Out.Object(new JsonObject

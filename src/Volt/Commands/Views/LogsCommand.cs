@@ -1,57 +1,91 @@
 using System.CommandLine;
 using Volt.Cli;
 using Volt.Commands.Container;
+using Volt.Core.Processes;
+using Volt.Workloads.Containers;
+using Volt.Workloads.Logs;
 using Volt.Workloads.Supervision;
 
 namespace Volt.Commands.Views;
 
 internal sealed class LogsCommand : VoltCommand
 {
-    private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new output until Ctrl+C" };
+    private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new output until the workload stops (or Ctrl+C)" };
+    private static readonly Option<int?> Tail = new("--tail") { Description = "Only the last N lines", HelpName = "N" };
+    private static readonly Option<string?> Since = new("--since") { Description = "Only lines from this time on: a duration back from now (10m, 1h30m), RFC 3339 or Unix seconds", HelpName = "TIME" };
+    private static readonly Option<string?> Until = new("--until") { Description = "Only lines up to this time (same forms as --since)", HelpName = "TIME" };
+    private static readonly Option<bool> Timestamps = new("--timestamps", "-t") { Description = "Show each line's time (RFC 3339, UTC)" };
 
-    public LogsCommand() : base("logs", "Print a workload's output (voltd: /var/log/volt/workloads/NAME.log; systemd: the journal)")
+    public LogsCommand() : base("logs", "Print a workload's output (voltd: /var/log/volt/workloads/NAME.log, one stamped line each; systemd: the journal)")
     {
         Add(ContainerCommands.Name);
-        Add(Follow);
-        Examples = ["volt logs web", "volt logs -f web"];
+        Add(Follow); Add(Tail); Add(Since); Add(Until); Add(Timestamps);
+        Examples =
+        [
+            "volt logs web",
+            "volt logs -f --tail 20 web",
+            "volt logs --since 10m --timestamps web",
+            "volt logs --since 2026-12-01T10:00:00Z --until 2026-12-01T10:05:00Z web",
+        ];
     }
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerCommands.Name)!;
-        var store = new Workloads.Containers.ContainerStore(ctx.Paths);
+        var engine = ctx.Containers();
+        var store = engine.Records;
         store.EnsureExists(name);
-        if (store.State(name).Supervisor == "systemd" && SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd")
+        var now = ctx.Time.GetUtcNow();
+        var tail = parse.GetValue(Tail);
+        if (tail < 0) throw Core.Errors.VoltException.Usage("--tail must be 0 or more");
+        var q = new LogQuery(tail,
+            parse.GetValue(Since) is { } s ? LogTime.Parse(s, now, "--since") : null,
+            parse.GetValue(Until) is { } u ? LogTime.Parse(u, now, "--until") : null,
+            parse.GetValue(Timestamps), parse.GetValue(Follow));
+        bool Running()
         {
-            var args = new List<string> { "-u", Workloads.Nspawn.UnitRenderer.UnitName(name), "--no-pager", "-o", "cat" };
-            if (parse.GetValue(Follow)) args.Add("-f");
-            var r = await ctx.Processes.RunAsync("journalctl", args, ct: ct).ConfigureAwait(false);
-            ctx.Console.Out.Write(r.StdOut);
+            try { return engine.View(name).Status == ContainerStatus.Running; }
+            catch (Exception e) when (e is Core.Errors.VoltException or IOException) { return false; } // deleted meanwhile
+        }
+
+        if (store.State(name).Supervisor == "systemd" && SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd")
+            return await JournalAsync(ctx, Workloads.Nspawn.UnitRenderer.UnitName(name), q, Running, ct).ConfigureAwait(false);
+
+        var output = ctx.Console.Out;
+        await new LogFileReader(ctx.Time).ReadAsync(store.LogFile(name), q, Running, async text =>
+        {
+            await output.WriteAsync(text).ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>journalctl through the one process runner; following ends when the unit's container stops.</summary>
+    private static async Task<int> JournalAsync(VoltContext ctx, string unit, LogQuery q, Func<bool> running, CancellationToken ct)
+    {
+        var output = ctx.Console.Out;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watch = q.Follow ? Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && running())
+                try { await Task.Delay(TimeSpan.FromMilliseconds(500), ctx.Time, stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ctx.Time, CancellationToken.None).ConfigureAwait(false); // the journal's last lines
+            stop.Cancel();
+        }, CancellationToken.None) : Task.CompletedTask;
+        try
+        {
+            var r = await ctx.Processes.RunAsync("journalctl", JournalQuery.Args(unit, q),
+                new ProcessOptions { StdOutLine = q.Follow ? line => { output.WriteLine(line); output.Flush(); } : null }, stop.Token).ConfigureAwait(false);
+            if (!q.Follow) output.Write(r.StdOut);
+            if (r.ExitCode != 0) ctx.Console.Error.Write(r.StdErr);
             return r.ExitCode;
         }
-        var file = store.LogFile(name);
-        long offset = 0;
-        var buffer = new byte[64 * 1024];
-        do
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return 0; } // the container stopped
+        catch (OperationCanceledException) { return 0; } // Ctrl+C ends a follow
+        finally
         {
-            if (File.Exists(file))
-            {
-                await using var s = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                if (s.Length < offset) offset = 0; // truncated or replaced
-                s.Seek(offset, SeekOrigin.Begin);
-                int n;
-                while ((n = await s.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-                {
-                    ctx.Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
-                    offset += n;
-                }
-                await ctx.Console.Out.FlushAsync(ct).ConfigureAwait(false);
-            }
-            if (!parse.GetValue(Follow)) break;
-            try { await Task.Delay(200, ct).ConfigureAwait(false); }
-            catch (OperationCanceledException) { break; }
+            stop.Cancel();
+            await watch.ConfigureAwait(false);
         }
-        while (!ct.IsCancellationRequested);
-        return 0;
     }
 }

@@ -12,20 +12,29 @@ internal sealed class TopCommand : VoltCommand
 {
     private static readonly Option<double> Interval = new("--interval") { Description = "Seconds between samples", DefaultValueFactory = _ => 2 };
 
-    public TopCommand() : base("top", "CPU, memory and I/O of running workloads from their cgroups (refreshes on a terminal)")
+    private readonly bool _once;
+
+    /// <param name="once"><c>volt stats</c>: the same sample, printed once (podman's <c>stats --no-stream</c>).</param>
+    public TopCommand(bool once = false) : base(once ? "stats" : "top", once
+        ? "One sample of CPU, memory and I/O of running workloads (volt top without refreshing)"
+        : "CPU, memory and I/O of running workloads from their cgroups (refreshes on a terminal)")
     {
+        _once = once;
         Add(Interval);
-        Examples = ["volt top", "volt top -o json   # one sample, machine-readable", "volt top | cat    # one sample when piped"];
+        Examples = once
+            ? ["volt stats", "volt stats -o json", "volt stats --interval 1   # CPU % over one second"]
+            : ["volt top", "volt top -o json   # one sample, machine-readable", "volt top | cat    # one sample when piped"];
     }
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var engine = ctx.Containers();
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Interval)));
-        var live = ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
+        var live = !_once && ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
         var before = Sample(engine);
         var at = ctx.Time.GetTimestamp();
-        await Task.Delay(live ? interval : TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        var first = live || (_once && parse.GetResult(Interval) is { Implicit: false }) ? interval : TimeSpan.FromMilliseconds(250);
+        await Task.Delay(first, ct).ConfigureAwait(false);
         while (true)
         {
             var after = Sample(engine);

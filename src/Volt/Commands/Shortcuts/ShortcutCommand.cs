@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Volt.Cli;
+
+namespace Volt.Commands.Shortcuts;
+
+/// <summary>
+/// A top-level podman name for an existing command (<c>volt exec</c> = <c>volt container exec</c>): the same arguments,
+/// options, handler and audit action, one instance of the same command class; only the name and the help examples'
+/// prefix differ.
+/// </summary>
+internal sealed class ShortcutCommand : VoltCommand
+{
+    private readonly VoltCommand _target;
+
+    /// <param name="name">The top-level name.</param>
+    /// <param name="target">A fresh instance of the command it stands for (never added to the tree itself).</param>
+    /// <param name="longForms">How the target is spelled in its examples (<c>container exec</c>), rewritten to <paramref name="name"/>.</param>
+    public ShortcutCommand(string name, VoltCommand target, params string[] longForms)
+        : base(name, $"{target.Description} (= volt {longForms[0]})")
+    {
+        _target = target;
+        foreach (var a in target.Arguments) Add(a);
+        foreach (var o in target.Options) Add(o);
+        TreatUnmatchedTokensAsErrors = target.TreatUnmatchedTokensAsErrors;
+        VerbatimAfterFirstArgument = target.VerbatimAfterFirstArgument;
+        Examples = [.. target.Examples.Select(e => Rewrite(e, name, longForms))];
+        LongForm = longForms[0];
+    }
+
+    /// <summary>The command this one stands for, without <c>volt</c> (<c>container exec</c>).</summary>
+    public string LongForm { get; }
+
+    public override string? AuditAction => _target.AuditAction;
+
+    public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct) => _target.ExecuteAsync(ctx, parse, ct);
+
+    private static string Rewrite(string example, string name, string[] longForms)
+    {
+        foreach (var l in longForms)
+        {
+            if (example == "volt " + l) return "volt " + name;
+            example = example.Replace("volt " + l + " ", "volt " + name + " ", StringComparison.Ordinal);
+        }
+        return example;
+    }
+
+    /// <summary>podman's top-level names, in help order (after the nouns).</summary>
+    public static IEnumerable<Command> All() =>
+    [
+        new ShortcutCommand("create", new Container.ContainerCreateCommand(), "container create"),
+        new ShortcutCommand("start", new Container.ContainerStartCommand(), "container start"),
+        new ShortcutCommand("stop", new Container.ContainerStopCommand(), "container stop"),
+        new ShortcutCommand("restart", new Container.ContainerRestartCommand(), "container restart"),
+        new ShortcutCommand("rm", new Container.ContainerDeleteCommand(), "container delete", "container rm"),
+        new ShortcutCommand("exec", new Container.ContainerExecCommand(), "container exec"),
+        new ShortcutCommand("pull", new Image.ImagePullCommand(), "image pull"),
+        new ShortcutCommand("push", new Image.ImagePushCommand(), "image push"),
+        new ShortcutCommand("images", new Image.ImageListCommand(), "image list", "image ls"),
+        new ShortcutCommand("rmi", new Image.ImageRmCommand(), "image rm"),
+        new InspectCommand(),
+        new Views.TopCommand(once: true),
+    ];
+}
