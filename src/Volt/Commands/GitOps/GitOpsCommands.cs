@@ -24,6 +24,17 @@ internal static class GitOpsCommands
 
     public static readonly Option<string> Name = new("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" };
 
+    /// <summary>--name, checked (exit 2, one line naming the option) before any path is built from it.</summary>
+    public static string PipelineName(this ParseResult parse)
+    {
+        var name = parse.GetValue(Name)!;
+        PipelineStore.ValidateName(name, "--name");
+        return name;
+    }
+
+    /// <summary>Where a running <c>gitops serve</c> publishes its state.</summary>
+    public static string ServerStateFile(this VoltContext ctx) => Path.Combine(ctx.Paths.Run, "gitops-serve.json");
+
     public static PipelineStore Pipelines(this VoltContext ctx) => new(ctx.Paths.GitOps);
 
     public static Deployer GitOpsDeployer(this VoltContext ctx) =>
