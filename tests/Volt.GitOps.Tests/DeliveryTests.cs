@@ -77,7 +77,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         var gl = Encoding.UTF8.GetBytes($$$"""{"object_kind":"push","ref":"refs/heads/main","after":"{{{c1}}}","project":{"git_http_url":"{{{_git.Url}}}"}}""");
         (await Post("gitlab", gl, ("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Secret), ("X-Gitlab-Event-UUID", "u-1"))).Status.ShouldBe(HttpStatusCode.Accepted);
         (await Post("gitlab", gl, ("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Secret), ("X-Gitlab-Event-UUID", "u-1"))).Body.ShouldBe("duplicate delivery");
-        var bb = Encoding.UTF8.GetBytes($$$"""{"repository":{"full_name":"o/r"},"push":{"changes":[{"new":{"type":"branch","name":"main","target":{"hash":"{{{c1}}}"}}}]}}""");
+        var bb = Encoding.UTF8.GetBytes(BitbucketBody.Json(("main", c1)));
         (await Post("bitbucket", bb, ("X-Event-Key", "repo:push"), ("X-Hub-Signature", Signatures.HubSignature(Secret, bb)), ("X-Request-UUID", "r-1"))).Status.ShouldBe(HttpStatusCode.Accepted);
         (await Post("bitbucket", bb, ("X-Event-Key", "repo:push"), ("X-Hub-Signature", Signatures.HubSignature(Secret, bb)), ("X-Request-UUID", "r-1"))).Body.ShouldBe("duplicate delivery");
         await Wait.ForHistory(Store, "gl", 1);
@@ -127,7 +127,7 @@ public sealed class DeliveryTests : IAsyncLifetime
     {
         var main = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:main\n" });
         var feature = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:feature\n" }, "feature");
-        var bb = Encoding.UTF8.GetBytes($$$"""{"repository":{"full_name":"o/r"},"push":{"changes":[{"new":{"type":"branch","name":"main","target":{"hash":"{{{main}}}"}}},{"new":{"type":"branch","name":"feature","target":{"hash":"{{{feature}}}"}}}]}}""");
+        var bb = Encoding.UTF8.GetBytes(BitbucketBody.Json(("main", main), ("feature", feature)));
         var r = await Post("bitbucket", bb, ("X-Event-Key", "repo:push"), ("X-Hub-Signature", Signatures.HubSignature(Secret, bb)));
         (r.Status, r.Body).ShouldBe((HttpStatusCode.Accepted, $"deploying {main} to bb"));
         var h = await Wait.ForHistory(Store, "bb", 1);
@@ -178,3 +178,14 @@ public sealed class DeliveryTests : IAsyncLifetime
         _server = await Start();
     }
 }
+
+/// <summary>A Bitbucket repo:push body for repository o/r moving each (branch, hash).</summary>
+internal static class BitbucketBody
+{
+    public static string Json(params (string Branch, string Hash)[] changes) =>
+        "{\"repository\":{\"full_name\":\"o/r\"},\"push\":{\"changes\":[" +
+        string.Join(",", changes.Select(c => "{\"new\":{\"type\":\"branch\",\"name\":" + System.Text.Json.JsonSerializer.Serialize(c.Branch, Volt.GitOps.Tests.TestJson.Default.String) + ",\"target\":{\"hash\":" + System.Text.Json.JsonSerializer.Serialize(c.Hash, Volt.GitOps.Tests.TestJson.Default.String) + "}}}")) + "]}}";
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class TestJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -175,7 +175,7 @@ public sealed class SourceControlCallSiteTests : IDisposable
             args.Skip(eoo + 1).ShouldAllBe(a => !a.StartsWith('-'));
             args.Take(eoo).ShouldAllBe(a => a.StartsWith('-') || a == args[0] || a == "add" || a == "set-url");
         }
-        calls.Where(a => a[0] is "checkout" or "clean").ShouldAllBe(a => a[^1] == "--");
+        calls.Where(a => a[0] is "checkout" or "clean").Select(a => a.Last()).ShouldAllBe(last => last == "--");
         calls.Select(a => a[0]).ShouldContain("checkout");
         calls.Count(a => a[0] == "merge-base").ShouldBe(2); // "-h" never ran
     }
@@ -257,7 +257,7 @@ public sealed class WebhookInjectionTests : IAsyncLifetime
         (gh.Status, gh.Body).ShouldBe((HttpStatusCode.BadRequest, $"invalid payload: invalid commit id in \"after\": \"{value}\" (expected 40 or 64 hex digits)"));
         var gl = await Post("gitlab", $$$"""{"object_kind":"push","ref":"refs/heads/main","after":"{{{value}}}","project":{"git_http_url":"{{{_git.Url}}}"}}""", "Push Hook");
         gl.Status.ShouldBe(HttpStatusCode.BadRequest);
-        var bb = await Post("bitbucket", $$$"""{"repository":{"full_name":"o/r"},"push":{"changes":[{"new":{"type":"branch","name":"main","target":{"hash":"{{{value}}}"}}}]}}""", "repo:push");
+        var bb = await Post("bitbucket", BitbucketBody.Json(("main", value)), "repo:push");
         bb.Status.ShouldBe(HttpStatusCode.BadRequest);
         // A valid push afterwards proves the server was listening and deploys do run: only it reaches the history.
         var good = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: a:2\n" });
@@ -279,7 +279,7 @@ public sealed class WebhookInjectionTests : IAsyncLifetime
         var r = await Post("github", $$$"""{"ref":"{{{gitRef}}}","after":"{{{new string('a', 40)}}}","repository":{"clone_url":"{{{_git.Url}}}"}}""", "push");
         r.Status.ShouldBe(HttpStatusCode.BadRequest);
         r.Body.ShouldStartWith("invalid payload: invalid ref");
-        var bb = await Post("bitbucket", $$$"""{"repository":{"full_name":"o/r"},"push":{"changes":[{"new":{"type":"branch","name":"{{{gitRef["refs/heads/".Length..]}}}","target":{"hash":"{{{new string('a', 40)}}}"}}}]}}""", "repo:push");
+        var bb = await Post("bitbucket", BitbucketBody.Json((gitRef["refs/heads/".Length..], new string('a', 40))), "repo:push");
         bb.Status.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

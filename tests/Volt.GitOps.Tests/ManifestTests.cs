@@ -47,8 +47,9 @@ public sealed class ManifestTests
     [InlineData("build: ../x\n", "line 1", "inside the repository")]
     [InlineData("- a\n- b\n", "line 1", "expected a mapping")]
     [InlineData("image: a\nresources: { disk: 1G }\n", "line 2", "unknown resource")]
-    [InlineData("image: a\ncommand: [\"/bin/httpd\", \"-p\", \"8080\"\n", "line 2, column", "")]
-    [InlineData("image: a\nenv: {A: 1\n", "line 2, column", "")]
+    [InlineData("image: a\ncommand: [\"/bin/httpd\", \"-p\", \"8080\"\n", "line 2, column 10", "never closed")]
+    [InlineData("image: a\ncommand: [\"/bin/httpd\", \"-p\", \"8080\"\nports: [\"8080:80\"]\n", "line 2, column 10", "this '[' is never closed (a missing ']')")]
+    [InlineData("image: a\nenv: {A: 1\nports: [x]\n", "line 2, column 6", "this '{' is never closed")]
     [InlineData("image: a\nports: 8080\n", "line 2, column 8", "ports must be a list")]
     [InlineData("image: a\nrestart: [no]\n", "line 2, column 10", "restart must be a single value")]
     [InlineData("image: a\n[x]: 1\n", "line 2, column 1", "keys must be plain names")]
@@ -56,7 +57,7 @@ public sealed class ManifestTests
     [InlineData("image: --privileged\n", "line 1, column 8", "not an image reference")]
     [InlineData("image: a\n---\nimage: b\n", "line 3", "only one YAML document")]
     [InlineData("image: a\ncommand: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", "line 2", "nested deeper")]
-    [InlineData("image: a\n\tcommand: x\n", "line 2, column", "")]
+    [InlineData("image: a\n\tcommand: x\n", "line", "tab")]
     public void Errors_name_the_line(string yaml, string line, string text)
     {
         var e = Should.Throw<ManifestException>(() => ManifestParser.Parse(yaml));
@@ -72,8 +73,8 @@ public sealed class ManifestTests
     public void An_unclosed_flow_list_is_a_manifest_error_not_the_librarys_exception()
     {
         // YamlDotNet throws InvalidOperationException here; it must come out as a ManifestException with a position.
-        var e = Should.Throw<ManifestException>(() => ManifestParser.Parse("image: a\ncommand: [\"/bin/httpd\", \"-p\", \"8080\"\n"));
-        e.Message.ShouldStartWith("volt-manifest.yaml line 2, column");
+        var e = Should.Throw<ManifestException>(() => ManifestParser.Parse("name: web\nimage: busybox:local\ncommand: [\"/bin/httpd\", \"-p\", \"8080\"\nenv:\n  MODE: prod\n"));
+        e.Message.ShouldBe("volt-manifest.yaml line 3, column 10: this '[' is never closed (a missing ']')");
     }
 }
 

@@ -63,12 +63,16 @@ public static class ManifestParser
             throw new ManifestException($"{FileName} line {line}, column {column}: nested deeper than {MaxDepth} levels");
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e) when (e.Message.Contains("flow sequence") || e.Message.Contains("flow mapping"))
+        {
+            throw new ManifestException(Unclosed(yaml) ?? $"{At(e.Start)}: {Plain(e)}");
+        }
         catch (YamlException e) { throw new ManifestException($"{At(e.Start)}: {Plain(e)}"); }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            // YamlDotNet throws these for some syntax errors (an unclosed flow list, a duplicate key): no position, so
-            // the library's own reason is kept and the position is the end of the input.
-            throw new ManifestException($"{EndOf(yaml)}: invalid YAML ({Plain(e)})");
+            // YamlDotNet throws these, without a position, for some syntax errors (a flow list left open before the
+            // next key): the position is the unclosed bracket, else the end of the input.
+            throw new ManifestException(Unclosed(yaml) ?? $"{EndOf(yaml)}: invalid YAML ({Plain(e)})");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ManifestException($"{At(stream.Documents.Count == 0 ? Mark.Empty : stream.Documents[0].RootNode.Start)}: expected a mapping (image:, command:, …)");
@@ -159,6 +163,33 @@ public static class ManifestParser
         var last = lines.Length;
         while (last > 1 && lines[last - 1].Trim().Length == 0) last--;
         return $"{FileName} line {last}, column {lines[last - 1].TrimEnd('\r').Length + 1}";
+    }
+
+    /// <summary>"line L, column C: this '[' is never closed" for the first bracket left open, or null.</summary>
+    private static string? Unclosed(string yaml)
+    {
+        var open = new Stack<(char C, int Line, int Column)>();
+        int line = 1, col = 0;
+        char quote = '\0';
+        var comment = false;
+        foreach (var c in yaml)
+        {
+            col++;
+            if (c == '\n') { line++; col = 0; comment = false; if (quote == '\'') quote = '\0'; continue; }
+            if (comment) continue;
+            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
+            switch (c)
+            {
+                case '"' or '\'' when open.Count > 0: quote = c; break;
+                case '#': comment = true; break;
+                case '[' or '{': open.Push((c, line, col)); break;
+                case ']' or '}' when open.Count > 0: open.Pop(); break;
+            }
+        }
+        if (open.Count == 0) return null;
+        var (b, l, k) = open.Last(); // the outermost (earliest) one still open
+        var close = b == '[' ? ']' : '}';
+        return $"{FileName} line {l}, column {k}: this '{b}' is never closed (a missing '{close}')";
     }
 
     /// <summary>The deepest nesting of '[' / '{' outside quotes and comments, and where it is reached.</summary>

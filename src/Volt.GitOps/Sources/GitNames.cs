@@ -19,7 +19,7 @@ public static class GitNames
     /// A branch name as <c>git check-ref-format --branch</c> accepts it: <c>refs/heads/NAME</c> is a valid ref and NAME
     /// does not start with '-'. At most 255 characters.
     /// </summary>
-    public static bool IsBranch(string? s) => s is { Length: > 0 and <= 255 } && s[0] != '-' && IsRefName("refs/heads/" + s);
+    public static bool IsBranch(string? s) => s is { Length: > 0 and <= 255 } && s[0] != '-' && s != "@" && IsRefName("refs/heads/" + s);
 
     /// <summary>The rules of <c>git check-ref-format</c> (without --allow-onelevel / --refspec-pattern).</summary>
     public static bool IsRefName(string? s)

@@ -149,7 +149,7 @@ public static class PushParser
             case JsonValueKind.String:
                 string s;
                 try { s = v.GetString()!; }
-                catch (InvalidOperationException) { throw new PayloadException($"\"{key}\" is not valid UTF-8 text"); }
+                catch (InvalidOperationException) { throw new PayloadException($"\"{key}\" is not valid text (invalid UTF-8, or a lone surrogate such as \\ud800)"); }
                 if (!IsValidUnicode(s)) throw new PayloadException($"\"{key}\" contains a lone surrogate (\\ud800-\\udfff): not valid Unicode text");
                 return s;
             default: throw new PayloadException($"\"{key}\" must be a string, not {v.ValueKind.ToString().ToLowerInvariant()}");
