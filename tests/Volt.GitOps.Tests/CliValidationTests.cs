@@ -21,8 +21,14 @@ public sealed class CliValidationTests : IDisposable
         return TestEnv.Run(VoltBinary.Path, args, all, null);
     }
 
-    private static string[] Create(string name, string provider = "github", string repo = "https://github.com/o/r", params string[] more) =>
-        ["gitops", "create", "--name", name, "--repo", repo, "--provider", provider, "--workload", "web", .. more];
+    /// <summary>A create command line; an option in <paramref name="more"/> replaces its default.</summary>
+    private static string[] Create(string name, string provider = "github", string repo = "https://github.com/o/r", params string[] more)
+    {
+        var args = new List<string> { "gitops", "create", "--name", name };
+        foreach (var (k, v) in new[] { ("--repo", repo), ("--provider", provider), ("--workload", "web") })
+            if (!more.Contains(k)) args.AddRange([k, v]);
+        return [.. args, .. more];
+    }
 
     private PipelineStore Store => new(Path.Combine(_dir.Path, "var/lib/volt/gitops"));
 

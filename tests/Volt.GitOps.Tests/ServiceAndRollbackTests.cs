@@ -18,7 +18,7 @@ public sealed class ServiceAndRollbackTests : IDisposable
     public void Create_validates_and_status_warns_about_missing_secrets()
     {
         Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--branch", "main", "--workload", "web", "--secret", "s").Code.ShouldBe(0);
-        Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--workload", "web").Code.ShouldBe(4);
+        Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--workload", "web", "--secret", "s").Code.ShouldBe(4);
         Volt("gitops", "create", "--name", "l", "--repo", "https://github.com/myorg/myapp", "--provider", "svn", "--workload", "l").Code.ShouldBe(2);
         Volt("gitops", "create", "--name", "l", "--repo", "svn://svn.example.com/trunk", "--provider", "svn", "--workload", "l", "--poll-interval", "0").Code.ShouldBe(2);
         Volt("gitops", "create", "--name", "l", "--repo", "svn://svn.example.com/trunk", "--provider", "cvs", "--workload", "l").Code.ShouldBe(2);

@@ -102,7 +102,7 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
         var manifest = Path.Combine(repo, ManifestParser.FileName);
         if (File.Exists(manifest)) return ManifestParser.Parse(File.ReadAllText(manifest));
         if (File.Exists(Path.Combine(repo, "Voltfile")) || File.Exists(Path.Combine(repo, "volt-compose.yaml")))
-            throw new ManifestException(ConstellationsMissing);
+            throw new VoltException(ExitCode.General, ConstellationsMissing); // a missing feature, not an invalid manifest (exit 1)
         throw new ManifestException("no volt-manifest.yaml, Voltfile or volt-compose.yaml in the repository root");
     }
 }
