@@ -15,7 +15,7 @@ internal static class GitOpsCommands
     {
         Examples =
         [
-            "volt gitops create --name web-app --repo https://github.com/myorg/myapp --provider github --branch main --workload web --secret s3cret",
+            "volt gitops create --name web-app --repo https://github.com/myorg/myapp --provider github --branch main --workload web --secret-file /etc/volt/web-app.secret",
             "volt gitops serve --port 9090",
             "volt gitops status",
             "volt gitops logs --name web-app --limit 50",
