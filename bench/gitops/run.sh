@@ -48,6 +48,13 @@ cleanup() {
   [[ -n "$FORGE_PID" ]] && kill "$FORGE_PID" 2>/dev/null && wait "$FORGE_PID" 2>/dev/null
   [[ -n "$SERVE_PID" ]] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
   for c in "$WORKLOAD" "$WORKLOAD-gitops-next"; do volt container delete -f "$c" >/dev/null 2>&1; done
+  # voltd, started on demand by the first deploy, outlives `gitops serve` by design (it supervises the deployed
+  # workloads): the bench started it in its private root, so it stops it, by the pid voltd recorded.
+  local voltd_pid
+  voltd_pid=$(cat "$VOLT_ROOT/var/run/volt/volt.pid" 2>/dev/null)
+  if [[ -n "$voltd_pid" ]] && kill "$voltd_pid" 2>/dev/null; then
+    for _ in $(seq 100); do kill -0 "$voltd_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   [[ -n "$DAEMON_PID" ]] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
   if [[ -n "${KEEP:-}" ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
@@ -77,8 +84,9 @@ for a in sh sleep false env echo; do ln -s busybox "$R/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd"
 echo 'root:x:0:' >"$R/etc/group"
 volt image build-from-dir "$R" --name busybox:bench >/dev/null
+printf '%s\n' "$SECRET" >"$WORK/secret"
 volt gitops create --name "$PIPE" --repo "$GIT_URL" --provider github --branch main --workload "$WORKLOAD" \
-  --secret "$SECRET" >/dev/null
+  --secret-file "$WORK/secret" >/dev/null
 
 SERVE_PORT=$(free_port)
 "$VOLT_BIN" gitops serve --port "$SERVE_PORT" --listen 127.0.0.1 >"$WORK/serve.out" 2>"$WORK/serve.log" &

@@ -18,15 +18,17 @@ public sealed class ServiceAndRollbackTests : IDisposable
     public void Create_validates_and_status_warns_about_missing_secrets()
     {
         Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--branch", "main", "--workload", "web", "--secret", "s").Code.ShouldBe(0);
-        Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--workload", "web").Code.ShouldBe(4);
+        Volt("gitops", "create", "--name", "web-app", "--repo", "https://github.com/myorg/myapp", "--provider", "github", "--workload", "web", "--secret", "s").Code.ShouldBe(4);
         Volt("gitops", "create", "--name", "l", "--repo", "https://github.com/myorg/myapp", "--provider", "svn", "--workload", "l").Code.ShouldBe(2);
         Volt("gitops", "create", "--name", "l", "--repo", "svn://svn.example.com/trunk", "--provider", "svn", "--workload", "l", "--poll-interval", "0").Code.ShouldBe(2);
         Volt("gitops", "create", "--name", "l", "--repo", "svn://svn.example.com/trunk", "--provider", "cvs", "--workload", "l").Code.ShouldBe(2);
-        Volt("gitops", "create", "--name", "api", "--repo", "https://gitlab.com/myorg/api", "--provider", "gitlab", "--branch", "develop", "--workload", "api-svc").Code.ShouldBe(0);
+        Volt("gitops", "create", "--name", "api", "--repo", "https://gitlab.com/myorg/api", "--provider", "gitlab", "--branch", "develop", "--workload", "api-svc").Code.ShouldBe(2);
+        Volt("gitops", "create", "--name", "api", "--repo", "https://gitlab.com/myorg/api", "--provider", "gitlab", "--branch", "develop", "--workload", "api-svc", "--insecure-no-secret").Code.ShouldBe(0);
         var status = Volt("gitops", "status");
         status.Code.ShouldBe(0);
-        status.Out.Split('\n')[0].ShouldBe("NAME     REPO                            BRANCH   PROVIDER  LAST DEPLOY  STATUS");
-        status.Err.ShouldContain("pipeline api has no --secret");
+        status.Out.Split('\n')[0].ShouldStartWith("Server: not running");
+        status.Out.Split('\n')[2].ShouldBe("NAME     REPO                            BRANCH   PROVIDER  LAST DEPLOY  STATUS");
+        status.Err.ShouldContain("pipeline api has no secret (--insecure-no-secret)");
         status.Err.ShouldNotContain("pipeline web-app has no");
         var list = JsonNode.Parse(Volt("gitops", "list", "-o", "json").Out)!.AsArray();
         list.Select(n => (string?)n!["name"]).ShouldBe(["api", "web-app"]);

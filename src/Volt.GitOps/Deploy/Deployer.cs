@@ -7,7 +7,14 @@ using Volt.GitOps.Sources;
 namespace Volt.GitOps.Deploy;
 
 /// <summary>One deploy request: the commit to deploy (null = branch head / latest revision) and what triggered it.</summary>
-public sealed record DeployRequest(string? Commit, string Trigger);
+public sealed record DeployRequest(string? Commit, string Trigger)
+{
+    /// <summary>
+    /// Webhooks set it: a commit that is an ancestor of the deployed one (a stale redelivery, an out-of-order push) is
+    /// recorded as <c>stale</c> and not deployed. <c>sync</c> and <c>rollback</c> deploy on purpose and leave it unset.
+    /// </summary>
+    public bool SkipStale { get; init; }
+}
 
 /// <summary>
 /// The flow: lock the pipeline, check out the requested commit, detect <c>volt-manifest.yaml</c> / <c>Voltfile</c> /
@@ -35,10 +42,23 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
         var sw = Stopwatch.StartNew();
         var commit = request.Commit ?? "-";
         string status = "failed", notes;
+        var invalidConfig = false;
         try
         {
             commit = await sources.CheckoutAsync(p, store.RepoDir(name), request.Commit, ct).ConfigureAwait(false);
             var repo = store.RepoDir(name);
+            if (request.SkipStale && !p.IsSvn && store.Deployed(name) is { } deployed
+                && await sources.IsAncestorAsync(repo, commit, deployed, ct).ConfigureAwait(false))
+            {
+                var entryStale = new HistoryEntry
+                {
+                    Timestamp = started, Commit = commit, Branch = p.Branch, Status = "stale",
+                    DurationMs = (long)sw.Elapsed.TotalMilliseconds, Trigger = request.Trigger,
+                    Notes = commit == deployed ? "stale: already deployed" : $"stale: an ancestor of the deployed {deployed[..Math.Min(7, deployed.Length)]}, not deployed",
+                };
+                store.Append(name, entryStale);
+                return entryStale;
+            }
             var manifest = Detect(repo);
             var spec = new WorkloadSpec(p.Workload, manifest, repo, commit, store.Dir(name));
             if (manifest.Name is { } n && n != p.Workload)
@@ -48,18 +68,29 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
             status = "success";
             notes = request.Trigger;
         }
-        catch (Exception e) when (e is SourceException or ManifestException or VoltException or IOException or UnauthorizedAccessException)
+        catch (ManifestException e)
         {
             notes = e.Message;
+            invalidConfig = true;
+        }
+        catch (Exception e) when (e is SourceException or VoltException or IOException or UnauthorizedAccessException)
+        {
+            notes = e.Message;
+            invalidConfig = e is VoltException { Code: ExitCode.InvalidConfig };
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             notes = "cancelled";
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else goes wrong still becomes a failed entry: the history never keeps showing the last success.
+            notes = $"unexpected error: {e.Message}";
+        }
         var entry = new HistoryEntry
         {
             Timestamp = started, Commit = commit, Branch = p.Branch, Status = status,
-            DurationMs = (long)sw.Elapsed.TotalMilliseconds, Trigger = request.Trigger, Notes = notes,
+            DurationMs = (long)sw.Elapsed.TotalMilliseconds, Trigger = request.Trigger, Notes = notes, InvalidConfig = invalidConfig,
         };
         store.Append(name, entry);
         return entry;
@@ -71,7 +102,7 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
         var manifest = Path.Combine(repo, ManifestParser.FileName);
         if (File.Exists(manifest)) return ManifestParser.Parse(File.ReadAllText(manifest));
         if (File.Exists(Path.Combine(repo, "Voltfile")) || File.Exists(Path.Combine(repo, "volt-compose.yaml")))
-            throw new ManifestException(ConstellationsMissing);
+            throw new VoltException(ExitCode.General, ConstellationsMissing); // a missing feature, not an invalid manifest (exit 1)
         throw new ManifestException("no volt-manifest.yaml, Voltfile or volt-compose.yaml in the repository root");
     }
 }

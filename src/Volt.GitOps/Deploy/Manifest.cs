@@ -38,72 +38,182 @@ public sealed record Manifest
         string.Join("\0", Ports), string.Join("\0", Volumes), Memory, Cpu, Pids, Restart);
 }
 
-/// <summary>A manifest error that names the line (1-based) it was found on.</summary>
+/// <summary>A manifest error that names the line and column (1-based) it was found at.</summary>
 public sealed class ManifestException(string message) : Exception(message);
 
 /// <summary>Parses <see cref="Manifest"/> through YamlDotNet's representation model (AOT-safe, with line numbers).</summary>
 public static class ManifestParser
 {
     public const string FileName = "volt-manifest.yaml";
+    /// <summary>Largest manifest read (a manifest is a few lines; this bounds the YAML library's work).</summary>
+    public const int MaxBytes = 256 * 1024;
+    /// <summary>Deepest nesting of flow collections accepted (the library recurses per level).</summary>
+    public const int MaxDepth = 32;
 
+    private static readonly string[] Keys = ["kind", "name", "image", "build", "command", "env", "ports", "volumes", "resources", "restart"];
+
+    /// <summary>
+    /// Every problem — YAML syntax (including what the library reports as <see cref="InvalidOperationException"/>),
+    /// unknown keys, wrong types — is a <see cref="ManifestException"/> "volt-manifest.yaml line L, column C: …".
+    /// </summary>
     public static Manifest Parse(string yaml)
     {
+        if (yaml.Length > MaxBytes) throw new ManifestException($"{FileName} line 1, column 1: larger than {MaxBytes / 1024} KiB");
+        if (FlowDepth(yaml) is var (depth, line, column) && depth > MaxDepth)
+            throw new ManifestException($"{FileName} line {line}, column {column}: nested deeper than {MaxDepth} levels");
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
-        catch (YamlException e) { throw new ManifestException($"{FileName} line {e.Start.Line}: {e.Message}"); }
+        catch (YamlException e) when (e.Message.Contains("flow sequence") || e.Message.Contains("flow mapping"))
+        {
+            throw new ManifestException(Unclosed(yaml) ?? $"{At(e.Start)}: {Plain(e)}");
+        }
+        catch (YamlException e) { throw new ManifestException($"{At(e.Start)}: {Plain(e)}"); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            // YamlDotNet throws these, without a position, for some syntax errors (a flow list left open before the
+            // next key): the position is the unclosed bracket, else the end of the input.
+            throw new ManifestException(Unclosed(yaml) ?? $"{EndOf(yaml)}: invalid YAML ({Plain(e)})");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new ManifestException($"{FileName} line 1: expected a mapping (image:, command:, …)");
+            throw new ManifestException($"{At(stream.Documents.Count == 0 ? Mark.Empty : stream.Documents[0].RootNode.Start)}: expected a mapping (image:, command:, …)");
+        if (stream.Documents.Count > 1) throw Error(stream.Documents[1].RootNode, "only one YAML document is allowed");
         var m = new Manifest();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (k, v) in root.Children)
         {
-            var key = ((YamlScalarNode)k).Value;
+            var key = Key(k);
+            if (!seen.Add(key)) throw Error(k, $"key \"{key}\" appears twice");
             m = key switch
             {
                 "kind" => Scalar(v, key) is "container" ? m : throw Error(v, "kind must be \"container\" (vm is not supported yet)"),
                 "name" => m with { Name = Scalar(v, key) },
-                "image" => m with { Image = Scalar(v, key) },
+                "image" => m with { Image = ImageRef(v) },
                 "build" => m with { Build = Scalar(v, key) },
-                "command" => m with { Command = v is YamlScalarNode ? Scalar(v, key)!.Split(' ', StringSplitOptions.RemoveEmptyEntries) : List(v, key) },
+                "command" => m with { Command = v is YamlScalarNode ? (Scalar(v, key) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries) : List(v, key) },
                 "env" => m with { Env = Env(v) },
                 "ports" => m with { Ports = List(v, key) },
                 "volumes" => m with { Volumes = List(v, key) },
                 "resources" => Resources(m, v),
                 "restart" => m with { Restart = Scalar(v, key) is var r && r is "no" or "on-failure" or "always" ? r : throw Error(v, "restart must be no, on-failure or always") },
-                _ => throw Error(k, $"unknown key \"{key}\" (expected kind, name, image, build, command, env, ports, volumes, resources, restart)"),
+                _ => throw Error(k, $"unknown key \"{Sources.SourceControl.Shown(key)}\" (expected {string.Join(", ", Keys)})"),
             };
         }
-        if ((m.Image is null) == (m.Build is null)) throw new ManifestException($"{FileName} line {root.Start.Line}: exactly one of image: or build: is required");
-        if (m.Build is { } b && (b.StartsWith('/') || b.Split('/').Contains(".."))) throw Error(root, "build: must be a directory inside the repository");
+        if ((m.Image is null) == (m.Build is null)) throw Error(root, "exactly one of image: or build: is required");
+        if (m.Build is { } b && (b.Length == 0 || b.StartsWith('/') || b.Split('/').Contains("..") || b.StartsWith('-'))) throw Error(root, "build: must be a directory inside the repository");
         return m;
+    }
+
+    /// <summary>An image reference: no leading '-', no spaces or control characters, at most 255 characters.</summary>
+    private static string? ImageRef(YamlNode v)
+    {
+        var s = Scalar(v, "image");
+        if (s is null || s.Length == 0 || s.Length > 255 || s[0] == '-' || s.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            throw Error(v, $"image \"{Sources.SourceControl.Shown(s ?? "")}\" is not an image reference (NAME[:TAG])");
+        return s;
     }
 
     private static Manifest Resources(Manifest m, YamlNode node)
     {
         if (node is not YamlMappingNode map) throw Error(node, "resources must be a mapping (memory, cpu, pids)");
         foreach (var (k, v) in map.Children)
-            m = ((YamlScalarNode)k).Value switch
+            m = Key(k) switch
             {
                 "memory" => m with { Memory = Scalar(v, "memory") },
                 "cpu" => m with { Cpu = Scalar(v, "cpu") },
                 "pids" => m with { Pids = Scalar(v, "pids") },
-                var other => throw Error(k, $"unknown resource \"{other}\" (expected memory, cpu, pids)"),
+                var other => throw Error(k, $"unknown resource \"{Sources.SourceControl.Shown(other)}\" (expected memory, cpu, pids)"),
             };
         return m;
     }
 
     private static List<string> Env(YamlNode node) => node switch
     {
-        YamlMappingNode map => [.. map.Children.Select(p => $"{Scalar(p.Key, "env")}={Scalar(p.Value, "env") ?? ""}")],
-        YamlSequenceNode => List(node, "env").Select(e => e.Contains('=') ? e : throw Error(node, $"env entry \"{e}\" is not KEY=VALUE")).ToList(),
+        YamlMappingNode map => [.. map.Children.Select(p => $"{Key(p.Key)}={Scalar(p.Value, "env") ?? ""}")],
+        YamlSequenceNode => List(node, "env").Select(e => e.Contains('=') ? e : throw Error(node, $"env entry \"{Sources.SourceControl.Shown(e)}\" is not KEY=VALUE")).ToList(),
         _ => throw Error(node, "env must be a mapping or a list of KEY=VALUE"),
     };
 
+    private static string Key(YamlNode node) =>
+        node is YamlScalarNode { Value: { } v } ? v : throw Error(node, "keys must be plain names, not lists or mappings");
+
     private static string? Scalar(YamlNode node, string key) =>
-        node is YamlScalarNode s ? s.Value : throw Error(node, $"{key} must be a single value");
+        node is YamlScalarNode s ? s.Value : throw Error(node, $"{key} must be a single value, not a {(node is YamlSequenceNode ? "list" : "mapping")}");
 
     private static List<string> List(YamlNode node, string key) => node is YamlSequenceNode seq
         ? [.. seq.Children.Select(c => Scalar(c, key) ?? "")]
         : throw Error(node, $"{key} must be a list");
 
-    private static ManifestException Error(YamlNode node, string message) => new($"{FileName} line {node.Start.Line}: {message}");
+    private static ManifestException Error(YamlNode node, string message) => new($"{At(node.Start)}: {message}");
+
+    private static string At(Mark m) => $"{FileName} line {Math.Max(1, m.Line)}, column {Math.Max(1, m.Column)}";
+
+    /// <summary>The library's message without its own "(Line: …)" prefix, on one line.</summary>
+    private static string Plain(Exception e)
+    {
+        var msg = e.Message;
+        if (msg.StartsWith("(Line:", StringComparison.Ordinal) && msg.IndexOf("):", StringComparison.Ordinal) is var end and > 0) msg = msg[(end + 2)..];
+        msg = msg.ReplaceLineEndings(" ").Trim();
+        if (e is InvalidOperationException && msg == "Operation is not valid due to the current state of the object.") msg = "unexpected end of a flow list or mapping (a missing ']' or '}'?)";
+        return Sources.SourceControl.Shown(msg, 200);
+    }
+
+    private static string EndOf(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        var last = lines.Length;
+        while (last > 1 && lines[last - 1].Trim().Length == 0) last--;
+        return $"{FileName} line {last}, column {lines[last - 1].TrimEnd('\r').Length + 1}";
+    }
+
+    /// <summary>"line L, column C: this '[' is never closed" for the first bracket left open, or null.</summary>
+    private static string? Unclosed(string yaml)
+    {
+        var open = new Stack<(char C, int Line, int Column)>();
+        int line = 1, col = 0;
+        char quote = '\0';
+        var comment = false;
+        foreach (var c in yaml)
+        {
+            col++;
+            if (c == '\n') { line++; col = 0; comment = false; if (quote == '\'') quote = '\0'; continue; }
+            if (comment) continue;
+            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
+            switch (c)
+            {
+                case '"' or '\'' when open.Count > 0: quote = c; break;
+                case '#': comment = true; break;
+                case '[' or '{': open.Push((c, line, col)); break;
+                case ']' or '}' when open.Count > 0: open.Pop(); break;
+            }
+        }
+        if (open.Count == 0) return null;
+        var (b, l, k) = open.Last(); // the outermost (earliest) one still open
+        var close = b == '[' ? ']' : '}';
+        return $"{FileName} line {l}, column {k}: this '{b}' is never closed (a missing '{close}')";
+    }
+
+    /// <summary>The deepest nesting of '[' / '{' outside quotes and comments, and where it is reached.</summary>
+    private static (int Depth, int Line, int Column)? FlowDepth(string yaml)
+    {
+        int depth = 0, max = 0, line = 1, col = 0, maxLine = 1, maxCol = 1;
+        char quote = '\0';
+        var comment = false;
+        foreach (var c in yaml)
+        {
+            col++;
+            if (c == '\n') { line++; col = 0; comment = false; if (quote == '\'') quote = '\0'; continue; }
+            if (comment) continue;
+            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
+            switch (c)
+            {
+                case '"' or '\'': quote = c; break;
+                case '#': comment = true; break;
+                case '[' or '{':
+                    if (++depth > max) { max = depth; maxLine = line; maxCol = col; }
+                    break;
+                case ']' or '}': depth = Math.Max(0, depth - 1); break;
+            }
+        }
+        return max == 0 ? null : (max, maxLine, maxCol);
+    }
 }

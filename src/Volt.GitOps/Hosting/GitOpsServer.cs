@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Volt.Core.Errors;
+using Volt.Core.IO;
 using Volt.Hosting;
 using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
@@ -21,6 +22,8 @@ public sealed record GitOpsServerOptions
     public string Listen { get; init; } = "0.0.0.0";
     public int Port { get; init; } = 9090;
     public Action<string> Log { get; init; } = _ => { };
+    /// <summary>Where to publish <see cref="ServerState"/> (serve: /var/run/volt/gitops-serve.json); null publishes nothing.</summary>
+    public string? StateFile { get; init; }
 }
 
 /// <summary>
@@ -35,11 +38,49 @@ public sealed class GitOpsServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop;
     private readonly Task _poller;
+    private readonly Task _publisher;
+    private readonly Counters _counters;
+    private readonly string? _stateFile;
     private int _stopped;
 
-    private GitOpsServer(WebApplication app, Uri address, DeployQueue queue, Task poller, CancellationTokenSource stop)
+    private GitOpsServer(WebApplication app, Uri address, DeployQueue queue, Task poller, CancellationTokenSource stop, Counters counters, GitOpsServerOptions o)
     {
-        _app = app; Address = address; Queue = queue; _poller = poller; _stop = stop;
+        _app = app; Address = address; Queue = queue; _poller = poller; _stop = stop; _counters = counters; _stateFile = o.StateFile;
+        Started = o.Time.GetUtcNow();
+        queue.Deployed += (_, _) => Interlocked.Increment(ref counters.Deploys);
+        _publisher = o.StateFile is null ? Task.CompletedTask : Task.Run(() => PublishAsync(o.StateFile, o.Time, stop.Token));
+    }
+
+    /// <summary>Requests answered and deploys recorded since start (shared with the request handler).</summary>
+    private sealed class Counters
+    {
+        public long Requests;
+        public long Deploys;
+    }
+
+    public DateTimeOffset Started { get; }
+    public long Requests => Interlocked.Read(ref _counters.Requests);
+
+    private ServerState State(TimeProvider time) => new()
+    {
+        Pid = Environment.ProcessId, Address = Address.ToString().TrimEnd('/'), Started = Started,
+        Requests = Interlocked.Read(ref _counters.Requests), Deploys = Interlocked.Read(ref _counters.Deploys), Updated = time.GetUtcNow(),
+    };
+
+    private async Task PublishAsync(string file, TimeProvider time, CancellationToken ct)
+    {
+        long written = -1;
+        while (!ct.IsCancellationRequested)
+        {
+            var now = Interlocked.Read(ref _counters.Requests) + Interlocked.Read(ref _counters.Deploys);
+            if (now != written)
+            {
+                try { ServerState.Write(file, State(time)); written = now; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
     }
 
     public Uri Address { get; }
@@ -50,16 +91,27 @@ public sealed class GitOpsServer : IAsyncDisposable
         Directory.CreateDirectory(o.Store.Root); // a fresh host has no pipelines yet; Kestrel wants its content root
         var deployer = new Deployer(o.Store, o.Sources, o.Workloads, o.Time);
         var queue = new DeployQueue(deployer, o.Log);
-        var receiver = new WebhookReceiver(o.Store, queue, o.Time, o.Log);
+        var receiver = new WebhookReceiver(o.Store, queue, o.Time, o.Log, new DeliveryLog(Path.Combine(o.Store.Root, ".deliveries")));
+        var counters = new Counters();
         var builder = SlimHost.CreateBuilder(o.Store.Root);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxBody;
-            k.Listen(IPAddress.TryParse(o.Listen, out var ip) ? ip : throw VoltException.Usage($"invalid listen address \"{o.Listen}\""), o.Port);
+            k.Listen(IPAddress.TryParse(o.Listen, out var ip) ? ip : throw VoltException.Usage($"invalid --listen \"{SourceControl.Shown(o.Listen, 40)}\": expected an IP address"), o.Port);
         });
         var app = builder.Build();
-        app.Run(http => HandleAsync(http, receiver));
+        app.Run(async http =>
+        {
+            Interlocked.Increment(ref counters.Requests);
+            try { await HandleAsync(http, receiver).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+            {
+                // Never an empty 500: the reason is logged and answered (the fuzz tests fail on any 5xx).
+                o.Log($"webhook {http.Request.Path}: 500 internal error: {e.GetType().Name}: {e.Message}");
+                await Text(http, 500, "internal error").ConfigureAwait(false);
+            }
+        });
         try { await app.StartAsync(ct).ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
@@ -72,7 +124,7 @@ public sealed class GitOpsServer : IAsyncDisposable
         var stop = new CancellationTokenSource();
         var poller = new SvnPoller(o.Store, o.Sources, queue, o.Time, o.Log);
         var polling = Task.Run(() => poller.RunAsync(stop.Token));
-        return new GitOpsServer(app, new Uri(address.Replace("[::]", "localhost").Replace("0.0.0.0", "127.0.0.1")), queue, polling, stop);
+        return new GitOpsServer(app, new Uri(address.Replace("[::]", "localhost").Replace("0.0.0.0", "127.0.0.1")), queue, polling, stop, counters, o);
     }
 
     private static async Task HandleAsync(HttpContext http, WebhookReceiver receiver)
@@ -121,7 +173,9 @@ public sealed class GitOpsServer : IAsyncDisposable
             await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         _stop.Cancel();
         await _poller.ConfigureAwait(false);
+        await _publisher.ConfigureAwait(false);
         await Queue.DisposeAsync().ConfigureAwait(false);
+        if (_stateFile is not null) AtomicFile.TryDelete(_stateFile);
         await _app.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }

@@ -21,6 +21,8 @@ public sealed record Pipeline
     public DateTimeOffset Created { get; init; }
     /// <summary>Set by rollback: webhooks and polls are recorded as skipped until resume.</summary>
     public bool Paused { get; init; }
+    /// <summary>Created with <c>--insecure-no-secret</c>: webhooks are accepted unsigned on purpose.</summary>
+    public bool InsecureNoSecret { get; init; }
 
     [JsonIgnore] public bool IsSvn => Provider == Providers.Svn;
     [JsonIgnore] public string FetchUrl => string.IsNullOrEmpty(CloneUrl) ? Repo : CloneUrl;
@@ -42,13 +44,15 @@ public sealed record HistoryEntry
     public required DateTimeOffset Timestamp { get; init; }
     public required string Commit { get; init; }
     public required string Branch { get; init; }
-    /// <summary><c>success</c> or <c>failed</c>.</summary>
+    /// <summary><c>success</c>, <c>failed</c> or <c>stale</c> (a webhook's commit older than the deployed one: not deployed).</summary>
     public required string Status { get; init; }
     public long DurationMs { get; init; }
     /// <summary><c>webhook (github)</c>, <c>manual sync</c>, <c>poll (svn)</c>, <c>rollback</c>.</summary>
     public required string Trigger { get; init; }
     /// <summary>The trigger on success; the reason on failure.</summary>
     public required string Notes { get; init; }
+    /// <summary>The failure is the repository's manifest (sync/rollback exit 12); not stored.</summary>
+    [JsonIgnore] public bool InvalidConfig { get; init; }
 }
 
 /// <summary>Source-generated JSON for the pipeline files (AOT-safe).</summary>
@@ -56,6 +60,7 @@ public sealed record HistoryEntry
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Pipeline))]
 [JsonSerializable(typeof(HistoryEntry))]
+[JsonSerializable(typeof(Hosting.ServerState))]
 internal sealed partial class GitOpsJson : JsonSerializerContext;
 
 /// <summary>One-line JSON for <c>history.jsonl</c>.</summary>

@@ -29,13 +29,16 @@ public sealed class PipelineStore(string root)
     private string DeployedFile(string name) => Path.Combine(Dir(name), "deployed");
     public string LockFile(string name) => Path.Combine(Dir(name), ".lock");
 
-    public static void ValidateName(string name)
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 63 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && name[0] != '.';
+
+    public static void ValidateName(string name, string option = "pipeline name")
     {
-        if (string.IsNullOrEmpty(name) || name.Length > 63 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || name[0] == '.')
-            throw VoltException.Usage($"invalid pipeline name \"{name}\": use letters, digits, '-', '_' or '.' (at most 63)");
+        if (!IsValidName(name))
+            throw VoltException.Usage($"invalid {option} \"{Sources.SourceControl.Shown(name ?? "", 40)}\": use 1-63 letters, digits, '-', '_' or '.' (not starting with '.')");
     }
 
-    public bool Exists(string name) => File.Exists(PipelineFile(name));
+    public bool Exists(string name) => IsValidName(name) && File.Exists(PipelineFile(name));
 
     public void Create(Pipeline p)
     {
@@ -59,6 +62,7 @@ public sealed class PipelineStore(string root)
 
     public Pipeline? TryGet(string name)
     {
+        if (!IsValidName(name)) return null;
         try { return JsonSerializer.Deserialize(File.ReadAllBytes(PipelineFile(name)), GitOpsJson.Default.Pipeline); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
         catch (JsonException e) { throw new VoltException(ExitCode.InvalidConfig, $"pipeline \"{name}\" is corrupt ({PipelineFile(name)}): {e.Message}", e); }

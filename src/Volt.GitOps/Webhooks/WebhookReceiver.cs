@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
@@ -9,11 +10,14 @@ public sealed record WebhookResult(int Status, string Message, IReadOnlyList<str
 
 /// <summary>
 /// Turns one webhook request into a decision. Order: authenticate (403 unless the signature verifies against a
-/// pipeline of this provider, or that pipeline has no secret) → parse (400) → ping (200) → ignore tags, deletions,
-/// other repos and branches (202) → queue a deploy of the pushed commit (202). Nothing before authentication acts.
+/// pipeline of this provider, or that pipeline has no secret) → parse and validate (400) → ping (200) → duplicate
+/// delivery id (200, nothing deployed) → ignore tags, deletions, other repos and branches (202) → queue a deploy of
+/// each pushed branch's commit (202). Nothing before authentication acts; delivery ids are remembered only after it.
 /// </summary>
-public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, TimeProvider time, Action<string> log)
+public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, TimeProvider time, Action<string> log, DeliveryLog? deliveries = null)
 {
+    private readonly DeliveryLog _deliveries = deliveries ?? new DeliveryLog(null);
+
     public WebhookResult Handle(string provider, Func<string, string?> header, byte[] body)
     {
         var candidates = store.List().Where(p => p.Provider == provider).ToList();
@@ -22,28 +26,52 @@ public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, Time
             return Log(new WebhookResult(403, "signature verification failed", []), provider);
         PushEvent evt;
         try { evt = PushParser.Parse(provider, EventName(provider, header), body); }
-        catch (JsonException e) { return Log(new WebhookResult(400, $"malformed JSON: {e.Message}", []), provider); }
+        catch (JsonException e) { return Log(new WebhookResult(400, $"malformed JSON: {OneLine(e.Message)}", []), provider); }
+        catch (PayloadException e) { return Log(new WebhookResult(400, $"invalid payload: {e.Message}", []), provider); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or DecoderFallbackException)
+        {
+            return Log(new WebhookResult(400, $"invalid payload: {OneLine(e.Message)}", []), provider);
+        }
         if (evt.Ping) return Log(new WebhookResult(200, "pong", []), provider);
+        if (DeliveryId(provider, header) is var (idHeader, id))
+        {
+            if (!DeliveryLog.IsValidId(id)) return Log(new WebhookResult(400, $"invalid {idHeader} header (1-128 printable characters)", []), provider);
+            if (!_deliveries.TryAdd(provider, id)) return Log(new WebhookResult(200, "duplicate delivery", []), provider);
+        }
         if (evt.Ignored is { } why) return Log(new WebhookResult(202, $"ignored: {why}", []), provider);
         var forRepo = candidates.Where(p => evt.RepoUrls.Any(u => RepoUrl.Same(u, p.Repo))).ToList();
         if (forRepo.Count == 0)
-            return Log(new WebhookResult(202, $"ignored: no pipeline for repository {evt.RepoUrls.FirstOrDefault() ?? "(none)"}", []), provider);
+            return Log(new WebhookResult(202, $"ignored: no pipeline for repository {Sources.SourceControl.Shown(evt.RepoUrls.FirstOrDefault() ?? "(none)")}", []), provider);
         var matched = forRepo.Where(trusted.Contains).ToList();
         if (matched.Count == 0) return Log(new WebhookResult(403, "signature verification failed", []), provider);
-        var onBranch = matched.Where(p => p.Branch == evt.Branch).ToList();
-        if (onBranch.Count == 0) return Log(new WebhookResult(202, $"ignored: branch \"{evt.Branch}\" is not tracked", []), provider);
-        var deploying = new List<string>();
+        var onBranch = matched.Where(p => evt.Updates.Any(u => u.Branch == p.Branch)).ToList();
+        if (onBranch.Count == 0)
+        {
+            var branches = string.Join(", ", evt.Updates.Select(u => $"\"{u.Branch}\""));
+            return Log(new WebhookResult(202, evt.Updates.Count > 1 ? $"ignored: branches {branches} are not tracked" : $"ignored: branch {branches} is not tracked", []), provider);
+        }
+        var deploying = new List<(string Pipeline, string Commit)>();
         foreach (var p in onBranch)
         {
+            var commit = evt.Updates.Last(u => u.Branch == p.Branch).Commit;
             if (p.Secret is null) log($"warning: pipeline {p.Name} has no secret: anyone can trigger its deploys");
-            if (p.Paused) { log($"pipeline {p.Name} is paused (rolled back): push {evt.Commit} not deployed"); continue; }
-            queue.Enqueue(p.Name, new DeployRequest(evt.Commit, $"webhook ({provider})"));
-            deploying.Add(p.Name);
+            if (p.Paused) { log($"pipeline {p.Name} is paused (rolled back): push {commit} not deployed"); continue; }
+            queue.Enqueue(p.Name, new DeployRequest(commit, $"webhook ({provider})") { SkipStale = true });
+            deploying.Add((p.Name, commit));
         }
-        return Log(deploying.Count == 0
-            ? new WebhookResult(202, "ignored: pipeline paused (volt gitops resume)", [])
-            : new WebhookResult(202, $"deploying {evt.Commit} to {string.Join(", ", deploying)}", deploying), provider);
+        if (deploying.Count == 0) return Log(new WebhookResult(202, "ignored: pipeline paused (volt gitops resume)", []), provider);
+        var text = string.Join("; ", deploying.GroupBy(d => d.Commit).Select(g => $"{g.Key} to {string.Join(", ", g.Select(d => d.Pipeline))}"));
+        return Log(new WebhookResult(202, $"deploying {text}", [.. deploying.Select(d => d.Pipeline)]), provider);
     }
+
+    private static (string Header, string Id)? DeliveryId(string provider, Func<string, string?> header)
+    {
+        foreach (var h in DeliveryLog.Headers(provider))
+            if (header(h) is { } v) return (h, v);
+        return null;
+    }
+
+    private static string OneLine(string s) => Sources.SourceControl.Shown(s.ReplaceLineEndings(" "), 200);
 
     private bool Authentic(Pipeline p, string provider, Func<string, string?> header, byte[] body)
     {

@@ -28,12 +28,17 @@ internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDepl
 {
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
+    /// <summary>True once a deploy of this instance found voltd down and so started it (serve reports it on stop).</summary>
+    public bool StartedVoltd { get; private set; }
+
     public async Task DeployAsync(WorkloadSpec spec, CancellationToken ct)
     {
         var image = ResolveImage(spec, ct);
         var fingerprint = spec.Manifest.Fingerprint() + "\n" + image;
         var engine = ctx.Containers();
+        var wasUp = await VoltdListeningAsync(ct).ConfigureAwait(false);
         var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        if (wasUp == false && supervisor.Name == "voltd") StartedVoltd = true;
         var name = spec.Workload;
         var exists = engine.Records.Exists(name);
         var fpFile = Path.Combine(spec.StateDir, "workload.fingerprint");
@@ -57,6 +62,14 @@ internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDepl
         AtomicFile.WriteAllText(fpFile, fingerprint);
         File.Copy(Path.Combine(spec.RepoDir, ManifestParser.FileName), Path.Combine(spec.StateDir, "workload-manifest.yaml"), overwrite: true);
         AtomicFile.WriteAllText(Path.Combine(spec.StateDir, "workload-image"), image);
+    }
+
+    /// <summary>Whether voltd answers on its socket (null where systemd supervises).</summary>
+    private async Task<bool?> VoltdListeningAsync(CancellationToken ct)
+    {
+        if (SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd") return null;
+        using var client = new Volt.Daemon.DaemonClient(Volt.Daemon.DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]));
+        return await client.IsListeningAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Creates, starts and checks that the container is still running after <see cref="SettleTime"/>.</summary>

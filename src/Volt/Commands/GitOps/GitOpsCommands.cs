@@ -15,7 +15,7 @@ internal static class GitOpsCommands
     {
         Examples =
         [
-            "volt gitops create --name web-app --repo https://github.com/myorg/myapp --provider github --branch main --workload web --secret s3cret",
+            "volt gitops create --name web-app --repo https://github.com/myorg/myapp --provider github --branch main --workload web --secret-file /etc/volt/web-app.secret",
             "volt gitops serve --port 9090",
             "volt gitops status",
             "volt gitops logs --name web-app --limit 50",
@@ -23,6 +23,17 @@ internal static class GitOpsCommands
     };
 
     public static readonly Option<string> Name = new("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" };
+
+    /// <summary>--name, checked (exit 2, one line naming the option) before any path is built from it.</summary>
+    public static string PipelineName(this ParseResult parse)
+    {
+        var name = parse.GetValue(Name)!;
+        PipelineStore.ValidateName(name, "--name");
+        return name;
+    }
+
+    /// <summary>Where a running <c>gitops serve</c> publishes its state.</summary>
+    public static string ServerStateFile(this VoltContext ctx) => Path.Combine(ctx.Paths.Run, "gitops-serve.json");
 
     public static PipelineStore Pipelines(this VoltContext ctx) => new(ctx.Paths.GitOps);
 

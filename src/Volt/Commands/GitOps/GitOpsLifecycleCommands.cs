@@ -18,14 +18,15 @@ internal sealed class GitOpsSyncCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var name = parse.GetValue(GitOpsCommands.Name)!;
+        var name = parse.PipelineName();
         ctx.AuditResource = name;
         var deployer = ctx.GitOpsDeployer();
         deployer.Store.Get(name);
         var entry = await deployer.RunAsync(name, new DeployRequest(null, "manual sync"), ct).ConfigureAwait(false)
             ?? throw VoltException.NotFound($"pipeline \"{name}\" not found");
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(GitOpsViews.Entry(entry));
-        if (entry.Status != "success") throw new VoltException(ExitCode.General, $"Deploy of {name} at {GitOpsViews.ShortCommit(entry.Commit)} failed: {entry.Notes}");
+        if (entry.Status != "success")
+            throw new VoltException(entry.InvalidConfig ? ExitCode.InvalidConfig : ExitCode.General, $"Deploy of {name} at {GitOpsViews.ShortCommit(entry.Commit)} failed: {entry.Notes}");
         ctx.Out.Line($"Deployed {name} at {GitOpsViews.ShortCommit(entry.Commit)} in {GitOpsViews.Duration(entry.DurationMs)}");
         return 0;
     }
@@ -44,7 +45,7 @@ internal sealed class GitOpsDeleteCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var name = parse.GetValue(GitOpsCommands.Name)!;
+        var name = parse.PipelineName();
         ctx.AuditResource = name;
         ctx.Pipelines().Delete(name);
         ctx.Out.Line($"Pipeline {name} deleted.");

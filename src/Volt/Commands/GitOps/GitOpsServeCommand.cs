@@ -7,24 +7,28 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsServeCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => 9090 };
-    private static readonly Option<string> Listen = new("--listen") { Description = "Address to bind", DefaultValueFactory = _ => "0.0.0.0", HelpName = "ADDR" };
+    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort };
+    private static readonly Option<string> Listen = new("--listen") { Description = "IP address to bind", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };
 
     public GitOpsServeCommand() : base("serve", "Run the webhook server and the SVN poller in the foreground (Ctrl+C stops it)")
     {
         Add(Port); Add(Listen);
-        Examples = ["volt gitops serve", "volt gitops serve --port 9090 --listen 127.0.0.1"];
+        Examples = ["volt gitops serve", "volt gitops serve --port 9090 --listen 127.0.0.1", "volt gitops status   # shows the running server"];
     }
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
+        var port = parse.GetValue(Port);
+        var listen = parse.GetValue(Listen)!;
+        ServeSettings.Validate(port, listen);
         var err = ctx.Console.Error;
         var gate = new Lock();
         void Log(string line) { lock (gate) err.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {line}"); }
+        var workloads = new ContainerWorkloadDeployer(ctx);
         var options = new GitOpsServerOptions
         {
-            Store = ctx.Pipelines(), Sources = new SourceControl(ctx.Processes), Workloads = new ContainerWorkloadDeployer(ctx),
-            Time = ctx.Time, Port = parse.GetValue(Port), Listen = parse.GetValue(Listen)!, Log = Log,
+            Store = ctx.Pipelines(), Sources = new SourceControl(ctx.Processes), Workloads = workloads,
+            Time = ctx.Time, Port = port, Listen = listen, Log = Log, StateFile = ctx.ServerStateFile(),
         };
         await using var server = await GitOpsServer.StartAsync(options, ct).ConfigureAwait(false);
         Log($"GitOps server listening on {server.Address} (POST /hooks/github|gitlab|bitbucket, GET /healthz)");
@@ -32,6 +36,8 @@ internal sealed class GitOpsServeCommand : VoltCommand
         catch (OperationCanceledException) { }
         Log("stopping: waiting for running deploys…");
         await server.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        if (workloads.StartedVoltd)
+            Log($"voltd, started for this server's deploys, keeps running: it supervises the deployed workloads (stopping it stops them; kill $(cat {ctx.Paths.PidFile}) does)");
         return 0;
     }
 }

@@ -10,27 +10,43 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsInstallServiceCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port of the installed server", DefaultValueFactory = _ => 9090 };
-    private static readonly Option<string> Listen = new("--listen") { Description = "Address the installed server binds", DefaultValueFactory = _ => "0.0.0.0", HelpName = "ADDR" };
+    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port of the installed server (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort };
+    private static readonly Option<string> Listen = new("--listen") { Description = "IP address the installed server binds", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };
 
     public GitOpsInstallServiceCommand() : base("install-service", "Write the volt-gitops.service systemd unit (then: systemctl enable --now volt-gitops.service)")
     {
         Add(Port); Add(Listen);
-        Examples = ["sudo volt gitops install-service", "sudo systemctl enable --now volt-gitops.service"];
+        Examples = ["sudo volt gitops install-service", "sudo volt gitops install-service --port 9090 --listen 127.0.0.1", "sudo systemctl enable --now volt-gitops.service"];
     }
 
     public override string AuditAction => "gitops.install-service";
 
+    /// <summary>systemd runs when /run/systemd/system exists (sd_booted(3)); the marker is under the Volt root for tests.</summary>
+    internal static bool SystemdRuns(VoltContext ctx) => Directory.Exists(ctx.Paths.Under("/run/systemd/system"));
+
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
+        var port = parse.GetValue(Port);
+        var listen = parse.GetValue(Listen)!;
+        ServeSettings.Validate(port, listen); // the same check serve makes: the unit never holds what serve refuses
         var exe = Environment.ProcessPath ?? "/usr/local/bin/volt";
         var path = ctx.Paths.Under("/etc/systemd/system/" + ServiceUnit.FileName);
         ctx.AuditResource = path;
-        try { AtomicFile.WriteAllText(path, ServiceUnit.Render(exe, parse.GetValue(Port), parse.GetValue(Listen)!, ctx.Paths.IsRelocated ? ctx.Paths.Root : null)); }
+        try { AtomicFile.WriteAllText(path, ServiceUnit.Render(exe, port, listen, ctx.Paths.IsRelocated ? ctx.Paths.Root : null)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw VoltException.From($"Failed writing {path}", e); }
         ctx.Out.Line($"Wrote {path}");
-        ctx.Out.Line("Enable and start it with: systemctl enable --now volt-gitops.service");
-        if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(new JsonObject { ["unit"] = path });
+        var systemd = SystemdRuns(ctx);
+        if (systemd) ctx.Out.Line("Enable and start it with: systemctl enable --now volt-gitops.service");
+        else
+        {
+            // voltd supervises containers, not units: without systemd the server runs as a background process, and
+            // its deploys start voltd on demand (which keeps the deployed workloads running).
+            var root = ctx.Paths.IsRelocated ? $"VOLT_ROOT={ctx.Paths.Root} " : "";
+            ctx.Out.Warn("this host does not run systemd (no /run/systemd/system): systemctl cannot start the unit here");
+            ctx.Out.Line("Run the server in the background instead (deploys go through voltd, started on demand):");
+            ctx.Out.Line($"  {root}setsid {exe} gitops serve --port {port} --listen {listen} </dev/null >>{Path.Combine(ctx.Paths.Log, "gitops.log")} 2>&1 &");
+        }
+        if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(new JsonObject { ["unit"] = path, ["systemd"] = systemd });
         return Task.FromResult(0);
     }
 }
@@ -49,18 +65,21 @@ internal sealed class GitOpsRollbackCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var name = parse.GetValue(GitOpsCommands.Name)!;
+        var name = parse.PipelineName();
         ctx.AuditResource = name;
         var deployer = ctx.GitOpsDeployer();
         var store = deployer.Store;
         var p = store.Get(name);
-        var target = Resolve(parse.GetValue(To), store.Deployed(name), store.History(name));
+        var to = parse.GetValue(To);
+        if (to is not null && !(p.IsSvn ? Volt.GitOps.Sources.GitNames.IsSvnRevision(to) : Volt.GitOps.Sources.GitNames.IsCommitPrefix(to)))
+            throw VoltException.Usage($"invalid --to \"{Volt.GitOps.Sources.SourceControl.Shown(to, 40)}\": expected {(p.IsSvn ? "an SVN revision number" : "a commit id (4-64 hex digits)")}");
+        var target = Resolve(to, store.Deployed(name), store.History(name));
         // Pause first, so a push arriving during the rollback cannot undo it.
         store.Save(p with { Paused = true });
         var entry = await deployer.RunAsync(name, new DeployRequest(target, "rollback"), ct).ConfigureAwait(false)
             ?? throw VoltException.NotFound($"pipeline \"{name}\" not found");
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(GitOpsViews.Entry(entry));
-        if (entry.Status != "success") throw new VoltException(ExitCode.General, $"Rollback of {name} to {GitOpsViews.ShortCommit(target)} failed: {entry.Notes} (auto-deploy stays paused)");
+        if (entry.Status != "success") throw new VoltException(entry.InvalidConfig ? ExitCode.InvalidConfig : ExitCode.General, $"Rollback of {name} to {GitOpsViews.ShortCommit(target)} failed: {entry.Notes} (auto-deploy stays paused)");
         ctx.Out.Line($"Rolled {name} back to {GitOpsViews.ShortCommit(entry.Commit)}. Auto-deploy is paused: 'volt gitops resume --name {name}' re-enables it.");
         return 0;
     }
@@ -87,7 +106,7 @@ internal sealed class GitOpsResumeCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var name = parse.GetValue(GitOpsCommands.Name)!;
+        var name = parse.PipelineName();
         ctx.AuditResource = name;
         var store = ctx.Pipelines();
         store.Save(store.Get(name) with { Paused = false });

@@ -21,7 +21,7 @@ internal sealed class GitOpsListCommand : VoltCommand
         ctx.Out.List(rows,
         [
             new Column("NAME", "name"), new Column("REPO", "repo"), new Column("BRANCH", "branch"), new Column("PROVIDER", "provider"),
-            new Column("WORKLOAD", "workload"), new Column("SECRET", "secret"),
+            new Column("WORKLOAD", "workload"), new Column("SECRET", "secret", n => GitOpsViews.SecretText(n)),
         ]);
         return Task.FromResult(0);
     }
@@ -29,7 +29,7 @@ internal sealed class GitOpsListCommand : VoltCommand
 
 internal sealed class GitOpsStatusCommand : VoltCommand
 {
-    public GitOpsStatusCommand() : base("status", "Show every pipeline with its last deploy")
+    public GitOpsStatusCommand() : base("status", "Show whether the webhook server runs, then every pipeline with its last deploy")
     {
         Examples = ["volt gitops status", "volt gitops status -o json"];
     }
@@ -40,17 +40,31 @@ internal sealed class GitOpsStatusCommand : VoltCommand
         var now = ctx.Time.GetUtcNow();
         var pipelines = store.List();
         var rows = pipelines.Select(p => GitOpsViews.Pipeline(p, store.History(p.Name, 1).FirstOrDefault())).ToList();
+        var server = GitOpsViews.Server(ctx.ServerStateFile(), now);
+        if (ctx.Out.Format != OutputFormat.Table)
+        {
+            ctx.Out.Data(new JsonObject { ["server"] = server, ["pipelines"] = new JsonArray([.. rows]) });
+            Warnings(ctx, pipelines);
+            return Task.FromResult(0);
+        }
+        ctx.Out.Line(GitOpsViews.ServerLine(server, now));
+        ctx.Out.Line("");
         ctx.Out.List(rows,
         [
             new Column("NAME", "name"), new Column("REPO", "repo"), new Column("BRANCH", "branch"), new Column("PROVIDER", "provider"),
             new Column("LAST DEPLOY", "last_deploy", n => DateTimeOffset.TryParse((string?)n, CultureInfo.InvariantCulture, out var t) ? Human.Ago(t, now) : "never"),
             new Column("STATUS", "status", n => (string?)n is "never deployed" ? "-" : Human.Plain(n)),
         ]);
+        Warnings(ctx, pipelines);
+        return Task.FromResult(0);
+    }
+
+    private static void Warnings(VoltContext ctx, IReadOnlyList<Volt.GitOps.Pipelines.Pipeline> pipelines)
+    {
         foreach (var p in pipelines.Where(p => p.Secret is null && !p.IsSvn))
-            ctx.Out.Warn($"pipeline {p.Name} has no --secret: any HTTP POST to /hooks/{p.Provider} can trigger a deploy");
+            ctx.Out.Warn($"pipeline {p.Name} has no secret{(p.InsecureNoSecret ? " (--insecure-no-secret)" : "")}: any HTTP POST to /hooks/{p.Provider} can trigger a deploy");
         foreach (var p in pipelines.Where(p => p.Paused))
             ctx.Out.Warn($"pipeline {p.Name} is paused after a rollback: 'volt gitops resume --name {p.Name}' re-enables deploys");
-        return Task.FromResult(0);
     }
 }
 
@@ -66,9 +80,9 @@ internal sealed class GitOpsLogsCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var name = parse.GetValue(GitOpsCommands.Name)!;
+        var name = parse.PipelineName();
         var limit = parse.GetValue(Limit);
-        if (limit <= 0) throw Core.Errors.VoltException.Usage($"invalid --limit {limit}: must be at least 1");
+        if (limit is <= 0 or > 100_000) throw Core.Errors.VoltException.Usage($"invalid --limit {limit}: must be 1-100000");
         var store = ctx.Pipelines();
         store.Get(name);
         var rows = store.History(name, limit).Select(GitOpsViews.Entry).ToList();

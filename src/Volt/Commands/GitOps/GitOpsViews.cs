@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Volt.GitOps.Hosting;
 using Volt.GitOps.Pipelines;
 
 namespace Volt.Commands.GitOps;
@@ -15,6 +16,7 @@ internal static class GitOpsViews
         ["provider"] = p.Provider,
         ["workload"] = p.Workload,
         ["secret"] = p.Secret is not null,
+        ["insecure_no_secret"] = p.IsSvn ? null : p.Secret is null,
         ["poll_interval"] = p.IsSvn ? p.PollInterval : null,
         ["clone_url"] = p.CloneUrl,
         ["paused"] = p.Paused,
@@ -34,6 +36,33 @@ internal static class GitOpsViews
         ["trigger"] = e.Trigger,
         ["notes"] = e.Notes,
     };
+
+    /// <summary>The SECRET column: <c>yes</c>, or <c>none (insecure)</c> for a webhook pipeline without one; svn polls (<c>-</c>).</summary>
+    public static string SecretText(JsonNode? secret) => secret is null ? "-" : (bool)secret ? "yes" : "none (insecure)";
+
+    /// <summary>The running webhook server from its state file; a file whose pid is gone is reported as stale.</summary>
+    public static JsonObject Server(string stateFile, DateTimeOffset now)
+    {
+        var state = ServerState.TryRead(stateFile);
+        var running = state is not null && state.Pid > 0 && Volt.Core.IO.Posix.ProcessExists(state.Pid);
+        if (state is null || !running)
+            return new JsonObject { ["state"] = "stopped", ["stale_pid"] = state?.Pid };
+        return new JsonObject
+        {
+            ["state"] = "running", ["address"] = state.Address, ["pid"] = state.Pid, ["since"] = Time(state.Started),
+            ["requests"] = state.Requests, ["deploys"] = state.Deploys, ["updated"] = Time(state.Updated),
+        };
+    }
+
+    public static string ServerLine(JsonObject server, DateTimeOffset now)
+    {
+        if ((string?)server["state"] != "running")
+            return server["stale_pid"] is { } pid
+                ? $"Server: not running (stale state of pid {pid}, which has exited; start it with 'volt gitops serve')"
+                : "Server: not running (start it with 'volt gitops serve' or the volt-gitops service)";
+        var since = DateTimeOffset.Parse((string)server["since"]!, CultureInfo.InvariantCulture);
+        return $"Server: running on {server["address"]} (pid {server["pid"]}) since {Time(since)} ({Rendering.Human.Ago(since, now)}), {server["requests"]} requests, {server["deploys"]} deploys";
+    }
 
     public static string Time(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
