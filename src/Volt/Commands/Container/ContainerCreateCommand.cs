@@ -4,7 +4,7 @@ using Volt.Workloads.Containers;
 
 namespace Volt.Commands.Container;
 
-internal sealed class ContainerCreateCommand : VoltCommand
+internal sealed class ContainerCreateCommand : VoltCommand, ITrailingCommand
 {
     public ContainerCreateCommand() : base("create", "Create a container (stopped) from an image or a rootfs directory")
     {
@@ -16,6 +16,8 @@ internal sealed class ContainerCreateCommand : VoltCommand
             "volt container create ./rootfs --name app -e MODE=prod -v /srv/data:/data -v /etc/hosts:/etc/hosts:ro",
         ];
     }
+
+    public int PositionalsBeforeCommand => 1;
 
     public override string AuditAction => "container.create";
 

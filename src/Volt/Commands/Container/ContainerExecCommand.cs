@@ -4,7 +4,7 @@ using Volt.Workloads.Runtime;
 
 namespace Volt.Commands.Container;
 
-internal sealed class ContainerExecCommand : VoltCommand
+internal sealed class ContainerExecCommand : VoltCommand, ITrailingCommand
 {
     private static readonly Argument<string[]> Command = new("COMMAND") { Description = "Command and arguments", Arity = ArgumentArity.OneOrMore };
 
@@ -15,6 +15,8 @@ internal sealed class ContainerExecCommand : VoltCommand
         TreatUnmatchedTokensAsErrors = false;
         Examples = ["volt container exec web cat /etc/hostname", "volt container exec web sh -c 'ls /tmp'"];
     }
+
+    public int PositionalsBeforeCommand => 1;
 
     public override string AuditAction => "container.exec";
 
