@@ -126,6 +126,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
             using var rev = new Reverter();
             var rootfs = store.Rootfs(name);
+            var materialized = false;
             var cg = ContainerHost.CgroupName(name);
             if (creating is null)
             {
@@ -148,7 +149,17 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                 logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
             }
 
-            var argv = NspawnCommand.Build(config, rootfs, console);
+            // A non-root --user is resolved in the image and switched by Volt's helper: that needs the rootfs before nspawn.
+            (UserSwitch, string, string)? user = null;
+            if (UserSwitch.Needed(config.User))
+            {
+                if (creating is not null) { _engine.Materialize(config, rev); materialized = true; }
+                var switchUser = UserSwitch.Resolve(config.User, rootfs)!;
+                var helper = Path.Combine(store.Dir(name), "user-switch");
+                switchUser.WriteHelper(helper);
+                user = (switchUser, helper, RootfsCheck.Prepare(config, rootfs));
+            }
+            var argv = NspawnCommand.Build(config, rootfs, console, user);
             var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile,
                 ownSession: console == ConsoleMode.Pipe);
             var process = launch.Process;
@@ -157,7 +168,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
             if (creating is not null)
             {
-                _engine.Materialize(config, rev);
+                if (!materialized) _engine.Materialize(config, rev);
                 rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
                 RootfsCheck.Prepare(config, rootfs);
             }

@@ -18,25 +18,29 @@ public static class RootfsCheck
 
     internal const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public static void Prepare(ContainerConfig c, string rootfs)
+    /// <summary>Makes /usr if missing and checks the command; returns the command's path inside the container.</summary>
+    public static string Prepare(ContainerConfig c, string rootfs)
     {
         // nspawn refuses a directory without /usr ("doesn't look like it has an OS tree"); an empty one satisfies it.
         if (!Path.Exists(Path.Combine(rootfs, "usr"))) Directory.CreateDirectory(Path.Combine(rootfs, "usr"));
-        CheckCommand(c, rootfs);
+        return CheckCommand(c, rootfs);
     }
 
-    /// <summary>Throws exit 127 / 126 when the container's command is missing / not executable in <paramref name="rootfs"/>.</summary>
-    public static void CheckCommand(ContainerConfig c, string rootfs)
+    /// <summary>
+    /// Throws exit 127 / 126 when the container's command is missing / not executable in <paramref name="rootfs"/>;
+    /// returns its path inside the container (found through <c>$PATH</c> for a bare name).
+    /// </summary>
+    public static string CheckCommand(ContainerConfig c, string rootfs)
     {
         var cmd = c.Command.Count > 0 ? c.Command[0] : "/bin/sh";
         if (cmd.Length == 0) throw new VoltException(CommandNotFound, "the container's command is empty");
         if (cmd.Contains('/'))
         {
             var path = cmd.StartsWith('/') ? cmd : Path.Combine(c.Workdir ?? "/", cmd);
-            if (OnVolume(c, path)) return;
+            if (OnVolume(c, path)) return path;
             switch (Kind(Resolve(rootfs, path)))
             {
-                case Found.Executable: return;
+                case Found.Executable: return path;
                 case Found.Missing: throw new VoltException(CommandNotFound, $"{cmd}: no such file or directory in the container");
                 default: throw new VoltException(CommandNotExecutable, $"{cmd}: permission denied (not an executable file in the container)");
             }
@@ -46,9 +50,9 @@ public static class RootfsCheck
         foreach (var dir in search.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var path = dir.TrimEnd('/') + "/" + cmd;
-            if (OnVolume(c, path)) return;
+            if (OnVolume(c, path)) return path;
             var kind = Kind(Resolve(rootfs, path));
-            if (kind == Found.Executable) return;
+            if (kind == Found.Executable) return path;
             present |= kind == Found.NotExecutable;
         }
         throw present

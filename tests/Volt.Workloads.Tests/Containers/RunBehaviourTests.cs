@@ -101,3 +101,23 @@ public sealed class RunBehaviourTests
         f.Volt("container", "delete", "-f", "ghost").Code.ShouldBe(3, "nothing left: not found");
     }
 }
+
+/// <summary><c>--user</c> end to end: numbers without a passwd entry, names from the image's files.</summary>
+public sealed class RunUserTests
+{
+    [Theory]
+    [InlineData("1234", "uid=1234 gid=0")]
+    [InlineData("33:33", "uid=33 gid=33")]
+    [InlineData("nobody", "uid=65534(nobody) gid=65534(nogroup)")]
+    public void A_user_runs_the_command_as_that_uid_and_gid(string user, string expected)
+    {
+        using var f = new CliFixture();
+        var r = f.Volt("run", "--rm", "--user", user, f.Image, "id");
+        r.Code.ShouldBe(0, r.Err);
+        r.Out.ShouldStartWith(expected);
+        var d = f.Volt("run", "-d", "--name", "u", "--user", user, f.Image, "sh", "-c", "id > /tmp/id; exec sleep 100");
+        d.Code.ShouldBe(0, d.Err);
+        f.Volt("container", "exec", "u", "cat", "/tmp/id").Out.ShouldStartWith(expected);
+        f.Volt("container", "rm", "-f", "u").Code.ShouldBe(0);
+    }
+}
