@@ -63,7 +63,8 @@ public sealed class NetworkedContainerTests
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             listener = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nsenter", In("busybox", "nc", "-l", "-p", "18999"))
                 { RedirectStandardInput = true, RedirectStandardOutput = true })!;
-            await ContainerFixture.WaitFor(() => TestEnv.Run("nsenter", In("cat", "/proc/net/tcp")).Out.Contains(":4A37 00000000:0000 0A"), what: "the listener");
+            await ContainerFixture.WaitFor(() => TestEnv.Run("nsenter", In("cat", "/proc/net/tcp", "/proc/net/tcp6")).Out.Split('\n')
+                .Any(l => l.Contains(":4A37 ") && l.Contains(" 0A ")), what: "the listener");
             var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never" };
             var parent = Volt.Workloads.Cgroups.CgroupDetector.ParentFor(f.Paths);
             IEnumerable<string> Leftovers(string name) => Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup")
