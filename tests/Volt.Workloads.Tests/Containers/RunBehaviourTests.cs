@@ -117,7 +117,8 @@ public sealed class RunUserTests
         r.Out.ShouldStartWith(expected);
         var d = f.Volt("run", "-d", "--name", "u", "--user", user, f.Image, "sh", "-c", "id > /tmp/id; exec sleep 100");
         d.Code.ShouldBe(0, d.Err);
-        f.Volt("container", "exec", "u", "cat", "/tmp/id").Out.ShouldStartWith(expected);
+        // The payload writes the file right after its start: wait for it inside the container.
+        f.Volt("container", "exec", "u", "sh", "-c", "while [ ! -s /tmp/id ]; do sleep 0.05; done; cat /tmp/id").Out.ShouldStartWith(expected);
         f.Volt("container", "rm", "-f", "u").Code.ShouldBe(0);
     }
 }
