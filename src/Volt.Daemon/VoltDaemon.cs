@@ -28,6 +28,9 @@ public static partial class VoltDaemon
         if (o.SharedCgroups) runtime.EnterSharedBookkeeping();
         var adopted = await runtime.AdoptAsync().ConfigureAwait(false);
         LogAdopted(log, adopted.Count);
+        // What killed creates and crashed starts left behind (cgroups, ctr:NAME rules, half records): see ContainerEngine.
+        try { LogOrphans(log, (await new Workloads.Containers.ContainerEngine(o.Host).CollectOrphansAsync(ct).ConfigureAwait(false)).Count); }
+        catch (Exception e) when (e is IOException or VoltException or UnauthorizedAccessException) { LogOrphansFailed(log, e); }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -56,6 +59,12 @@ public static partial class VoltDaemon
 
     [LoggerMessage(Level = LogLevel.Information, Message = "voltd re-adopted {Count} running container(s)")]
     private static partial void LogAdopted(ILogger log, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "voltd collected {Count} orphan(s) of interrupted creates")]
+    private static partial void LogOrphans(ILogger log, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "voltd could not collect orphans")]
+    private static partial void LogOrphansFailed(ILogger log, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "voltd listening on {Socket} (pid {Pid})")]
     private static partial void LogListening(ILogger log, string socket, int pid);

@@ -58,6 +58,9 @@ internal static class CgroupFs
         }
     }
 
+    /// <summary>The names of the sub-directories (groups) of <paramref name="dir"/>; none when it does not exist.</summary>
+    public static IEnumerable<string> Children(string dir) => SafeChildren(dir).Select(Path.GetFileName).OfType<string>();
+
     public static string Format(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "max";
 
     private static IEnumerable<string> SafeChildren(string dir)

@@ -116,6 +116,9 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
             Pids(name).Count);
     }
 
+    public IReadOnlyList<string> Groups() =>
+        [.. Present().SelectMany(h => CgroupFs.Children(Path.Combine(root, h, parent))).Distinct().Order(StringComparer.Ordinal)];
+
     public void Delete(string name)
     {
         foreach (var h in Present()) CgroupFs.RemoveTree(Group(h, name));

@@ -77,6 +77,8 @@ public sealed class CgroupV2Driver(string root, string parent = "volt") : ICgrou
 
     public void Delete(string name) => CgroupFs.RemoveTree(PathOf(name));
 
+    public IReadOnlyList<string> Groups() => [.. CgroupFs.Children(Path.Combine(root, parent)).Order(StringComparer.Ordinal)];
+
     /// <summary>True when <paramref name="root"/> is a v2 mount offering the memory controller.</summary>
     public static bool Usable(string root) =>
         (CgroupFs.Read(Path.Combine(root, "cgroup.controllers")) ?? "").Split(' ').Contains("memory");

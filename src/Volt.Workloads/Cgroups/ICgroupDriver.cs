@@ -75,6 +75,12 @@ public interface ICgroupDriver
     /// <summary>Removes the group and any empty child groups (nspawn's <c>payload</c>/<c>supervisor</c>); idempotent.</summary>
     void Delete(string name);
 
+    /// <summary>
+    /// The names of the groups under Volt's parent in any hierarchy (shared ones such as <c>.voltd</c> included), for
+    /// the orphan collector: a killed create can leave groups no container record names.
+    /// </summary>
+    IReadOnlyList<string> Groups();
+
     /// <summary>The main directory of the group (for messages and tests).</summary>
     string PathOf(string name);
 }

@@ -77,9 +77,18 @@ public sealed partial class ContainerEngine(ContainerHost host)
         var view = View(name);
         if (view.Status is ContainerStatus.Running or ContainerStatus.Restarting)
             throw VoltException.Conflict($"container \"{name}\" is {view.Status.ToString().ToLowerInvariant()}: stop it first or use --force");
+        await DeleteLockedAsync(name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Delete's work, under the container's lock, for a container that is not running.</summary>
+    private async Task DeleteLockedAsync(string name, CancellationToken ct)
+    {
+        var cg = ContainerHost.CgroupName(name);
+        // Not running, so anything still in its group (an interrupted start's wrapper) is a stray.
+        KillStrays(cg);
         host.Rootfs.Release(Store.Dir(name));
         await host.Network.DetachAsync(name, ct).ConfigureAwait(false);
-        host.Cgroups.Delete(ContainerHost.CgroupName(name));
+        host.Cgroups.Delete(cg);
         AtomicFile.TryDelete(Store.UnitFile(name));
         foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
         AtomicFile.TryDelete(Store.LogFile(name));

@@ -13,6 +13,9 @@ public interface INetworkAttacher
 
     /// <summary>Releases the address, veth and port forwards; idempotent.</summary>
     Task DetachAsync(string container, CancellationToken ct = default);
+
+    /// <summary>Every container name the network holds something for (attachment, lease, <c>ctr:NAME</c> rule): for the orphan collector.</summary>
+    Task<IReadOnlyList<string>> OwnersAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>([]);
 }
 
 /// <summary>No networking engine: containers get loopback only; asking for a network or ports is an error.</summary>

@@ -27,7 +27,12 @@ public static class NspawnCommand
         : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "systemd-nspawn")).FirstOrDefault(File.Exists)
           ?? DefaultBinary;
 
-    public static IReadOnlyList<string> Build(ContainerConfig c, string rootfs, ConsoleMode console = ConsoleMode.Pipe)
+    /// <param name="user">
+    /// A non-root <c>--user</c> switched by Volt's helper (see <see cref="Runtime.UserSwitch"/>) instead of nspawn's
+    /// <c>--user=</c>: the helper's host file and the command's resolved path inside the container.
+    /// </param>
+    public static IReadOnlyList<string> Build(ContainerConfig c, string rootfs, ConsoleMode console = ConsoleMode.Pipe,
+        (Runtime.UserSwitch User, string Helper, string Command)? user = null)
     {
         var args = new List<string>
         {
@@ -47,10 +52,16 @@ public static class NspawnCommand
         foreach (var v in c.Volumes) args.Add($"{(v.ReadOnly ? "--bind-ro" : "--bind")}={v.Host}:{v.Container}");
         foreach (var e in c.Env) args.Add("--setenv=" + e);
         if (c.Workdir is { Length: > 0 } w) args.Add("--chdir=" + w);
-        if (c.User is { Length: > 0 } u) args.Add("--user=" + u);
+        if (user is { } sw)
+        {
+            args.Add($"--bind-ro={sw.Helper}:{Runtime.UserSwitch.ContainerPath}");
+            if (!c.Env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal))) args.Add("--setenv=HOME=" + sw.User.Home);
+        }
+        else if (c.User is { Length: > 0 } u) args.Add("--user=" + u);
         args.Add(console == ConsoleMode.Interactive ? "--console=interactive" : "--pipe");
         args.Add("--");
-        args.AddRange(command);
+        if (user is { } with) args.AddRange([Runtime.UserSwitch.ContainerPath, with.Command, .. command.Skip(1)]);
+        else args.AddRange(command);
         return args;
     }
 

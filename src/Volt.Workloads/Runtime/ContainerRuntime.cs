@@ -130,25 +130,52 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
             using var rev = new Reverter();
             var rootfs = store.Rootfs(name);
+            var materialized = false;
             var cg = ContainerHost.CgroupName(name);
+            if (creating is null)
+            {
+                // A failed start leaves the container as it was (stopped, its exit recorded), not "running".
+                var before = store.State(name);
+                rev.Add("state", () => store.Save(name, before with { Status = before.Status == ContainerStatus.Running ? ContainerStatus.Stopped : before.Status, Pid = null, Ip = null }));
+                // The rootfs first: the command is checked in it before nspawn runs (an ungated launch starts at once).
+                if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)
+                    throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
+                RootfsCheck.Prepare(config, rootfs);
+            }
             _host.Cgroups.Delete(cg);
             _host.Cgroups.Create(cg);
             rev.Add("cgroup", () => _host.Cgroups.Delete(cg));
             _host.Cgroups.Apply(cg, _host.Limits(config));
-            if (logFile is not null) Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+            long logStart = 0;
+            if (logFile is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+                logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+            }
 
-            var argv = NspawnCommand.Build(config, rootfs, console);
-            var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile);
+            // A non-root --user is resolved in the image and switched by Volt's helper: that needs the rootfs before nspawn.
+            (UserSwitch, string, string)? user = null;
+            if (UserSwitch.Needed(config.User))
+            {
+                if (creating is not null) { _engine.Materialize(config, rev); materialized = true; }
+                var switchUser = UserSwitch.Resolve(config.User, rootfs)!;
+                var helper = Path.Combine(store.Dir(name), "user-switch");
+                switchUser.WriteHelper(helper);
+                user = (switchUser, helper, RootfsCheck.Prepare(config, rootfs));
+            }
+            var argv = NspawnCommand.Build(config, rootfs, console, user);
+            var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile,
+                ownSession: console == ConsoleMode.Pipe);
             var process = launch.Process;
-            rev.Add("nspawn", () => { launch.Abort(); KillAll(name, process.Id); });
+            // Undone before the cgroup: everything in it must be gone for its directories to go (rmdir of a busy group fails).
+            rev.Add("nspawn", () => { launch.Abort(); KillAndWait(name, process); });
             // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
             if (creating is not null)
             {
-                _engine.Materialize(config, rev);
-                rev.Add("nspawn", () => KillAll(name, process.Id)); // undone first: stop it before its rootfs goes
+                if (!materialized) _engine.Materialize(config, rev);
+                rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
+                RootfsCheck.Prepare(config, rootfs);
             }
-            else if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)
-                throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
             var started = _host.Time.GetUtcNow();
             w = new Watch(name, process.Id, process, started, rootfs);
             store.Save(name, new ContainerState
@@ -161,10 +188,14 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
             var networked = config.Network is not null || config.Publish.Count > 0;
             var init = await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
+            // nspawn gave up before the container's PID 1 existed: say why (its own words from the log), never a silent exit.
+            if (init is null && logFile is not null && process.HasExited && process.ExitCode != 0 && NspawnRefusal(logFile, logStart) is { } why)
+                throw new VoltException(ExitCode.General, $"container \"{name}\" did not start: {why}");
             if (init is { } pid1 && networked)
             {
-                var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
+                // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
                 rev.Add("network", () => _host.Network.DetachAsync(name).GetAwaiter().GetResult());
+                var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
                 store.Save(name, store.State(name) with { Ip = ip });
             }
             rev.Commit();
@@ -192,6 +223,42 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     /// <summary>True when <paramref name="pid"/> is alive and is this container's nspawn.</summary>
     public bool IsOurs(int? pid, string name) =>
         pid is { } p && ProcFs.IsAlive(p) && NspawnCommand.Matches(ProcFs.Cmdline(p), name, _host.Store.Rootfs(name));
+
+    /// <summary>
+    /// SIGKILL to nspawn and everything in the container's cgroup, then waits (up to 5 s) until nspawn is reaped and the
+    /// group is empty, so the cgroup and the rootfs can go right after.
+    /// </summary>
+    private void KillAndWait(string name, Process nspawn)
+    {
+        KillAll(name, nspawn.Id);
+        try { nspawn.WaitForExit(TimeSpan.FromSeconds(5)); } catch (InvalidOperationException) { }
+        var cg = ContainerHost.CgroupName(name);
+        for (var i = 0; i < 500; i++)
+        {
+            var pids = _host.Cgroups.Exists(cg) ? _host.Cgroups.Pids(cg) : [];
+            if (pids.Count == 0) return;
+            foreach (var pid in pids) Native.Kill(pid, Native.SIGKILL);
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>
+    /// nspawn's own failure lines in what the log got since <paramref name="from"/> (null when there are none: a command
+    /// that merely exited non-zero before PID 1 was seen is a start, not a refusal).
+    /// </summary>
+    private static string? NspawnRefusal(string logFile, long from)
+    {
+        try
+        {
+            using var s = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            s.Seek(Math.Min(from, s.Length), SeekOrigin.Begin);
+            var lines = new StreamReader(s).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l.Contains("Refusing", StringComparison.Ordinal) || l.StartsWith("Failed to ", StringComparison.Ordinal)
+                    || l.Contains("Child died too early", StringComparison.Ordinal) || l.Contains(") failed: ", StringComparison.Ordinal)).ToList();
+            return lines.Count > 0 ? string.Join("; ", lines.TakeLast(3)) : null;
+        }
+        catch (IOException) { return null; }
+    }
 
     private void KillAll(string name, int nspawnPid)
     {

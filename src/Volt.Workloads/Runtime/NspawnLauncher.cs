@@ -45,10 +45,15 @@ internal static class NspawnLauncher
     /// Starts the wrapper; the returned launch's PID becomes nspawn's. With a <paramref name="logFile"/> (detached) the
     /// launch is gated: nothing runs until <see cref="NspawnLaunch.Go"/>.
     /// </summary>
-    public static NspawnLaunch Start(IReadOnlyList<string> nspawn, IReadOnlyList<string> joinFiles, string? logFile)
+    /// <param name="ownSession">
+    /// For a foreground run without a terminal: nspawn in its own session, so a Ctrl-C on the user's terminal reaches
+    /// volt only (which forwards it to the payload); nspawn itself kills the container on SIGINT.
+    /// </param>
+    public static NspawnLaunch Start(IReadOnlyList<string> nspawn, IReadOnlyList<string> joinFiles, string? logFile, bool ownSession = false)
     {
         var gated = logFile is not null;
-        var psi = new ProcessStartInfo(gated ? "setsid" : "/bin/sh") { UseShellExecute = false };
+        var psi = new ProcessStartInfo(gated || ownSession ? "setsid" : "/bin/sh") { UseShellExecute = false };
+        if (ownSession && !gated) psi.ArgumentList.Add("/bin/sh");
         if (gated)
         {
             psi.ArgumentList.Add("/bin/bash");

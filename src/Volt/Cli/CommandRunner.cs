@@ -36,7 +36,9 @@ internal static class CommandRunner
         var resource = ctx.AuditResource ?? FirstArgument(parse) ?? "";
         try
         {
-            ctx.Audit.Append(action, resource, success, failure is null ? (success ? null : "exit code non-zero") : ErrorReporter.Message(failure));
+            foreach (var done in ctx.AuditActed) ctx.Audit.Append(action, done, true, null);
+            if (ctx.AuditActed.Count == 0 || !success)
+                ctx.Audit.Append(action, resource, success, failure is null ? (success ? null : "exit code non-zero") : ErrorReporter.Message(failure));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -30,10 +30,11 @@ internal sealed class VoltApp
     {
         CommandRunner.CurrentApp.Value = this;
         var parse = Root.Parse(args);
-        if (parse.CommandResult.Command is VoltCommand { VerbatimAfterFirstArgument: true } verbatim
-            && CommandBoundary.Insert(args, verbatim) is { } bounded)
-            parse = Root.Parse(bounded);
+        // Everything from a trailing command on is that command's: parse again with "--" where it starts.
+        if (parse.CommandResult.Command is ITrailingCommand { PositionalsBeforeCommand: >= 0 } t && TrailingCommand.Split(args, parse.CommandResult.Command, t.PositionalsBeforeCommand) is { } split)
+            parse = Root.Parse(split);
         var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
+        if (parse.CommandResult.Command is ISignalForwarding) config.ProcessTerminationTimeout = null;
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
         {
             var (_, palette) = VoltContext.Early(parse, Console, Env);

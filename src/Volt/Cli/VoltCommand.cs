@@ -17,12 +17,6 @@ internal abstract class VoltCommand : Command
     /// <summary>Shown under "Examples:" in <c>--help</c>.</summary>
     public string[] Examples { get; init; } = [];
 
-    /// <summary>
-    /// Everything after the first argument is a command line of its own, verbatim (<c>volt exec -u 0 web id -u</c>: the
-    /// second <c>-u</c> is id's), as if <c>--</c> followed that argument. See <see cref="CommandBoundary"/>.
-    /// </summary>
-    public bool VerbatimAfterFirstArgument { get; init; }
-
     /// <summary>The audit action (<c>cas.build</c>) for commands that change state; null for read-only ones.</summary>
     public virtual string? AuditAction => null;
 

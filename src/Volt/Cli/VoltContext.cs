@@ -29,6 +29,12 @@ internal sealed class VoltContext
     /// <summary>What the audit line names as the resource; commands set it (default: first argument).</summary>
     public string? AuditResource { get; set; }
 
+    /// <summary>
+    /// Commands acting on several names (<c>container stop a b</c>) add each one done here: every name gets its own
+    /// audit line (and a failure one more, for <see cref="AuditResource"/>).
+    /// </summary>
+    public List<string> AuditActed { get; } = [];
+
     public AuditLog Audit => new(Paths.AuditLog, Time);
 
     /// <summary>Whether progress bars may be drawn (stderr is a terminal and output is for humans).</summary>

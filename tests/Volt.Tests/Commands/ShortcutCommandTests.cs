@@ -42,7 +42,7 @@ public sealed class ShortcutCommandTests : IDisposable
         s.Arguments.ShouldBe(target.Arguments);
         s.Options.ShouldBe(target.Options);
         s.AuditAction.ShouldBe(target.AuditAction);
-        s.VerbatimAfterFirstArgument.ShouldBe(target.VerbatimAfterFirstArgument);
+        s.PositionalsBeforeCommand.ShouldBe(target is ITrailingCommand t ? t.PositionalsBeforeCommand : -1);
         s.Examples.Length.ShouldBe(target.Examples.Length);
         s.Examples.ShouldAllBe(e => e == "volt " + shortcut || e.StartsWith("volt " + shortcut + " ") || !e.Contains("volt " + longForm));
     }
@@ -140,12 +140,12 @@ public sealed class ShortcutCommandTests : IDisposable
     }
 
     [Fact]
-    public void Command_boundary_puts_a_double_dash_after_the_container()
+    public void The_trailing_command_split_puts_a_double_dash_after_the_container()
     {
         var exec = new Volt.Commands.Container.ContainerExecCommand();
-        CommandBoundary.Insert(["exec", "-u", "0", "-it", "web", "id", "-u"], exec).ShouldBe(["exec", "-u", "0", "-it", "web", "--", "id", "-u"]);
-        CommandBoundary.Insert(["container", "exec", "--env=A=1", "web", "env"], exec).ShouldBe(["container", "exec", "--env=A=1", "web", "--", "env"]);
-        CommandBoundary.Insert(["-o", "json", "exec", "web", "--", "ls"], exec).ShouldBeNull();
-        CommandBoundary.Insert(["exec", "--", "web", "ls"], exec).ShouldBeNull();
+        TrailingCommand.Split(["exec", "-u", "0", "-it", "web", "id", "-u"], exec, exec.PositionalsBeforeCommand).ShouldBe(["exec", "-u", "0", "-it", "web", "--", "id", "-u"]);
+        TrailingCommand.Split(["container", "exec", "--env=A=1", "web", "env"], exec, exec.PositionalsBeforeCommand).ShouldBe(["container", "exec", "--env=A=1", "web", "--", "env"]);
+        TrailingCommand.Split(["-o", "json", "exec", "web", "--", "ls"], exec, exec.PositionalsBeforeCommand).ShouldBeNull();
+        TrailingCommand.Split(["exec", "--", "web", "ls"], exec, exec.PositionalsBeforeCommand).ShouldBeNull();
     }
 }

@@ -35,6 +35,8 @@ public sealed class NetworkedContainerTests
             }
             body.ShouldContain("root:x:0:0");
             TestEnv.Run("nsenter", In(VoltBinary.Path, "ps"), env, null).Out.ShouldContain("10.0.0.");
+            TestEnv.Run("nsenter", In(VoltBinary.Path, "container", "inspect", "web", "-o", "json"), env, null).Out
+                .ShouldContain("\"network\": \"volt0\"", customMessage: "--publish alone joins volt0");
 
             TestEnv.Run("nsenter", In(VoltBinary.Path, "container", "delete", "-f", "web"), env, null).Code.ShouldBe(0);
             TestEnv.Run("nsenter", In("ip", "-o", "link")).Out.ShouldNotContain("vh-");
@@ -43,6 +45,48 @@ public sealed class NetworkedContainerTests
         finally
         {
             if (f.DaemonPid is { } d) Volt.Workloads.Runtime.Native.Kill(d, Volt.Workloads.Runtime.Native.SIGKILL);
+            TestEnv.Run("ip", "netns", "delete", ns);
+        }
+    }
+
+    [Fact]
+    public async Task A_run_whose_published_port_is_taken_exits_9_and_leaves_nothing_also_with_rm()
+    {
+        using var f = new CliFixture();
+        TestEnv.RequireTool("ip");
+        var ns = "vt" + Guid.NewGuid().ToString("N")[..8];
+        TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
+        System.Diagnostics.Process? listener = null;
+        try
+        {
+            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
+            listener = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nsenter", In("busybox", "nc", "-l", "-p", "18999"))
+                { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+            await ContainerFixture.WaitFor(() => TestEnv.Run("nsenter", In("cat", "/proc/net/tcp", "/proc/net/tcp6")).Out.Split('\n')
+                .Any(l => l.Contains(":4A37 ") && l.Contains(" 0A ")), what: "the listener");
+            var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never" };
+            var parent = Volt.Workloads.Cgroups.CgroupDetector.ParentFor(f.Paths);
+            IEnumerable<string> Leftovers(string name) => Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup")
+                .Select(h => Path.Combine(h, parent, name)).Where(Directory.Exists);
+
+            var d = TestEnv.Run("nsenter", In(VoltBinary.Path, "run", "-d", "--name", "taken", "--publish", "18999:80", f.Image, "sleep", "100"), env, null);
+            d.Code.ShouldBe(9, d.Err);
+            Leftovers("taken").ShouldBeEmpty();
+            f.Store.Names().ShouldBeEmpty();
+
+            var rm = TestEnv.Run("nsenter", In(VoltBinary.Path, "run", "--rm", "--name", "taken2", "--publish", "18999:80", f.Image, "sleep", "100"), env, null);
+            rm.Code.ShouldBe(9, rm.Err);
+            rm.Err.ShouldNotContain("is running");
+            Leftovers("taken2").ShouldBeEmpty();
+            f.Store.Names().ShouldBeEmpty();
+            File.ReadAllText("/proc/self/mountinfo").ShouldNotContain(f.Store.Rootfs("taken2"));
+            TestEnv.Run("nsenter", In("nft", "list", "ruleset")).Out.ShouldNotContain("ctr:taken");
+        }
+        finally
+        {
+            if (listener is not null) { Volt.Workloads.Runtime.Native.Kill(listener.Id, Volt.Workloads.Runtime.Native.SIGKILL); listener.WaitForExit(); listener.Dispose(); }
+            if (f.DaemonPid is { } dp) Volt.Workloads.Runtime.Native.Kill(dp, Volt.Workloads.Runtime.Native.SIGKILL);
             TestEnv.Run("ip", "netns", "delete", ns);
         }
     }

@@ -14,7 +14,7 @@ namespace Volt.Workloads.Tests.Support;
 /// </summary>
 public sealed class ContainerFixture : IAsyncDisposable
 {
-    public ContainerFixture()
+    public ContainerFixture(global::Volt.Workloads.Networking.INetworkAttacher? network = null)
     {
         TestEnv.RequireRoot("containers need mounts, cgroups and systemd-nspawn");
         TestEnv.RequireTool("systemd-nspawn");
@@ -25,6 +25,7 @@ public sealed class ContainerFixture : IAsyncDisposable
         {
             Paths = Paths, Cgroups = CgroupDetector.Detect(Paths), Rootfs = new DirectoryRootfsProvider(new ProcessRunner()),
             DefaultStopTimeout = TimeSpan.FromSeconds(3),
+            Network = network ?? new global::Volt.Workloads.Networking.NoNetworkAttacher(),
         };
         Engine = new ContainerEngine(Host);
         Runtime = new ContainerRuntime(Host);

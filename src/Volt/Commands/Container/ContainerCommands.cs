@@ -59,7 +59,9 @@ internal static class ContainerCommands
         var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
         foreach (var n in names)
         {
+            ctx.AuditResource = n;
             await action(supervisor, n).ConfigureAwait(false);
+            ctx.AuditActed.Add(n);
             ctx.Out.Line(n);
         }
         return 0;

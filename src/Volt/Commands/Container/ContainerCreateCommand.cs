@@ -4,7 +4,7 @@ using Volt.Workloads.Containers;
 
 namespace Volt.Commands.Container;
 
-internal sealed class ContainerCreateCommand : VoltCommand
+internal sealed class ContainerCreateCommand : VoltCommand, ITrailingCommand
 {
     public ContainerCreateCommand() : base("create", "Create a container (stopped) from an image or a rootfs directory")
     {
@@ -17,6 +17,8 @@ internal sealed class ContainerCreateCommand : VoltCommand
             "volt container create ./rootfs --name api --health-cmd 'wget -qO- http://127.0.0.1/healthz' --health-interval 10s --health-retries 3 -- /bin/httpd -f",
         ];
     }
+
+    public int PositionalsBeforeCommand => 1;
 
     public override string AuditAction => "container.create";
 

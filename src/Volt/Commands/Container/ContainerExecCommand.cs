@@ -4,7 +4,7 @@ using Volt.Workloads.Runtime;
 
 namespace Volt.Commands.Container;
 
-internal sealed class ContainerExecCommand : VoltCommand
+internal sealed class ContainerExecCommand : VoltCommand, ITrailingCommand
 {
     private static readonly Argument<string[]> Command = new("COMMAND") { Description = "Command and arguments", Arity = ArgumentArity.OneOrMore };
     private static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Keep stdin open (with -t: typed into the terminal)" };
@@ -19,7 +19,6 @@ internal sealed class ContainerExecCommand : VoltCommand
         Add(ContainerCommands.Name);
         Add(Command);
         Add(Interactive); Add(Tty); Add(User); Add(Env); Add(Workdir); Add(Detach);
-        VerbatimAfterFirstArgument = true;
         Examples =
         [
             "volt container exec web cat /etc/hostname",
@@ -28,6 +27,8 @@ internal sealed class ContainerExecCommand : VoltCommand
             "volt container exec -d web sleep 600   # returns at once",
         ];
     }
+
+    public int PositionalsBeforeCommand => 1;
 
     public override string AuditAction => "container.exec";
 

@@ -80,10 +80,21 @@ internal sealed class ContainerDeleteCommand : VoltCommand
         var engine = ctx.Containers();
         foreach (var n in parse.GetValue(ContainerCommands.Names)!)
         {
-            engine.Records.EnsureExists(n);
-            if (parse.GetValue(Force) && engine.View(n).Status is Workloads.Containers.ContainerStatus.Running or Workloads.Containers.ContainerStatus.Restarting)
-                await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-            await engine.DeleteAsync(n, ct).ConfigureAwait(false);
+            ctx.AuditResource = n;
+            Workloads.Containers.ContainerName.Validate(n);
+            if (!engine.Records.Exists(n))
+            {
+                // No record (a killed create): -f still removes what it left (cgroups, ctr:NAME rules, unit, log).
+                if (!parse.GetValue(Force) || (await engine.CollectOrphansAsync(n, ct).ConfigureAwait(false)).Count == 0)
+                    engine.Records.EnsureExists(n);
+            }
+            else
+            {
+                if (parse.GetValue(Force) && engine.View(n).Status is Workloads.Containers.ContainerStatus.Running or Workloads.Containers.ContainerStatus.Restarting)
+                    await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                await engine.DeleteAsync(n, ct).ConfigureAwait(false);
+            }
+            ctx.AuditActed.Add(n);
             ctx.Out.Line(n);
         }
         return 0;

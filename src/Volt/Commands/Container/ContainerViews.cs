@@ -94,7 +94,8 @@ internal static class ContainerViews
             ["env"] = new JsonArray([.. (c?.Env ?? []).Select(x => (JsonNode)x!)]),
             ["volumes"] = new JsonArray([.. (c?.Volumes ?? []).Select(m => (JsonNode)$"{m.Host}:{m.Container}{(m.ReadOnly ? ":ro" : "")}")]),
             ["publish"] = new JsonArray([.. (c?.Publish ?? []).Select(x => (JsonNode)x!)]),
-            ["network"] = c?.Network ?? "none",
+            // --publish alone joins the default network.
+            ["network"] = c?.Network ?? (c?.Publish.Count > 0 ? Network.NetNames.DefaultNetwork : "none"),
             ["memory_bytes"] = c?.MemoryBytes,
             ["cpu_percent"] = c?.CpuPercent,
             ["pids"] = c?.Pids,

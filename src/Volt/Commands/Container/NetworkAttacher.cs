@@ -14,4 +14,6 @@ internal sealed class NetworkAttacher(Func<NetworkManager> networks) : INetworkA
     }
 
     public Task DetachAsync(string container, CancellationToken ct = default) => networks().DetachAsync(container, releaseAddress: true, ct);
+
+    public Task<IReadOnlyList<string>> OwnersAsync(CancellationToken ct = default) => networks().ContainerOwnersAsync(ct);
 }

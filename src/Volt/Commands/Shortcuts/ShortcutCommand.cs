@@ -8,7 +8,7 @@ namespace Volt.Commands.Shortcuts;
 /// options, handler and audit action, one instance of the same command class; only the name and the help examples'
 /// prefix differ.
 /// </summary>
-internal sealed class ShortcutCommand : VoltCommand
+internal sealed class ShortcutCommand : VoltCommand, ITrailingCommand
 {
     private readonly VoltCommand _target;
 
@@ -22,13 +22,15 @@ internal sealed class ShortcutCommand : VoltCommand
         foreach (var a in target.Arguments) Add(a);
         foreach (var o in target.Options) Add(o);
         TreatUnmatchedTokensAsErrors = target.TreatUnmatchedTokensAsErrors;
-        VerbatimAfterFirstArgument = target.VerbatimAfterFirstArgument;
         Examples = [.. target.Examples.Select(e => Rewrite(e, name, longForms))];
         LongForm = longForms[0];
     }
 
     /// <summary>The command this one stands for, without <c>volt</c> (<c>container exec</c>).</summary>
     public string LongForm { get; }
+
+    /// <summary>The target's rule for a trailing command (<c>exec NAME CMD…</c>, <c>create IMAGE CMD…</c>); -1: none.</summary>
+    public int PositionalsBeforeCommand => _target is ITrailingCommand t ? t.PositionalsBeforeCommand : -1;
 
     public override string? AuditAction => _target.AuditAction;
 

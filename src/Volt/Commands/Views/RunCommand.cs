@@ -1,18 +1,28 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Volt.Cli;
 using Volt.Commands.Container;
+using Volt.Core.Errors;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Nspawn;
 using Volt.Workloads.Runtime;
 
 namespace Volt.Commands.Views;
 
-internal sealed class RunCommand : VoltCommand
+internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForwarding
 {
     private static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Keep stdin open" };
     private static readonly Option<bool> Tty = new("--tty", "-t") { Description = "Give the container a real terminal (when stdin is one)" };
-    private static readonly Option<bool> Remove = new("--rm") { Description = "Delete the container when it exits" };
+    private static readonly Option<bool> Remove = new("--rm") { Description = "Delete the container when it exits (and on any failure)" };
     private static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Start in the background (supervised by voltd/systemd) and print the name" };
+
+    /// <summary>What a foreground run passes on to the container's payload (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2).</summary>
+    private static readonly (PosixSignal Signal, int Number)[] Forwarded =
+    [
+        (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3),
+        // Raw numbers (Linux): PosixSignalRegistration takes them cast to PosixSignal.
+        ((PosixSignal)10, 10), ((PosixSignal)12, 12),
+    ];
 
     public RunCommand() : base("run", "Create and start a container; in the foreground the command's exit code is volt's")
     {
@@ -24,8 +34,12 @@ internal sealed class RunCommand : VoltCommand
             "volt run -it --rm debian:12 /bin/bash",
             "volt run -d --name web --memory 256M ./busybox-rootfs /bin/httpd -f -p 8080",
             "volt run ./busybox-rootfs sh -c 'exit 7'; echo $?   # 7",
+            "volt run --rm -e A=1 ./busybox-rootfs env -e B=2    # -e B=2 is env's argument, not volt's",
+            "volt run --rm --user 1234:33 ./busybox-rootfs id     # numeric uid:gid, no passwd entry needed",
         ];
     }
+
+    public int PositionalsBeforeCommand => 1;
 
     public override string AuditAction => "container.run";
 
@@ -43,11 +57,16 @@ internal sealed class RunCommand : VoltCommand
             // voltd has its own working directory: a rootfs directory goes there as the absolute path resolved here.
             if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
             var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
-            if (supervisor is Daemon.DaemonClient voltd) await voltd.CreateAndStartAsync(request, ct).ConfigureAwait(false);
+            if (supervisor is Daemon.DaemonClient voltd) await DetachedThroughVoltdAsync(ctx, engine, voltd, request, ct).ConfigureAwait(false);
             else
             {
                 engine.Create(request);
-                await supervisor.StartAsync(name, ct).ConfigureAwait(false);
+                try { await supervisor.StartAsync(name, ct).ConfigureAwait(false); }
+                catch when (remove)
+                {
+                    await RemoveAsync(engine, null, name).ConfigureAwait(false);
+                    throw;
+                }
             }
             ctx.Out.Line(name);
             return 0;
@@ -55,12 +74,71 @@ internal sealed class RunCommand : VoltCommand
         engine.Create(request);
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
         var host = ctx.ContainerHost();
-        int code;
-        await using (var runtime = new ContainerRuntime(host, label: "cli"))
+        await using var runtime = new ContainerRuntime(host, label: "cli");
+        // Signals are the payload's (as with podman): forwarded, and volt returns what the payload makes of them.
+        var last = 0;
+        var registrations = console == ConsoleMode.Interactive ? [] : Forwarded.Select(f => PosixSignalRegistration.Create(f.Signal, c =>
         {
-            try { code = await runtime.RunAttachedAsync(name, console, host.DefaultStopTimeout, ct).ConfigureAwait(false); }
-            finally { if (remove) await engine.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false); }
+            c.Cancel = true;
+            Volatile.Write(ref last, f.Number);
+            runtime.SignalPayload(name, f.Number);
+        })).ToList();
+        try
+        {
+            var code = await runtime.RunAttachedAsync(name, console, host.DefaultStopTimeout, CancellationToken.None).ConfigureAwait(false);
+            // nspawn's stub init reports a payload killed by a signal as 255; podman (and shells) say 128 + the signal.
+            return code == 255 && Volatile.Read(ref last) is var s and > 0 ? 128 + s : code;
         }
-        return code;
+        finally
+        {
+            foreach (var r in registrations) r.Dispose();
+            if (remove) await RemoveAsync(engine, runtime, name).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>--rm</c>: the container goes on every path, a failed start included (stopped first if need be).</summary>
+    private static async Task RemoveAsync(ContainerEngine engine, ContainerRuntime? runtime, string name)
+    {
+        if (!engine.Records.Exists(name)) return;
+        try { await engine.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false); }
+        catch (VoltException e) when (e.Code == ExitCode.Conflict && runtime is not null)
+        {
+            await runtime.StopAsync(name, TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+            await engine.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <c>run -d</c> through voltd. When voltd goes away mid-request (killed, crashed) the answer is lost, not the work:
+    /// the container's record says what is true, and what is missing is asked of the voltd started next.
+    /// </summary>
+    private static async Task DetachedThroughVoltdAsync(VoltContext ctx, ContainerEngine engine, Daemon.DaemonClient voltd, CreateRequest request,
+        CancellationToken ct)
+    {
+        try
+        {
+            await voltd.CreateAndStartAsync(request, ct).ConfigureAwait(false);
+            return;
+        }
+        catch (VoltException e) when (e.Code == ExitCode.Daemon && !ct.IsCancellationRequested) { }
+        // A new voltd (started on demand) has re-adopted what runs and collected what a killed one left half-made.
+        var again = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        var name = request.Name;
+        if (!engine.Records.Exists(name))
+        {
+            if (again is Daemon.DaemonClient d) await d.CreateAndStartAsync(request, ct).ConfigureAwait(false);
+            else { engine.Create(request); await again.StartAsync(name, ct).ConfigureAwait(false); }
+            return;
+        }
+        var view = engine.View(name);
+        if (view.Status == ContainerStatus.Running) return;
+        if (view.Config is null || view.State.Status == ContainerStatus.Creating)
+        {
+            await engine.DeleteAsync(name, ct).ConfigureAwait(false);
+            if (again is Daemon.DaemonClient d) await d.CreateAndStartAsync(request, ct).ConfigureAwait(false);
+            else { engine.Create(request); await again.StartAsync(name, ct).ConfigureAwait(false); }
+            return;
+        }
+        await again.StartAsync(name, ct).ConfigureAwait(false);
     }
 }
