@@ -53,11 +53,15 @@ public sealed class VoltRegistry : IAsyncDisposable
         return File.Exists(file) ? File.ReadAllLines(file) : [];
     }
 
-    /// <summary>Blob upload requests among log lines: POST or PUT or PATCH on <c>/v2/…/blobs/uploads/</c>.</summary>
-    public static int BlobUploads(IEnumerable<string> lines) => lines.Count(l =>
+    /// <summary>
+    /// Blob upload requests among log lines: POST or PUT or PATCH on <c>/v2/…/blobs/uploads/</c>; with
+    /// <paramref name="acceptedOnly"/> only those answered 2xx (not the first POST a token challenge refuses).
+    /// </summary>
+    public static int BlobUploads(IEnumerable<string> lines, bool acceptedOnly = false) => lines.Count(l =>
     {
         var parts = l.Split(' ');
-        return parts.Length > 3 && parts[2] is "POST" or "PUT" or "PATCH" && parts[3].Contains("/blobs/uploads/", StringComparison.Ordinal);
+        return parts.Length > 4 && parts[2] is "POST" or "PUT" or "PATCH" && parts[3].Contains("/blobs/uploads/", StringComparison.Ordinal)
+            && (!acceptedOnly || parts[4].StartsWith('2'));
     });
 
     public async ValueTask DisposeAsync() => await StopAsync();
