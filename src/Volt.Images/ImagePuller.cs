@@ -15,7 +15,11 @@ public sealed class TransferCounters
 }
 
 /// <summary>What a pull or import stored.</summary>
-public sealed record PullResult(StoredImage Image, int Layers, long Files, long NewObjects, long NewBytes, TimeSpan Elapsed);
+public sealed record PullResult(StoredImage Image, int Layers, long Files, long NewObjects, long NewBytes, TimeSpan Elapsed)
+{
+    /// <summary>Of <see cref="NewBytes"/>, the bytes of original layer blobs newly kept (see <c>BlobKeeper</c>).</summary>
+    public long KeptBlobBytes { get; init; }
+}
 
 /// <summary>
 /// Pulls or imports an image into the CAS: resolves the manifest for the platform, then streams every layer
@@ -44,6 +48,9 @@ public sealed class ImagePuller(CasStore cas)
         cas.EnsureCreated();
         using var writerLock = cas.WriterLock();
         using var stager = new ObjectStager(cas);
+        // A real manifest (registry, OCI layout) is kept with its blobs so a push can re-send it unchanged.
+        var keep = resolved.Manifest is not null && resolved.Layers.All(l => Digest.TryParse(l.Digest, out var d) && d.Value.Algorithm != HashAlgo.Blake3);
+        using var keeper = new BlobKeeper(cas);
         var tree = new RootfsTree();
         var applier = new LayerApplier(tree, stager);
         for (var i = 0; i < resolved.Layers.Count; i++)
@@ -53,7 +60,7 @@ public sealed class ImagePuller(CasStore cas)
             tree.LayerName = layer.Digest.Length > 0 ? layer.Digest : $"#{i + 1}";
             await using var raw = await source.OpenBlobAsync(layer, ct).ConfigureAwait(false);
             Digest.TryParse(layer.Digest, out var expected);
-            using var blob = new HashingStream(raw, expected?.Algorithm ?? HashAlgo.Sha256, $"layer {tree.LayerName}", expected,
+            using var blob = new HashingStream(keep ? keeper.Wrap(raw, expected) : raw, expected?.Algorithm ?? HashAlgo.Sha256, $"layer {tree.LayerName}", expected,
                 n => Interlocked.Add(ref counters.BytesDone, n));
             using var tar = new HashingStream(Decompression.Open(blob), HashAlgo.Sha256, $"layer {tree.LayerName} (uncompressed)",
                 i < diffIds.Count && Digest.TryParse(diffIds[i], out var diff) ? diff : null);
@@ -75,8 +82,13 @@ public sealed class ImagePuller(CasStore cas)
         var manifest = tree.ToManifest();
         var referenced = new HashSet<Digest>(manifest.Entries.Where(e => e.Digest is not null).Select(e => Digest.Parse(e.Digest!)));
         stager.Publish(referenced);
+        keeper.Publish();
+        var kept = keep ? new KeptManifest(cas.Put(resolved.Manifest, HashAlgo.Sha256).Digest.ToString(), resolved.ManifestMediaType ?? MediaTypes.OciManifest) : null;
         var treeDigest = cas.Put(manifest.Serialize()).Digest;
-        var image = new ImageStore(cas).Save(name, treeDigest, manifest.Size, resolved.Config, resolved.ManifestDigest, platformText);
-        return new PullResult(image, resolved.Layers.Count, manifest.Files, stager.NewObjects, stager.NewBytes, sw.Elapsed);
+        var image = new ImageStore(cas).Save(name, treeDigest, manifest.Size, resolved.Config, resolved.ManifestDigest, platformText, kept);
+        return new PullResult(image, resolved.Layers.Count, manifest.Files, stager.NewObjects + keeper.NewObjects, stager.NewBytes + keeper.NewBytes, sw.Elapsed)
+        {
+            KeptBlobBytes = keeper.NewBytes,
+        };
     }
 }

@@ -59,7 +59,9 @@ internal sealed class LayerApplier(RootfsTree tree, ObjectStager stager)
         {
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 entry.Type = "file";
-                var (digest, size) = e.DataStream is null ? (ContentHasher.Hash(HashAlgo.Blake3, []), 0L) : stager.Stage(e.DataStream, e.Length, ct);
+                // A zero-length file has no data stream, but its (empty) content is an object like any other: staging
+                // it is what makes the store hold it, so a fresh store's tree never names an object it lacks.
+                var (digest, size) = stager.Stage(e.DataStream ?? Stream.Null, e.DataStream is null ? 0 : e.Length, ct);
                 entry.Digest = digest.ToString();
                 entry.Size = size;
                 break;

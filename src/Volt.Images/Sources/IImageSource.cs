@@ -2,8 +2,12 @@ using Volt.Images.Oci;
 
 namespace Volt.Images.Sources;
 
-/// <summary>An image resolved to one platform: its config bytes (digest-verified) and its layers in order.</summary>
-public sealed record ResolvedImage(string? ManifestDigest, byte[] Config, IReadOnlyList<Descriptor> Layers, Platform Platform);
+/// <summary>
+/// An image resolved to one platform: its config bytes (digest-verified) and its layers in order; for a source with
+/// real manifests (registry, OCI layout) also the image manifest's bytes as fetched and its media type.
+/// </summary>
+public sealed record ResolvedImage(string? ManifestDigest, byte[] Config, IReadOnlyList<Descriptor> Layers, Platform Platform,
+    byte[]? Manifest = null, string? ManifestMediaType = null);
 
 /// <summary>Where an image comes from: a registry, an OCI layout directory, or a docker-archive.</summary>
 public interface IImageSource : IDisposable

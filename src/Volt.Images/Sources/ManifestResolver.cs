@@ -13,7 +13,7 @@ internal static class ManifestResolver
     /// <summary>Fetches a manifest by tag or digest: (bytes, media type from the transport if any).</summary>
     public delegate Task<(byte[] Body, string? MediaType)> Fetch(string reference, CancellationToken ct);
 
-    public static async Task<(ManifestDocument Manifest, string Digest, Platform? Platform)> ResolveAsync(
+    public static async Task<(ManifestDocument Manifest, string Digest, Platform? Platform, byte[] Body, string MediaType)> ResolveAsync(
         Fetch fetch, string reference, Platform platform, string what, CancellationToken ct)
     {
         Platform? chosen = null;
@@ -24,7 +24,8 @@ internal static class ManifestResolver
             if (reference.StartsWith("sha256:", StringComparison.Ordinal) && reference != digest)
                 throw new VoltException(ExitCode.General, $"manifest {reference} of {what}: content hashes to {digest}");
             var doc = ManifestDocument.Parse(body, $"manifest {reference} of {what}");
-            if (!doc.IsIndex && !MediaTypes.IsIndex(mediaType ?? doc.MediaType)) return (doc, digest, chosen);
+            if (!doc.IsIndex && !MediaTypes.IsIndex(mediaType ?? doc.MediaType))
+                return (doc, digest, chosen, body, doc.MediaType ?? mediaType ?? MediaTypes.OciManifest);
             var pick = doc.Manifests!.FirstOrDefault(m => platform.Matches(m.Platform))
                 ?? (doc.Manifests!.Count == 1 && doc.Manifests[0].Platform is null ? doc.Manifests[0] : null);
             if (pick is null)

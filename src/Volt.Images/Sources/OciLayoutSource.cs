@@ -32,12 +32,12 @@ public sealed class OciLayoutSource(string dir, string? tag) : IImageSource
         else start = index.Manifests.FirstOrDefault(m => platform.Matches(m.Platform))
             ?? throw VoltException.Usage($"OCI layout \"{dir}\" holds {index.Manifests.Count} images: name one as {dir}:TAG");
 
-        var (manifest, digest, chosen) = await ManifestResolver.ResolveAsync(
+        var (manifest, digest, chosen, body, mediaType) = await ManifestResolver.ResolveAsync(
             async (reference, c) => (await ReadBlobAsync(reference, c).ConfigureAwait(false), null), start.Digest, platform, $"OCI layout \"{dir}\"", ct)
             .ConfigureAwait(false);
         var config = await ReadBlobAsync(manifest.Config!.Digest, ct).ConfigureAwait(false);
         ManifestResolver.Verify(config, manifest.Config, "config");
-        return new ResolvedImage(digest, config, manifest.Layers!, chosen ?? start.Platform ?? platform);
+        return new ResolvedImage(digest, config, manifest.Layers!, chosen ?? start.Platform ?? platform, body, mediaType);
     }
 
     public Task<Stream> OpenBlobAsync(Descriptor layer, CancellationToken ct) => Task.FromResult<Stream>(File.OpenRead(BlobPath(layer.Digest)));

@@ -9,7 +9,7 @@ public sealed class RegistrySource(RegistryClient client) : IImageSource
     public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken ct)
     {
         var what = client.Reference.ToString();
-        var (manifest, digest, chosen) = await ManifestResolver.ResolveAsync(client.GetManifestAsync, client.Reference.Reference, platform, what, ct)
+        var (manifest, digest, chosen, body, mediaType) = await ManifestResolver.ResolveAsync(client.GetManifestAsync, client.Reference.Reference, platform, what, ct)
             .ConfigureAwait(false);
         byte[] config;
         await using (var s = await client.GetBlobAsync(manifest.Config!.Digest, ct).ConfigureAwait(false))
@@ -19,7 +19,7 @@ public sealed class RegistrySource(RegistryClient client) : IImageSource
             config = ms.ToArray();
         }
         ManifestResolver.Verify(config, manifest.Config, $"config of {what}");
-        return new ResolvedImage(digest, config, manifest.Layers!, chosen ?? platform);
+        return new ResolvedImage(digest, config, manifest.Layers!, chosen ?? platform, body, mediaType);
     }
 
     public Task<Stream> OpenBlobAsync(Descriptor layer, CancellationToken ct) => client.GetBlobAsync(layer.Digest, ct);

@@ -15,6 +15,8 @@ namespace Volt.Images.Store;
 ///  "tree":"blake3:…",                            volt.tree/v1 manifest of the final rootfs
 ///  "config":"sha256:…",                          the OCI image config, stored byte-for-byte as pulled
 ///  "manifestDigest":"sha256:…",                  the registry manifest it came from (null for build-from-dir)
+///  "manifest":"sha256:…",                        that manifest kept in the CAS with its layer blobs (pulls and
+///  "manifestMediaType":"…",                      OCI-layout imports): push re-sends them, keeping the digest
 ///  "platform":"linux/amd64",
 ///  "env":["PATH=…"],"entrypoint":[…],"cmd":["sh"],"workdir":"/","user":"",
 ///  "exposedPorts":["80/tcp"],
@@ -31,6 +33,9 @@ public sealed class ImageRecord
     [JsonPropertyName("tree")] public string Tree { get; set; } = "";
     [JsonPropertyName("config")] public string Config { get; set; } = "";
     [JsonPropertyName("manifestDigest")] public string? ManifestDigest { get; set; }
+    /// <summary>The original manifest, kept as a sha256 object with its config and layer blobs (GC keeps them).</summary>
+    [JsonPropertyName("manifest")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Manifest { get; set; }
+    [JsonPropertyName("manifestMediaType")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ManifestMediaType { get; set; }
     [JsonPropertyName("platform")] public string Platform { get; set; } = "linux/amd64";
     [JsonPropertyName("env")] public List<string> Env { get; set; } = [];
     [JsonPropertyName("entrypoint")] public List<string> Entrypoint { get; set; } = [];

@@ -4,6 +4,9 @@ using Volt.Storage.Cas;
 
 namespace Volt.Images.Store;
 
+/// <summary>The original manifest of a pulled image, kept in the CAS (sha256 object) with its media type.</summary>
+public sealed record KeptManifest(string Digest, string MediaType);
+
 /// <summary>A stored image: its ref name, the ref itself and the record it points at.</summary>
 public sealed record StoredImage(string RefName, ImageReference Name, CasRef Ref, ImageRecord Record);
 
@@ -22,7 +25,7 @@ public sealed class ImageStore(CasStore cas)
     public static string RefName(ImageReference r) => $"{RefPrefix}/{r.Name}/{r.Digest ?? r.Tag}";
 
     /// <summary>Stores the config and the record and points the image's ref at it. Caller holds the writer lock.</summary>
-    public StoredImage Save(ImageReference name, Digest tree, long size, byte[] config, string? manifestDigest, string platform)
+    public StoredImage Save(ImageReference name, Digest tree, long size, byte[] config, string? manifestDigest, string platform, KeptManifest? kept = null)
     {
         var cfg = ImageConfigFile.Parse(config, $"the config of {name}");
         var configDigest = cas.Put(config, HashAlgo.Sha256).Digest;
@@ -32,7 +35,7 @@ public sealed class ImageStore(CasStore cas)
             Ref = name.ToString(), Tree = tree.ToString(), Config = configDigest.ToString(), ManifestDigest = manifestDigest,
             Platform = platform, Env = c.Env ?? [], Entrypoint = c.Entrypoint ?? [], Cmd = c.Cmd ?? [], Workdir = c.WorkingDir ?? "",
             User = c.User ?? "", ExposedPorts = c.ExposedPorts?.Keys.Order(StringComparer.Ordinal).ToList() ?? [], Size = size,
-            Created = cfg.Created,
+            Created = cfg.Created, Manifest = kept?.Digest, ManifestMediaType = kept?.MediaType,
         };
         return SetRecord(name, record);
     }

@@ -46,4 +46,30 @@ public sealed class GarbageCollector(CasStore store)
         }
         return new GcResult(seen.Count, objects, marks.Live.Count, swept, freed, young, temps, dryRun, sw.Elapsed);
     }
+
+    /// <summary>
+    /// Removes only <paramref name="candidates"/> (objects a caller just released, e.g. the removed images of an image
+    /// prune), each only if no ref reaches it — marked under the exclusive sweep lock, so no writer is in flight — and
+    /// it was not written or re-used after <paramref name="since"/>. Returns (objects removed, bytes freed).
+    /// </summary>
+    public (long Swept, long BytesFreed) SweepCandidates(IReadOnlyCollection<Digest> candidates, DateTimeOffset since, bool dryRun)
+    {
+        if (candidates.Count == 0) return (0, 0);
+        long swept = 0, freed = 0;
+        using (store.SweepLock())
+        {
+            var marks = new Reachability(store);
+            marks.MarkAll(store.Refs.List());
+            foreach (var d in candidates.Distinct())
+            {
+                if (marks.Live.Contains(d)) continue;
+                var info = new FileInfo(store.ObjectPath(d));
+                if (!info.Exists || info.LastWriteTimeUtc >= since.UtcDateTime) continue;
+                swept++;
+                freed += info.Length;
+                if (!dryRun) info.Delete();
+            }
+        }
+        return (swept, freed);
+    }
 }

@@ -58,7 +58,10 @@ public sealed class Reachability(CasStore store)
         foreach (var d in TreeManifest.ReferencedDigests(json)) Reach(d, refName);
     }
 
-    /// <summary>An image record: a small JSON object whose top-level "tree" is a tree manifest and "config" a blob.</summary>
+    /// <summary>
+    /// An image record: a small JSON object whose top-level "tree" is a tree manifest and "config" a blob; "manifest",
+    /// when present, is the image's original OCI manifest kept with its config and layer blobs.
+    /// </summary>
     private void MarkImage(Digest record, string refName)
     {
         if (!Reach(record, refName)) return;
@@ -73,6 +76,8 @@ public sealed class Reachability(CasStore store)
                 && Digest.TryParse(config.GetString(), out var c)) Reach(c.Value, refName);
             if (doc.RootElement.TryGetProperty("tree", out var tree) && tree.ValueKind == JsonValueKind.String
                 && Digest.TryParse(tree.GetString(), out var t)) MarkTree(t.Value, refName);
+            if (doc.RootElement.TryGetProperty("manifest", out var manifest) && manifest.ValueKind == JsonValueKind.String
+                && Digest.TryParse(manifest.GetString(), out var m)) MarkOci(m.Value, refName, 0);
         }
     }
 

@@ -87,4 +87,19 @@ public sealed class LayerBuilder
         foreach (var applet in new[] { "sh", "echo", "httpd", "ls", "cat" }) b.Symlink($"bin/{applet}", "busybox");
         return b.File("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n").File("etc/group", "root:x:0:\n");
     }
+
+    /// <summary>
+    /// A busybox rootfs nspawn accepts as an OS tree (usr/, mount points, the applets the tests run), with what real
+    /// distribution layers hold and the CAS must store too: zero-length files (<c>etc/.pwd.lock</c>, as Debian's
+    /// base images have), a hard link to one, an empty directory.
+    /// </summary>
+    public static LayerBuilder RunnableBusybox()
+    {
+        var b = new LayerBuilder();
+        foreach (var d in new[] { "bin", "etc", "usr", "usr/bin", "proc", "sys", "dev", "run", "var", "var/empty", "root" }) b.Dir(d);
+        b.Dir("tmp", 0x3FF).File("bin/busybox", System.IO.File.ReadAllBytes("/bin/busybox"), 0x1ED);
+        foreach (var applet in new[] { "sh", "true", "echo", "cat", "ls", "sleep" }) b.Symlink($"bin/{applet}", "busybox");
+        return b.File("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n").File("etc/group", "root:x:0:\n")
+            .File("etc/.pwd.lock", "", 0x180 /* 0600 */).File("usr/bin/.keep", "").HardLink("etc/.pwd.lock.link", "etc/.pwd.lock");
+    }
 }

@@ -68,6 +68,15 @@ public sealed class OciLayoutWriter
         return (Blob(index), index.Length);
     }
 
+    /// <summary>A layout of <see cref="LayerBuilder.RunnableBusybox"/> with a config nspawn can run (root user, /bin/sh).</summary>
+    public static string Runnable(string dir, string tag)
+    {
+        var w = new OciLayoutWriter(dir);
+        var (d, s) = w.Image([(LayerBuilder.RunnableBusybox(), Compression.Gzip)], configFields: "\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"/bin/sh\"]");
+        w.Index(tag, d, s);
+        return dir;
+    }
+
     /// <summary>One-call layout: the given layers as one image tagged <paramref name="tag"/>.</summary>
     public static string Single(string dir, string tag, params (LayerBuilder, Compression)[] layers)
     {

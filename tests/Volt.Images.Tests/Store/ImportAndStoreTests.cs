@@ -44,7 +44,8 @@ public sealed class ImportAndStoreTests : ImageTestBase
     {
         await ImportLayers("a:1", (LayerBuilder.Busybox(), Compression.Gzip));
         var second = await ImportLayers("b:1", (LayerBuilder.Busybox(), Compression.None));
-        second.NewObjects.ShouldBe(0);
+        (second.NewBytes - second.KeptBlobBytes).ShouldBe(0, "every file object is reused");
+        second.NewObjects.ShouldBe(1, "only the new (uncompressed) layer blob is kept");
         Directory.EnumerateFileSystemEntries(Cas.TmpDir).ShouldBeEmpty();
     }
 

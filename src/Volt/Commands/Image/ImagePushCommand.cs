@@ -16,7 +16,7 @@ internal sealed class ImagePushCommand : VoltCommand
     private static readonly Option<string?> Creds = new("--creds") { Description = "Registry credentials USER:PASSWORD", HelpName = "USER:PASSWORD" };
     private static readonly Option<bool> Insecure = new("--insecure") { Description = "Use plain HTTP (always the case for 127.0.0.1 and localhost)" };
 
-    public ImagePushCommand() : base("push", "Push an image to an OCI registry (one gzip layer rebuilt from the tree)")
+    public ImagePushCommand() : base("push", "Push an image to an OCI registry (a pulled image as it came, else one reproducible gzip layer)")
     {
         Add(Ref); Add(Source); Add(Creds); Add(Insecure);
         Examples =
@@ -41,6 +41,8 @@ internal sealed class ImagePushCommand : VoltCommand
         ctx.Out.Object(new JsonObject
         {
             ["pushed"] = r.Reference, ["manifest"] = r.ManifestDigest, ["layer"] = r.LayerDigest,
+            ["original"] = r.Original,
+            ["blobs_uploaded"] = r.BlobsUploaded,
             ["layer_size"] = table ? Human.Bytes(r.LayerSize) : r.LayerSize,
             ["uploaded"] = table ? Human.Bytes(r.BytesUploaded) : r.BytesUploaded,
             ["time"] = table ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
