@@ -22,7 +22,7 @@ internal static class GitOpsCommands
         ],
     };
 
-    public static readonly Option<string> Name = new("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" };
+    public static readonly Option<string> Name = new Option<string>("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" }.Accept(PipelineStore.ValidateName);
 
     public static PipelineStore Pipelines(this VoltContext ctx) => new(ctx.Paths.GitOps);
 

@@ -7,7 +7,7 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsServeCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => 9090 };
+    private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => 9090 }.AcceptPort(allowZero: true);
     private static readonly Option<string> Listen = new("--listen") { Description = "Address to bind", DefaultValueFactory = _ => "0.0.0.0", HelpName = "ADDR" };
 
     public GitOpsServeCommand() : base("serve", "Run the webhook server and the SVN poller in the foreground (Ctrl+C stops it)")

@@ -10,7 +10,7 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsInstallServiceCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port of the installed server", DefaultValueFactory = _ => 9090 };
+    private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port of the installed server", DefaultValueFactory = _ => 9090 }.AcceptPort();
     private static readonly Option<string> Listen = new("--listen") { Description = "Address the installed server binds", DefaultValueFactory = _ => "0.0.0.0", HelpName = "ADDR" };
 
     public GitOpsInstallServiceCommand() : base("install-service", "Write the volt-gitops.service systemd unit (then: systemctl enable --now volt-gitops.service)")

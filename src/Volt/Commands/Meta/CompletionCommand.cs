@@ -14,7 +14,7 @@ internal sealed class CompletionCommand : VoltCommand
 
     public CompletionCommand() : base("completion", "Print a shell completion script")
     {
-        Shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
+        Shell.AcceptOneOf("bash", "zsh", "fish");
         Add(Shell);
         Examples =
         [

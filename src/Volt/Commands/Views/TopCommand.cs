@@ -10,7 +10,7 @@ namespace Volt.Commands.Views;
 
 internal sealed class TopCommand : VoltCommand
 {
-    private static readonly Option<double> Interval = new("--interval") { Description = "Seconds between samples", DefaultValueFactory = _ => 2 };
+    private static readonly Option<double> Interval = new Option<double>("--interval") { Description = "Seconds between samples", DefaultValueFactory = _ => 2 }.AcceptSeconds(0.1);
 
     public TopCommand() : base("top", "CPU, memory and I/O of running workloads from their cgroups (refreshes on a terminal)")
     {
