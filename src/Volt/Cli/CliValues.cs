@@ -104,7 +104,10 @@ internal static class CliValues
         return a;
     }
 
-    /// <summary>A value checked by <paramref name="valid"/> (for example an engine's name rule, which throws exit 2).</summary>
+    /// <summary>
+    /// A value checked by <paramref name="valid"/>, an engine's own rule that throws exit 2 (a pipeline or container
+    /// name rule). The error names the option and shows a long value shortened.
+    /// </summary>
     public static Option<T> Accept<T>(this Option<T> o, Action<string> valid)
     {
         o.Validators.Add(r =>
@@ -112,7 +115,12 @@ internal static class CliValues
             foreach (var t in r.Tokens)
             {
                 try { valid(t.Value); }
-                catch (VoltException e) when (e.Code == ExitCode.Usage) { r.AddError(e.Message); return; }
+                catch (VoltException e) when (e.Code == ExitCode.Usage)
+                {
+                    var message = t.Value.Length > 100 ? e.Message.Replace($"\"{t.Value}\"", Quote(t.Value), StringComparison.Ordinal) : e.Message;
+                    r.AddError($"{Name(r)}: {message}");
+                    return;
+                }
             }
         });
         return o;
