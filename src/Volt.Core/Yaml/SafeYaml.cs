@@ -38,15 +38,26 @@ public static class SafeYaml
         catch (YamlSyntaxException) { throw; }
         catch (YamlException e)
         {
-            throw new YamlSyntaxException(e.Start.Line, e.Start.Column, Reason(e), e);
+            var (line, column) = Inside(text, e.Start.Line, e.Start.Column);
+            throw new YamlSyntaxException(line, column, Reason(e), e);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             var at = parser.Current?.Start ?? parser.LastEnd;
-            throw new YamlSyntaxException(at.Line, at.Column,
+            var (line, column) = Inside(text, at.Line, at.Column);
+            throw new YamlSyntaxException(line, column,
                 e is ArgumentException ? "duplicate key" : "malformed YAML (an unclosed [ or {, or a stray indicator?)", e);
         }
         return stream;
+    }
+
+    /// <summary>A position past the end of the text (YamlDotNet's end-of-stream mark) becomes the text's last character.</summary>
+    private static (long Line, long Column) Inside(string text, long line, long column)
+    {
+        var lines = text.Split('\n');
+        if (line < 1) return (1, 1);
+        if (line <= lines.Length) return (line, Math.Max(1, column));
+        return (lines.Length, lines[^1].Length + 1);
     }
 
     /// <summary>YAML 1.2 allows tab, LF, CR and printable characters only; report the first other one by position.</summary>

@@ -83,15 +83,20 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("output: [table\n", "cfg.yaml:1:")]
-    [InlineData("cas: {gc_grace: 15m\n", "cfg.yaml:1:")]
-    [InlineData("x: 1\ncas: {gc_grace: 15m\n", "cfg.yaml:2:")]
+    [InlineData("output: [table\n", "cfg.yaml:2:1: ")]
+    [InlineData("output: [table", "cfg.yaml:1:")]
+    [InlineData("cas: {gc_grace: 15m\n", "cfg.yaml:2:1: ")]
+    [InlineData("cas: {gc_grace: 15m", "cfg.yaml:1:")]
+    [InlineData("x: 1\ncas: {gc_grace: 15m\n", "cfg.yaml:3:1: ")]
+    [InlineData("output: [table\ncolor: never\n", "cfg.yaml:")]
     public void Parse_UnclosedFlowCollection_IsExit12WithLineAndColumn(string yaml, string position)
     {
-        // YamlDotNet throws InvalidOperationException ("Operation is not valid due to the current state of the object") for these.
+        // YamlDotNet throws InvalidOperationException ("Operation is not valid due to the current state of the object")
+        // for some of these; the position is where the parser noticed (the end of the text for an unclosed bracket).
         var e = Should.Throw<ConfigException>(() => ConfigLoader.Parse(yaml, "cfg.yaml"));
         e.Code.ShouldBe(ExitCode.InvalidConfig);
         e.Message.ShouldContain(position);
+        e.Message.ShouldMatch(@"^invalid config cfg\.yaml:\d+:\d+: \S");
         e.Message.ShouldNotContain("current state of the object");
     }
 

@@ -133,3 +133,29 @@ public sealed class ValueRulesTests : IDisposable
     [InlineData("")]
     public void TryParseNumber_RejectsNonFiniteNumbers(string text) => CliValues.TryParseNumber(text, out _).ShouldBeFalse();
 }
+
+/// <summary>Config errors reach the user as exit 12 with file:line:column, whatever the command.</summary>
+public sealed class ConfigErrorTests : IDisposable
+{
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Theory]
+    [InlineData("output: [table\n")]
+    [InlineData("output: [table")]
+    [InlineData("cas: {gc_grace: 15m\n")]
+    [InlineData("cas:\n  gc_grace: 99999999999999999d\n")]
+    [InlineData("output: ta\0ble\n")]
+    public void BrokenConfig_StopsEvenPsWithExit12AndAPosition(string yaml)
+    {
+        _cli.Dir.Write("root/etc/volt/config.yaml", yaml);
+        var r = _cli.Run("ps");
+        r.Code.ShouldBe(12, r.ToString());
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(1, r.ToString());
+        lines[0].ShouldMatch(@"^Error: invalid config /.+/etc/volt/config\.yaml:\d+:\d+: \S");
+        r.Err.ShouldNotContain("current state of the object");
+        r.Err.ShouldNotContain("TimeSpan");
+    }
+}
