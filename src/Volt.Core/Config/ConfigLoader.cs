@@ -1,13 +1,14 @@
 using System.Globalization;
 using Volt.Core.Errors;
-using YamlDotNet.Core;
+using Volt.Core.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Volt.Core.Config;
 
 /// <summary>
 /// Reads <see cref="VoltConfig"/> from YAML through YamlDotNet's representation model (no reflection: AOT-safe)
-/// and validates every key, collecting all errors before failing once with exit code 12.
+/// and validates every key, collecting all errors (each with file, line and column) before failing once with exit
+/// code 12 (<see cref="ConfigException"/>). Broken YAML is reported the same way, through <see cref="SafeYaml"/>.
 /// </summary>
 public static class ConfigLoader
 {
@@ -30,22 +31,21 @@ public static class ConfigLoader
     public static VoltConfig Parse(string text, string source)
     {
         var config = new VoltConfig();
-        var errors = new List<string>();
-        YamlStream stream = new();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlException e)
+        YamlStream stream;
+        try { stream = SafeYaml.Load(text); }
+        catch (YamlSyntaxException e)
         {
-            throw new VoltException(ExitCode.InvalidConfig, $"invalid config \"{source}\": line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+            throw new ConfigException([new ConfigProblem(source, e.Line, e.Column, e.Reason)]);
         }
+        var b = new Binder(source);
+        if (stream.Documents.Count > 1)
+            b.Add(stream.Documents[1].RootNode, "only one YAML document is allowed (found a second '---')");
         if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is not YamlScalarNode { Value: null or "" })
         {
-            var b = new Binder(errors);
             if (stream.Documents[0].RootNode is YamlMappingNode root) BindRoot(b, root, config);
-            else errors.Add($"line {stream.Documents[0].RootNode.Start.Line}: the config must be a mapping of keys");
+            else b.Add(stream.Documents[0].RootNode, "the config must be a mapping of keys");
         }
-        if (errors.Count > 0)
-            throw new VoltException(ExitCode.InvalidConfig,
-                $"invalid config \"{source}\" ({errors.Count} error{(errors.Count == 1 ? "" : "s")}):\n  " + string.Join("\n  ", errors));
+        if (b.Problems.Count > 0) throw new ConfigException(b.Problems);
         return config;
     }
 
@@ -77,34 +77,40 @@ public static class ConfigLoader
             }),
         });
         if ((c.Registry.TlsCert is null) != (c.Registry.TlsKey is null))
-            b.Errors.Add("registry.tls_cert and registry.tls_key must be set together");
+            b.Add(b.Seen("registry.tls_cert") ?? b.Seen("registry.tls_key") ?? root, "registry.tls_cert and registry.tls_key must be set together");
     }
 
     /// <summary>Typed accessors that record an error (with line) and return null instead of throwing.</summary>
-    private sealed class Binder(List<string> errors)
+    private sealed class Binder(string source)
     {
-        public List<string> Errors => errors;
+        private readonly Dictionary<string, YamlNode> _seen = [];
+        public List<ConfigProblem> Problems { get; } = [];
+
+        public void Add(YamlNode at, string message) => Problems.Add(new ConfigProblem(source, at.Start.Line, at.Start.Column, message));
+
+        /// <summary>The node a key was set by, for problems about several keys.</summary>
+        public YamlNode? Seen(string key) => _seen.GetValueOrDefault(key);
 
         public void Map(YamlNode node, string prefix, Dictionary<string, Action<YamlNode>> keys)
         {
             if (node is not YamlMappingNode map)
             {
                 if (node is YamlScalarNode { Value: null or "" or "~" }) return;
-                errors.Add($"line {node.Start.Line}: {prefix.TrimEnd('.')} must be a mapping");
+                Add(node, $"{prefix.TrimEnd('.')} must be a mapping");
                 return;
             }
             foreach (var (k, v) in map.Children)
             {
                 var key = (k as YamlScalarNode)?.Value ?? "";
-                if (keys.TryGetValue(key, out var bind)) bind(v);
-                else errors.Add($"line {k.Start.Line}: unknown key \"{prefix}{key}\" (known: {string.Join(", ", keys.Keys)})");
+                if (keys.TryGetValue(key, out var bind)) { _seen[prefix + key] = k; bind(v); }
+                else Add(k, $"unknown key \"{prefix}{key}\" (known: {string.Join(", ", keys.Keys)})");
             }
         }
 
         public string? Str(YamlNode n, string key)
         {
             if (n is YamlScalarNode s && !string.IsNullOrEmpty(s.Value)) return s.Value;
-            errors.Add($"line {n.Start.Line}: {key} must be a non-empty string");
+            Add(n, $"{key} must be a non-empty string");
             return null;
         }
 
@@ -112,7 +118,7 @@ public static class ConfigLoader
         {
             var v = Str(n, key);
             if (v is null || allowed.Contains(v)) return v;
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected one of {string.Join(", ", allowed)}");
+            Add(n, $"{key} is \"{v}\"; expected one of {string.Join(", ", allowed)}");
             return null;
         }
 
@@ -121,7 +127,7 @@ public static class ConfigLoader
             var v = Str(n, key);
             if (v is null) return null;
             if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && i >= min && i <= max) return i;
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected an integer from {min} to {max}");
+            Add(n, $"{key} is \"{v}\"; expected an integer from {min} to {max}");
             return null;
         }
 
@@ -134,7 +140,7 @@ public static class ConfigLoader
                 case "true" or "yes" or "on": return true;
                 case "false" or "no" or "off": return false;
             }
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected true or false");
+            Add(n, $"{key} is \"{v}\"; expected true or false");
             return null;
         }
 
@@ -142,7 +148,7 @@ public static class ConfigLoader
         {
             var v = Str(n, key);
             if (v is null || (v.Length <= 15 && v.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))) return v;
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected an interface name of 1-15 letters, digits, '-', '_', '.'");
+            Add(n, $"{key} is \"{v}\"; expected an interface name of 1-15 letters, digits, '-', '_', '.'");
             return null;
         }
 
@@ -152,7 +158,7 @@ public static class ConfigLoader
             if (v is null) return null;
             if (System.Net.IPNetwork.TryParse(v, out var net) && net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 && net.PrefixLength is >= 8 and <= 29 && v.StartsWith(net.BaseAddress + "/", StringComparison.Ordinal)) return v;
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected an IPv4 subnet like 10.0.0.0/24 (prefix /8 to /29, host bits zero)");
+            Add(n, $"{key} is \"{v}\"; expected an IPv4 subnet like 10.0.0.0/24 (prefix /8 to /29, host bits zero)");
             return null;
         }
 
@@ -161,7 +167,7 @@ public static class ConfigLoader
             var v = Str(n, key);
             if (v is null) return null;
             if (DurationParser.TryParse(v, out var d)) return d;
-            errors.Add($"line {n.Start.Line}: {key} is \"{v}\"; expected a duration like 30s, 15m, 2h or 7d");
+            Add(n, $"{key} is \"{v}\"; {DurationParser.Expected}");
             return null;
         }
     }

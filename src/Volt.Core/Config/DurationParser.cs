@@ -2,9 +2,19 @@ using System.Globalization;
 
 namespace Volt.Core.Config;
 
-/// <summary>Parses durations the way operators write them: <c>500ms</c>, <c>30s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>, <c>1h30m</c>.</summary>
+/// <summary>
+/// Parses durations the way operators write them: <c>500ms</c>, <c>30s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>, <c>1h30m</c>.
+/// Every duration is at most <see cref="Max"/> (100 years), so adding it to or subtracting it from "now" never
+/// overflows a <see cref="DateTimeOffset"/> and no caller meets a <see cref="TimeSpan"/> overflow.
+/// </summary>
 public static class DurationParser
 {
+    /// <summary>The longest duration accepted anywhere: 36500 days.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(36500);
+
+    /// <summary>What every duration error says is expected.</summary>
+    public const string Expected = "expected a duration like 30s, 15m, 2h or 7d (at most 36500d)";
+
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
@@ -12,26 +22,29 @@ public static class DurationParser
         if (s.Length == 0) return false;
         if (s == "0") return true;
         var i = 0;
+        var totalMs = 0.0;
         while (i < s.Length)
         {
             var start = i;
             while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
             if (start == i) return false;
-            if (!double.TryParse(s.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return false;
+            if (!double.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)) return false;
             var unitStart = i;
             while (i < s.Length && char.IsAsciiLetter(s[i])) i++;
-            var unit = s[unitStart..i];
-            double ms = unit switch
+            double ms = s.AsSpan(unitStart, i - unitStart) switch
             {
                 "ms" => 1, "s" => 1000, "m" => 60_000, "h" => 3_600_000, "d" => 86_400_000, "w" => 604_800_000,
                 _ => double.NaN,
             };
             if (double.IsNaN(ms)) return false;
-            value += TimeSpan.FromMilliseconds(number * ms);
+            totalMs += number * ms;
+            // Checked on the double, before any TimeSpan exists: 99999999999d must fail here, not overflow later.
+            if (!double.IsFinite(totalMs) || totalMs > Max.TotalMilliseconds) return false;
         }
+        value = TimeSpan.FromMilliseconds(Math.Round(totalMs));
         return true;
     }
 
     public static TimeSpan Parse(string text, string what) =>
-        TryParse(text, out var v) ? v : throw Errors.VoltException.Usage($"invalid {what} \"{text}\": expected a duration like 30s, 15m, 2h or 7d");
+        TryParse(text, out var v) ? v : throw Errors.VoltException.Usage($"invalid {what} \"{text}\": {Expected}");
 }

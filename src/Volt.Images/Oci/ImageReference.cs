@@ -19,6 +19,10 @@ public sealed partial record ImageReference(string? Registry, string Repository,
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex TagPattern();
 
+    /// <summary>A registry host as a URI can hold it: DNS labels or a bracketed IPv6 address, then an optional port.</summary>
+    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?<port>[0-9]{1,5}))?$")]
+    private static partial Regex HostPattern();
+
     /// <summary>The name without tag: <c>host/repo</c> or just <c>repo</c>.</summary>
     public string Name => Registry is null ? Repository : $"{Registry}/{Repository}";
 
@@ -47,6 +51,9 @@ public sealed partial record ImageReference(string? Registry, string Repository,
             var head = rest[..first];
             if (head.Contains('.') || head.Contains(':') || head == "localhost") { registry = head; rest = rest[(first + 1)..]; }
         }
+        if (registry is not null && (HostPattern().Match(registry) is not { Success: true } host
+            || (host.Groups["port"].Success && int.Parse(host.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) is 0 or > 65535)))
+            throw VoltException.Usage($"invalid image reference \"{text}\": registry \"{registry}\" must be a host name or address with an optional port (1-65535)");
         if (!RepoPattern().IsMatch(rest)) throw VoltException.Usage($"invalid image reference \"{text}\": repository \"{rest}\" must be lowercase [a-z0-9._-] segments");
         return new ImageReference(registry, rest, tag, digest);
     }

@@ -57,7 +57,10 @@ internal static class CommandRunner
     }
 }
 
-/// <summary>The one place errors become stderr text and exit codes.</summary>
+/// <summary>
+/// The one place errors become stderr text and exit codes. Every error is one line per problem,
+/// <c>Error: …</c>, with control characters in echoed values escaped (<see cref="CliValues.Escape"/>).
+/// </summary>
 internal static class ErrorReporter
 {
     public static int Report(Rendering.IVoltConsole console, ParseResult parse, VoltEnvironment env, Exception e, CancellationToken ct)
@@ -70,17 +73,22 @@ internal static class ErrorReporter
             UnauthorizedAccessException => ExitCode.Permission,
             _ => ExitCode.General,
         };
-        console.Error.WriteLine(palette.Error("Error: ") + Message(e));
+        foreach (var line in Lines(e)) console.Error.WriteLine(palette.Error("Error: ") + line);
         if (debug) console.Error.WriteLine(e.ToString());
         else if (code == ExitCode.General && e is not VoltException)
             console.Error.WriteLine("(run with --debug for a stack trace)");
         return (int)code;
     }
 
-    public static string Message(Exception e) => e switch
+    /// <summary>The error as one line, for the audit log.</summary>
+    public static string Message(Exception e) => CliValues.Escape(e switch
     {
         OperationCanceledException => "interrupted",
         UnauthorizedAccessException => $"permission denied: {e.Message}",
         _ => e.Message,
-    };
+    });
+
+    /// <summary>One line per problem: a config file with three errors prints three lines.</summary>
+    private static IEnumerable<string> Lines(Exception e) =>
+        e is Core.Config.ConfigException { Problems.Count: > 1 } c ? c.Problems.Select(p => CliValues.Escape(p.ToString())) : [Message(e)];
 }

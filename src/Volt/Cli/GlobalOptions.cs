@@ -35,7 +35,7 @@ internal static class GlobalOptions
 
     static GlobalOptions()
     {
-        Output.AcceptOnlyFromAmong(OutputFormats.Names);
+        Output.AcceptOneOf(OutputFormats.Names);
     }
 
     public static IEnumerable<Option> All => [Output, Root, Config, Debug];

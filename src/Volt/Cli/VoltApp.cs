@@ -38,7 +38,7 @@ internal sealed class VoltApp
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
         {
             var (_, palette) = VoltContext.Early(parse, Console, Env);
-            foreach (var error in parse.Errors) Console.Error.WriteLine(palette.Error("Error: ") + error.Message);
+            foreach (var error in parse.Errors) Console.Error.WriteLine(palette.Error("Error: ") + OneLine(error.Message));
             var path = string.Join(' ', CommandPath(parse.CommandResult.Command));
             Console.Error.WriteLine($"Run '{path} --help' for usage.");
             return (int)Core.Errors.ExitCode.Usage;
@@ -90,6 +90,21 @@ internal sealed class VoltApp
         "volt audit verify                                        # check the audit trail's hash chain",
         "VOLT_ROOT=/tmp/v volt cas status                         # everything relocatable for tests and users",
     ];
+
+    /// <summary>
+    /// System.CommandLine's own messages on one line: its choice list ("Must be one of:\n\t'a'\n\t'b'") becomes
+    /// "must be one of 'a', 'b'", and control characters from the value are escaped.
+    /// </summary>
+    internal static string OneLine(string message)
+    {
+        var marker = message.IndexOf("Must be one of:", StringComparison.Ordinal);
+        if (marker >= 0)
+        {
+            var choices = message[(marker + "Must be one of:".Length)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            message = message[..marker] + "Must be one of " + string.Join(", ", choices) + ".";
+        }
+        return CliValues.Escape(message);
+    }
 
     private static IEnumerable<string> CommandPath(Command c)
     {

@@ -14,6 +14,16 @@ public interface IVoltConsole
 
     /// <summary>One line from stdin (null at end of input).</summary>
     string? ReadLine() => null;
+
+    /// <summary>Keys typed on the terminal; null when stdin is not a terminal (piped, redirected, CI).</summary>
+    IKeyInput? Keys { get; }
+}
+
+/// <summary>Single keys typed by the user, read without blocking output (<c>q</c> quits <c>volt top</c>).</summary>
+public interface IKeyInput
+{
+    /// <summary>The next key typed; cancelled with <paramref name="ct"/>.</summary>
+    Task<char> ReadKeyAsync(CancellationToken ct);
 }
 
 /// <summary>The process's stdout/stderr.</summary>
@@ -26,6 +36,7 @@ public sealed class SystemConsole : IVoltConsole
     public bool IsInputTerminal => !Console.IsInputRedirected;
     public string? ReadLine() => Console.In.ReadLine();
     public int Width => IsOutputTerminal ? Math.Max(40, SafeWidth()) : 200;
+    public IKeyInput? Keys => Console.IsInputRedirected ? null : TerminalKeys.Instance;
 
     private static int SafeWidth()
     {
@@ -46,6 +57,48 @@ public sealed class TestConsole : IVoltConsole
     /// <summary>What a test types, line by line.</summary>
     public Queue<string> Input { get; } = new();
     public string? ReadLine() => Input.TryDequeue(out var l) ? l : null;
+    public IKeyInput? Keys { get; init; }
     public string StdOut => _out.ToString();
     public string StdErr => _err.ToString();
+}
+
+/// <summary>
+/// The terminal's keys. It polls <see cref="Console.KeyAvailable"/> and reads only a key already typed, so no thread
+/// ever sits inside <see cref="Console.ReadKey(bool)"/> while another writes a frame. .NET switches the terminal to
+/// no-echo, non-canonical input on first use (Ctrl-C still raises SIGINT) and restores the saved settings when
+/// the process exits.
+/// </summary>
+internal sealed class TerminalKeys : IKeyInput
+{
+    public static TerminalKeys Instance { get; } = new();
+
+    public async Task<char> ReadKeyAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (Available()) return Console.ReadKey(intercept: true).KeyChar;
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static bool Available()
+    {
+        try { return Console.KeyAvailable; }
+        catch (InvalidOperationException) { return false; }
+        catch (IOException) { return false; }
+    }
+}
+
+/// <summary>Keys a test types (<see cref="Type"/>) for a command reading <see cref="IVoltConsole.Keys"/>.</summary>
+public sealed class TestKeys : IKeyInput
+{
+    private readonly System.Threading.Channels.Channel<char> _keys = System.Threading.Channels.Channel.CreateUnbounded<char>();
+
+    public void Type(string keys)
+    {
+        foreach (var k in keys) _keys.Writer.TryWrite(k);
+    }
+
+    public async Task<char> ReadKeyAsync(CancellationToken ct) => await _keys.Reader.ReadAsync(ct).ConfigureAwait(false);
 }

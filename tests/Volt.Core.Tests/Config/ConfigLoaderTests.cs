@@ -65,12 +65,13 @@ public sealed class ConfigLoaderTests
               tls_cert: /x.pem
             """, "cfg.yaml"));
         e.Code.ShouldBe(ExitCode.InvalidConfig);
-        e.Message.ShouldContain("5 errors");
-        e.Message.ShouldContain("line 1: output is \"xml\"");
-        e.Message.ShouldContain("line 2: unknown key \"colour\"");
-        e.Message.ShouldContain("line 4: cas.gc_grace is \"soon\"");
-        e.Message.ShouldContain("line 6: registry.port is \"70000\"");
-        e.Message.ShouldContain("tls_cert and registry.tls_key must be set together");
+        var problems = e.ShouldBeOfType<ConfigException>().Problems.Select(p => p.ToString()).ToList();
+        problems.Count.ShouldBe(5);
+        problems.ShouldContain("invalid config cfg.yaml:1:9: output is \"xml\"; expected one of table, json, yaml");
+        problems.ShouldContain(p => p.StartsWith("invalid config cfg.yaml:2:1: unknown key \"colour\""));
+        problems.ShouldContain(p => p.StartsWith("invalid config cfg.yaml:4:13: cas.gc_grace is \"soon\""));
+        problems.ShouldContain(p => p.StartsWith("invalid config cfg.yaml:6:9: registry.port is \"70000\""));
+        problems.ShouldContain("invalid config cfg.yaml:7:3: registry.tls_cert and registry.tls_key must be set together");
     }
 
     [Fact]
@@ -78,7 +79,46 @@ public sealed class ConfigLoaderTests
     {
         var e = Should.Throw<VoltException>(() => ConfigLoader.Parse("output: [table\n", "cfg.yaml"));
         e.Code.ShouldBe(ExitCode.InvalidConfig);
-        e.Message.ShouldContain("line");
+        e.Message.ShouldStartWith("invalid config cfg.yaml:");
+    }
+
+    [Theory]
+    [InlineData("output: [table\n", "cfg.yaml:2:1: ")]
+    [InlineData("output: [table", "cfg.yaml:1:")]
+    [InlineData("cas: {gc_grace: 15m\n", "cfg.yaml:2:1: ")]
+    [InlineData("cas: {gc_grace: 15m", "cfg.yaml:1:")]
+    [InlineData("x: 1\ncas: {gc_grace: 15m\n", "cfg.yaml:3:1: ")]
+    [InlineData("output: [table\ncolor: never\n", "cfg.yaml:")]
+    public void Parse_UnclosedFlowCollection_IsExit12WithLineAndColumn(string yaml, string position)
+    {
+        // YamlDotNet throws InvalidOperationException ("Operation is not valid due to the current state of the object")
+        // for some of these; the position is where the parser noticed (the end of the text for an unclosed bracket).
+        var e = Should.Throw<ConfigException>(() => ConfigLoader.Parse(yaml, "cfg.yaml"));
+        e.Code.ShouldBe(ExitCode.InvalidConfig);
+        e.Message.ShouldContain(position);
+        e.Message.ShouldMatch(@"^invalid config cfg\.yaml:\d+:\d+: \S");
+        e.Message.ShouldNotContain("current state of the object");
+    }
+
+    [Fact]
+    public void Parse_HugeDuration_IsExit12NotAnOverflow()
+    {
+        var e = Should.Throw<ConfigException>(() => ConfigLoader.Parse("cas:\n  gc_grace: 99999999999999999d\n", "cfg.yaml"));
+        e.Message.ShouldBe("invalid config cfg.yaml:2:13: cas.gc_grace is \"99999999999999999d\"; expected a duration like 30s, 15m, 2h or 7d (at most 36500d)");
+    }
+
+    [Fact]
+    public void Parse_NulByte_IsExit12AtItsPosition()
+    {
+        var e = Should.Throw<ConfigException>(() => ConfigLoader.Parse("color: never\noutput: ta\0ble\n", "cfg.yaml"));
+        e.Message.ShouldBe("invalid config cfg.yaml:2:11: control character U+0000 is not allowed in YAML");
+    }
+
+    [Fact]
+    public void Parse_DeepNesting_IsExit12NotAStackOverflow()
+    {
+        var e = Should.Throw<ConfigException>(() => ConfigLoader.Parse("output: " + new string('[', 100_000), "cfg.yaml"));
+        e.Message.ShouldContain("nested deeper than 64 levels");
     }
 
     [Fact]
@@ -91,6 +131,7 @@ public sealed class ConfigLoaderTests
     [InlineData("7d", 604_800_000)]
     [InlineData("500ms", 500)]
     [InlineData("0", 0)]
+    [InlineData("36500d", 3_153_600_000_000)]
     public void DurationParser_AcceptsOperatorUnits(string text, long ms)
     {
         DurationParser.TryParse(text, out var d).ShouldBeTrue();
@@ -102,5 +143,10 @@ public sealed class ConfigLoaderTests
     [InlineData("10")]
     [InlineData("5y")]
     [InlineData("m")]
+    [InlineData("99999999999d")]
+    [InlineData("36501d")]
+    [InlineData("1e5s")]
+    [InlineData("-1s")]
+    [InlineData("NaN")]
     public void DurationParser_RejectsGarbage(string text) => DurationParser.TryParse(text, out _).ShouldBeFalse();
 }

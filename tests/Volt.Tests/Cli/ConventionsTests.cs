@@ -71,8 +71,11 @@ public sealed class ConventionsTests : IDisposable
         _cli.Env["VOLT_CONFIG"] = cfg;
         var r = _cli.Run("cas", "status");
         r.Code.ShouldBe(12);
-        r.Err.ShouldContain("output is \"xml\"");
-        r.Err.ShouldContain("unknown key \"bogus\"");
+        r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(
+        [
+            $"Error: invalid config {cfg}:1:9: output is \"xml\"; expected one of table, json, yaml",
+            $"Error: invalid config {cfg}:2:1: unknown key \"bogus\" (known: output, color, supervisor, cas, registry, network)",
+        ]);
     }
 
     [Fact]

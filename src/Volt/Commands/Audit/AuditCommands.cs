@@ -21,7 +21,7 @@ internal sealed class AuditShowCommand : VoltCommand
 {
     private static readonly Option<string?> ActionFilter = new("--action") { Description = "Only this action (prefix match: 'cas' matches cas.build, cas.gc …)" };
     private static readonly Option<string?> Since = new("--since") { Description = "Only entries newer than a duration ago (30m, 24h, 7d) or an ISO time" };
-    private static readonly Option<int?> Limit = new("--limit", "-n") { Description = "Show only the last N entries" };
+    private static readonly Option<int?> Limit = new Option<int?>("--limit", "-n") { Description = "Show only the last N entries" }.AcceptInt(0);
 
     public AuditShowCommand() : base("show", "Show audit log entries")
     {

@@ -8,7 +8,7 @@ namespace Volt.Commands.Cas;
 
 internal sealed class CasBuildCommand : VoltCommand
 {
-    private static readonly Argument<string> Dir = new("dir") { Description = "Directory to store" };
+    private static readonly Argument<string> Dir = new Argument<string>("dir") { Description = "Directory to store" }.AcceptPath();
     private static readonly Option<string?> Ref = new("--ref") { Description = "Ref to name the tree (default: images/<dir name>)", HelpName = "NAME" };
 
     public CasBuildCommand() : base("build", "Store every file of a directory as objects and name the tree with a ref")

@@ -8,8 +8,8 @@ namespace Volt.Commands.Cas;
 
 internal sealed class CasDedupCommand : VoltCommand
 {
-    private static readonly Argument<string?> Dir = new("dir") { Description = "Also analyse this directory: what hard-linking its identical files would save", Arity = ArgumentArity.ZeroOrOne };
-    private static readonly Option<int> Top = new("--top") { Description = "How many duplicated files to list", DefaultValueFactory = _ => 10 };
+    private static readonly Argument<string?> Dir = new Argument<string?>("dir") { Description = "Also analyse this directory: what hard-linking its identical files would save", Arity = ArgumentArity.ZeroOrOne }.AcceptPath();
+    private static readonly Option<int> Top = new Option<int>("--top") { Description = "How many duplicated files to list", DefaultValueFactory = _ => 10 }.AcceptInt(0);
 
     public CasDedupCommand() : base("dedup", "Deduplication analysis: logical vs stored bytes and the most duplicated files")
     {

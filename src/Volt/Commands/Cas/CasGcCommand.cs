@@ -10,7 +10,7 @@ namespace Volt.Commands.Cas;
 internal sealed class CasGcCommand : VoltCommand
 {
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Report what would be removed without removing it" };
-    private static readonly Option<string?> Grace = new("--grace") { Description = "Keep unreferenced objects younger than this (default: config cas.gc_grace, 15m)", HelpName = "DURATION" };
+    private static readonly Option<string?> Grace = new Option<string?>("--grace") { Description = "Keep unreferenced objects younger than this (default: config cas.gc_grace, 15m)", HelpName = "DURATION" }.AcceptDuration();
 
     public CasGcCommand() : base("gc", "Remove objects no ref reaches (mark and sweep); safe while builds and pushes run")
     {

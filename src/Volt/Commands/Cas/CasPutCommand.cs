@@ -8,13 +8,12 @@ namespace Volt.Commands.Cas;
 
 internal sealed class CasPutCommand : VoltCommand
 {
-    private static readonly Argument<string> File = new("file") { Description = "File to store ('-' for stdin)" };
-    private static readonly Option<string> Algo = new("--algorithm", "-a") { Description = "Hash to address it by", DefaultValueFactory = _ => "blake3" };
+    private static readonly Argument<string> File = new Argument<string>("file") { Description = "File to store ('-' for stdin)" }.AcceptPath();
+    private static readonly Option<string> Algo = new Option<string>("--algorithm", "-a") { Description = "Hash to address it by", DefaultValueFactory = _ => "blake3" }.AcceptOneOf("blake3", "sha256", "sha512");
     private static readonly Option<string?> Ref = new("--ref") { Description = "Also name the object with this ref (kind blob)", HelpName = "NAME" };
 
     public CasPutCommand() : base("put", "Store one file and print its digest")
     {
-        Algo.AcceptOnlyFromAmong("blake3", "sha256", "sha512");
         Add(File); Add(Algo); Add(Ref);
         Examples = ["volt cas put ./kernel.img", "volt cas put layer.tar -a sha256 --ref blobs/layer", "tar c . | volt cas put -"];
     }

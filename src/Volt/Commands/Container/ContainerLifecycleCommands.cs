@@ -21,7 +21,7 @@ internal sealed class ContainerStartCommand : VoltCommand
 
 internal sealed class ContainerStopCommand : VoltCommand
 {
-    internal static readonly Option<double> Time = new("--time", "-t") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => 10 };
+    internal static readonly Option<double> Time = new Option<double>("--time", "-t") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => 10 }.AcceptSeconds(0);
 
     public ContainerStopCommand() : base("stop", "Stop containers: SIGTERM, then SIGKILL after --time seconds")
     {

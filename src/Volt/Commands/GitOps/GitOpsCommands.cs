@@ -22,7 +22,7 @@ internal static class GitOpsCommands
         ],
     };
 
-    public static readonly Option<string> Name = new("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" };
+    public static readonly Option<string> Name = new Option<string>("--name") { Description = "Pipeline name", Required = true, HelpName = "NAME" }.Accept(n => PipelineStore.ValidateName(n, "--name"));
 
     /// <summary>--name, checked (exit 2, one line naming the option) before any path is built from it.</summary>
     public static string PipelineName(this ParseResult parse)

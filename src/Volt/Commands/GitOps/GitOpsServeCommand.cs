@@ -7,7 +7,7 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsServeCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort };
+    private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort }.AcceptPort();
     private static readonly Option<string> Listen = new("--listen") { Description = "IP address to bind", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };
 
     public GitOpsServeCommand() : base("serve", "Run the webhook server and the SVN poller in the foreground (Ctrl+C stops it)")

@@ -10,7 +10,7 @@ namespace Volt.Commands.GitOps;
 
 internal sealed class GitOpsInstallServiceCommand : VoltCommand
 {
-    private static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port of the installed server (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort };
+    private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port of the installed server (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort }.AcceptPort();
     private static readonly Option<string> Listen = new("--listen") { Description = "IP address the installed server binds", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };
 
     public GitOpsInstallServiceCommand() : base("install-service", "Write the volt-gitops.service systemd unit (then: systemctl enable --now volt-gitops.service)")

@@ -70,7 +70,7 @@ internal sealed class GitOpsStatusCommand : VoltCommand
 
 internal sealed class GitOpsLogsCommand : VoltCommand
 {
-    private static readonly Option<int> Limit = new("--limit", "-n") { Description = "Show at most N entries (newest first)", DefaultValueFactory = _ => 20, HelpName = "N" };
+    private static readonly Option<int> Limit = new Option<int>("--limit", "-n") { Description = "Show at most N entries (newest first)", DefaultValueFactory = _ => 20, HelpName = "N" }.AcceptInt(1);
 
     public GitOpsLogsCommand() : base("logs", "Show a pipeline's deploy history, newest first")
     {

@@ -10,7 +10,7 @@ namespace Volt.Commands.Image;
 
 internal sealed class ImageBuildCommand : VoltCommand
 {
-    private static readonly Argument<string> Dir = new("dir") { Description = "Root filesystem directory" };
+    private static readonly Argument<string> Dir = new Argument<string>("dir") { Description = "Root filesystem directory" }.AcceptPath();
     private static readonly Option<string> NameOpt = new("--name") { Description = "Image name", HelpName = "NAME[:TAG]", Required = true };
     private static readonly Option<string[]> Env = new("--env") { Description = "Environment variable KEY=VALUE (repeatable)", HelpName = "KEY=VALUE" };
     private static readonly Option<string?> Cmd = new("--cmd") { Description = "Default command (split on spaces)", HelpName = "CMD" };

@@ -8,7 +8,7 @@ namespace Volt.Commands.Image;
 
 internal sealed class ImageImportCommand : VoltCommand
 {
-    private static readonly Argument<string> PathArg = new("path") { Description = "OCI layout directory or docker-archive tar, optionally PATH:TAG" };
+    private static readonly Argument<string> PathArg = new Argument<string>("path") { Description = "OCI layout directory or docker-archive tar, optionally PATH:TAG" }.AcceptPath();
     private static readonly Option<string?> NameOpt = new("--name") { Description = "Name the image (default: the archive's tag or the path's name)", HelpName = "NAME[:TAG]" };
 
     public ImageImportCommand() : base("import", "Import an image from an OCI layout directory or a docker-archive tar")

@@ -10,11 +10,10 @@ namespace Volt.Commands.Meta;
 /// </summary>
 internal sealed class CompletionCommand : VoltCommand
 {
-    private static readonly Argument<string> Shell = new("shell") { Description = "bash, zsh or fish" };
+    private static readonly Argument<string> Shell = new Argument<string>("shell") { Description = "bash, zsh or fish" }.AcceptOneOf("bash", "zsh", "fish");
 
     public CompletionCommand() : base("completion", "Print a shell completion script")
     {
-        Shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
         Add(Shell);
         Examples =
         [

@@ -6,7 +6,7 @@ namespace Volt.Commands.Registry;
 
 internal sealed class RegistryServeCommand : VoltCommand
 {
-    private static readonly Option<int?> Port = new("--port", "-p") { Description = "TCP port (default: config registry.port, 5000)" };
+    private static readonly Option<int?> Port = new Option<int?>("--port", "-p") { Description = "TCP port (default: config registry.port, 5000)" }.AcceptPort(allowZero: true);
     private static readonly Option<string?> Listen = new("--listen") { Description = "Address to bind (default: config registry.listen, 127.0.0.1)", HelpName = "ADDR" };
     private static readonly Option<string?> TlsCert = new("--tls-cert") { Description = "PEM certificate (chain) for HTTPS", HelpName = "FILE" };
     private static readonly Option<string?> TlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert", HelpName = "FILE" };

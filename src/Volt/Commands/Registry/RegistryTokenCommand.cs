@@ -9,7 +9,7 @@ namespace Volt.Commands.Registry;
 internal sealed class RegistryTokenCommand : VoltCommand
 {
     private static readonly Option<bool> Push = new("--push") { Description = "Grant push (read-write) access; default is pull (read-only)" };
-    private static readonly Option<string> Expiry = new("--expiry") { Description = "Lifetime, e.g. 12h, 7d, 4w", HelpName = "DURATION", DefaultValueFactory = _ => "30d" };
+    private static readonly Option<string> Expiry = new Option<string>("--expiry") { Description = "Lifetime, e.g. 12h, 7d, 4w", HelpName = "DURATION", DefaultValueFactory = _ => "30d" }.AcceptDuration();
     private static readonly Option<string> Subject = new("--name") { Description = "Who the token is for (recorded in it and in the audit log)", DefaultValueFactory = _ => "volt" };
 
     public RegistryTokenCommand() : base("token", "Create a bearer token for the registry (a pull token unless --push)")

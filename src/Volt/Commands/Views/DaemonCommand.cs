@@ -8,7 +8,7 @@ namespace Volt.Commands.Views;
 
 internal sealed class DaemonCommand : VoltCommand
 {
-    private static readonly Option<string?> Socket = new("--socket") { Description = "Unix socket (default: $VOLT_HOST, else /var/run/volt/volt.sock)", HelpName = "PATH" };
+    private static readonly Option<string?> Socket = new Option<string?>("--socket") { Description = "Unix socket (default: $VOLT_HOST, else /var/run/volt/volt.sock)", HelpName = "PATH" }.AcceptSocketPath();
 
     public DaemonCommand() : base("daemon", "Run voltd in the foreground: supervises containers where systemd is not PID 1")
     {

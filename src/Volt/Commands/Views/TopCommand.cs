@@ -10,20 +10,20 @@ namespace Volt.Commands.Views;
 
 internal sealed class TopCommand : VoltCommand
 {
-    private static readonly Option<double> Interval = new("--interval") { Description = "Seconds between samples", DefaultValueFactory = _ => 2 };
+    private static readonly Option<double> Interval = new Option<double>("--interval") { Description = "Seconds between samples", DefaultValueFactory = _ => 2 }.AcceptSeconds(0.1);
 
     private readonly bool _once;
 
     /// <param name="once"><c>volt stats</c>: the same sample, printed once (podman's <c>stats --no-stream</c>).</param>
     public TopCommand(bool once = false) : base(once ? "stats" : "top", once
         ? "One sample of CPU, memory and I/O of running workloads (volt top without refreshing)"
-        : "CPU, memory and I/O of running workloads from their cgroups (refreshes on a terminal)")
+        : "CPU, memory and I/O of running workloads from their cgroups (refreshes on a terminal; q quits)")
     {
         _once = once;
         Add(Interval);
         Examples = once
             ? ["volt stats", "volt stats -o json", "volt stats --interval 1   # CPU % over one second"]
-            : ["volt top", "volt top -o json   # one sample, machine-readable", "volt top | cat    # one sample when piped"];
+            : ["volt top                # refreshes every 2s; q or Ctrl-C quits", "volt top -o json   # one sample, machine-readable", "volt top | cat    # one sample when piped"];
     }
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
@@ -31,22 +31,54 @@ internal sealed class TopCommand : VoltCommand
         var engine = ctx.Containers();
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Interval)));
         var live = !_once && ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
-        var before = Sample(engine);
-        var at = ctx.Time.GetTimestamp();
-        var first = live || (_once && parse.GetResult(Interval) is { Implicit: false }) ? interval : TimeSpan.FromMilliseconds(250);
-        await Task.Delay(first, ct).ConfigureAwait(false);
-        while (true)
+        if (!live)
         {
-            var after = Sample(engine);
-            var elapsed = ctx.Time.GetElapsedTime(at);
-            at = ctx.Time.GetTimestamp();
-            if (live) ctx.Console.Out.Write("\x1b[H\x1b[2J");
-            ctx.Out.List([.. after.Select(kv => Row(kv.Key, kv.Value, before.GetValueOrDefault(kv.Key), elapsed))], Columns);
-            if (!live) return 0;
-            before = after;
-            try { await Task.Delay(interval, ct).ConfigureAwait(false); }
-            catch (OperationCanceledException) { return 0; }
+            var first = Sample(engine);
+            var start = ctx.Time.GetTimestamp();
+            var wait = _once && parse.GetResult(Interval) is { Implicit: false } ? interval : TimeSpan.FromMilliseconds(250);
+            await Task.Delay(wait, ctx.Time, ct).ConfigureAwait(false);
+            var elapsedOnce = ctx.Time.GetElapsedTime(start);
+            ctx.Out.List([.. Sample(engine).Select(kv => Row(kv.Key, kv.Value, first.GetValueOrDefault(kv.Key), elapsedOnce))], Columns);
+            return 0;
         }
+        // Live: q (or Ctrl-C, which cancels ct) quits; the key reader stops with the loop.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var quit = ctx.Console.Keys is { } keys ? WaitForQuitAsync(keys, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+        try
+        {
+            var before = Sample(engine);
+            var at = ctx.Time.GetTimestamp();
+            while (await WaitAsync(interval, ctx.Time, quit, stop.Token).ConfigureAwait(false))
+            {
+                var after = Sample(engine);
+                var elapsed = ctx.Time.GetElapsedTime(at);
+                at = ctx.Time.GetTimestamp();
+                ctx.Console.Out.Write("\x1b[H\x1b[2J");
+                ctx.Out.List([.. after.Select(kv => Row(kv.Key, kv.Value, before.GetValueOrDefault(kv.Key), elapsed))], Columns);
+                ctx.Console.Out.Flush();
+                before = after;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await quit.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        return 0;
+    }
+
+    /// <summary>False once q was typed or Ctrl-C pressed; true when <paramref name="interval"/> passed.</summary>
+    private static async Task<bool> WaitAsync(TimeSpan interval, TimeProvider time, Task quit, CancellationToken ct)
+    {
+        if (quit.IsCompleted || ct.IsCancellationRequested) return false;
+        var tick = Task.Delay(interval, time, ct);
+        var done = await Task.WhenAny(tick, quit).ConfigureAwait(false);
+        return done == tick && tick.IsCompletedSuccessfully;
+    }
+
+    private static async Task WaitForQuitAsync(IKeyInput keys, CancellationToken ct)
+    {
+        while (await keys.ReadKeyAsync(ct).ConfigureAwait(false) is not ('q' or 'Q' or '\x03')) { }
     }
 
     private static Dictionary<string, CgroupStats> Sample(ContainerEngine engine) =>
