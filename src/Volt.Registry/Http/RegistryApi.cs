@@ -39,9 +39,11 @@ public sealed class RegistryApi(RegistryStore store, TokenService tokens, Authen
         {
             http.Response.StatusCode = 499; // client went away; nothing to answer
         }
-        catch (BadHttpRequestException e)
+        catch (Exception e) when (Volt.Hosting.BadRequests.StatusFor(e) is { } badStatus)
         {
-            await WriteErrorAsync(s, OciErrors.BlobUploadInvalid.With($"bad request: {e.Message}"), e.StatusCode).ConfigureAwait(false);
+            var error = s.Route.Kind is RouteKind.Upload or RouteKind.UploadStart ? OciErrors.BlobUploadInvalid
+                : s.Route.Kind == RouteKind.Manifest ? OciErrors.ManifestInvalid : OciErrors.BadRequest;
+            await WriteErrorAsync(s, error.With($"bad request: {e.Message}"), badStatus).ConfigureAwait(false);
         }
         catch (Exception e)
         {

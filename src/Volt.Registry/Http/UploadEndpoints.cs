@@ -15,14 +15,13 @@ public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics
     public Task StartAsync(RequestScope s)
     {
         if (s.Request.Method != "POST") throw OciErrors.Unsupported.With($"{s.Request.Method} is not supported on the uploads endpoint");
-        if (s.Query("mount") is { } mount)
-        {
-            var d = RegistryStore.ParseDigest(mount);
-            if (store.TryMount(s.Name, d, s.Query("from"))) return Created(s, d);
-        }
+        // Everything the request names is checked before anything is created: a rejected request leaves no session.
+        var mount = s.Query("mount") is { } m ? RegistryStore.ParseDigest(m) : (Volt.Storage.Cas.Digest?)null;
+        var digest = s.Query("digest") is { } dg ? RegistryStore.ParseDigest(dg) : (Volt.Storage.Cas.Digest?)null;
+        if (mount is { } d && store.TryMount(s.Name, d, s.Query("from"))) return Created(s, d);
         var session = store.Uploads.Start(s.Name);
         metrics.UploadStarted();
-        if (s.Query("digest") is { } digest) return MonolithicAsync(s, session, RegistryStore.ParseDigest(digest));
+        if (digest is { } expected) return MonolithicAsync(s, session, expected);
         Accepted(s, session, 0);
         return Task.CompletedTask;
     }
