@@ -37,6 +37,7 @@ internal sealed class RegistryGcCommand : VoltCommand
             [dry ? "would_remove" : "removed"] = r.Swept,
             [dry ? "would_free" : "freed"] = Bytes(r.BytesFreed),
             ["kept_within_grace"] = r.KeptYoung,
+            ["unparseable"] = Cas.CasGcCommand.UnparseableJson(r.Unparseable),
             ["time"] = human ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
         });
         return Task.FromResult(0);
