@@ -10,7 +10,8 @@ namespace Volt.Registry.Tests.Fuzz;
 /// Seeded fuzzing of the registry's HTTP surface over real sockets. A run fails on any 5xx, on a server that stops
 /// answering, on a store that fails verification, and on an upload session or manifest left by a request that was
 /// rejected. <c>VOLT_FUZZ_ITERATIONS</c> (default 300, a few seconds) and <c>VOLT_FUZZ_SEED</c> (default fixed;
-/// <c>random</c> for a new one) make longer or different runs; a failure names the seed and the request.
+/// <c>random</c> for a new one) make longer or different runs; a failure names the seed and the request;
+/// <c>VOLT_FUZZ_REPORT</c> names a file that gets each run's status counts.
 /// </summary>
 public sealed class RegistryFuzzTests : RegistryTestBase
 {
@@ -52,6 +53,10 @@ public sealed class RegistryFuzzTests : RegistryTestBase
             if (i % 50 == 49) (await Http.GetAsync("/v2/", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, $"server stopped answering; {context}");
         }
 
+        var summary = $"seed {seed}, {Iterations} requests, by status: " + string.Join(", ",
+            log.GroupBy(l => l.Split(' ')[0]).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"));
+        TestContext.Current.TestOutputHelper?.WriteLine(summary);
+        if (Environment.GetEnvironmentVariable("VOLT_FUZZ_REPORT") is { Length: > 0 } report) File.AppendAllText(report, summary + "\n");
         var where = $"seed {seed} (VOLT_FUZZ_SEED={seed}); last requests:\n{string.Join('\n', log.TakeLast(20))}";
         var leftSessions = Directory.Exists(Server.Store.Uploads.Root)
             ? Directory.EnumerateDirectories(Server.Store.Uploads.Root).Select(Path.GetFileName).ToList() : [];
