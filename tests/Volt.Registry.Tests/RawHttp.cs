@@ -13,13 +13,15 @@ public sealed record RawResponse(int Status, string Head, string Body);
 /// </summary>
 public static class RawHttp
 {
-    public static async Task<RawResponse> SendAsync(Uri server, byte[] request, CancellationToken ct)
+    /// <summary><paramref name="abandon"/>: close right after sending (a client that goes away mid-request); status -1.</summary>
+    public static async Task<RawResponse> SendAsync(Uri server, byte[] request, CancellationToken ct, bool abandon = false)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, server.Port, ct);
         var stream = tcp.GetStream();
         try { await stream.WriteAsync(request, ct); }
         catch (IOException) { /* the server may answer and close before reading everything */ }
+        if (abandon) return new RawResponse(-1, "", "");
         using var ms = new MemoryStream();
         try { await stream.CopyToAsync(ms, ct); }
         catch (IOException) { /* reset after the response */ }

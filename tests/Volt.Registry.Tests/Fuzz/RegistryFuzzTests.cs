@@ -40,7 +40,7 @@ public sealed class RegistryFuzzTests : RegistryTestBase
         for (var i = 0; i < Iterations; i++)
         {
             var request = fuzzer.Next(session);
-            var r = await RawHttp.SendAsync(Server.Address, request.Bytes, Ct);
+            var r = await RawHttp.SendAsync(Server.Address, request.Bytes, Ct, request.Abandon);
             log.Add($"{r.Status} {request.Summary}");
             var context = $"seed {seed} (VOLT_FUZZ_SEED={seed}), request {i}: {request.Summary}\n{r.Head}\n{Trim(r.Body)}";
             r.Status.ShouldNotBeInRange(500, 599, context);

@@ -3,7 +3,7 @@ using System.Text;
 namespace Volt.Registry.Tests.Fuzz;
 
 /// <summary>One generated request and what it aims at (for the failure message).</summary>
-public sealed record FuzzRequest(string Kind, byte[] Bytes, string Summary);
+public sealed record FuzzRequest(string Kind, byte[] Bytes, string Summary, bool Abandon = false);
 
 /// <summary>
 /// A seeded generator of malformed (and some well-formed) registry traffic: names with control characters, %0A,
@@ -111,7 +111,7 @@ public sealed class RequestFuzzer(int seed, string pushToken, string configDiges
 
     public FuzzRequest Next(string? sessionLocation)
     {
-        var kind = _rng.Next(9);
+        var kind = _rng.Next(10);
         switch (kind)
         {
             case 0:
@@ -170,6 +170,17 @@ public sealed class RequestFuzzer(int seed, string pushToken, string configDiges
             {
                 var target = "/token?scope=" + Pick(new[] { "repository:app:pull", "repository:%0A:push", "repository:a:b:c", "registry:catalog:*", new string('s', 5000) }) + "&service=" + Name();
                 return new("token-get", Raw("GET", target, [Auth()], null), $"GET {target[..Math.Min(80, target.Length)]}");
+            }
+            case 8:
+            {
+                // A client that goes away mid-body: the server must keep what it had and leak nothing.
+                // Only PATCH: it can never create a session, so the final checks cannot race a request still in flight.
+                var target = sessionLocation ?? $"/v2/{Name()}/blobs/uploads/{Guid.NewGuid():N}";
+                const string method = "PATCH";
+                var full = Raw(method, target, [Auth()], null);
+                var text = Encoding.ASCII.GetString(full).Replace("Content-Length: 0\r\n", "Content-Length: 1000000\r\n");
+                byte[] bytes = [.. Encoding.ASCII.GetBytes(text), .. new byte[_rng.Next(1, 5000)]];
+                return new("abandon", bytes, $"{method} {target} abandoned mid-body", Abandon: true);
             }
             default:
             {

@@ -11,13 +11,16 @@ namespace Volt.Registry.Tests.Fuzz;
 /// <summary>
 /// 10 identical rounds of mixed malformed traffic against a real <c>volt registry serve</c> process (the AOT binary
 /// in CI): its resident memory and thread count after round 10 must be within 10 % of round 3 (a ratio, not a
-/// timing). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300); <c>VOLT_SOAK_REPORT</c> a file that gets
+/// timing). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300), <c>VOLT_SOAK_CONCURRENCY</c> the
+/// clients sending them (default 4); <c>VOLT_SOAK_REPORT</c> a file that gets
 /// the per-round figures (bench/registry/soak.sh prints it).
 /// </summary>
 public sealed partial class SoakTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("volt-registry-soak-").FullName;
     private Process? _server;
+
+    private static int Concurrency => int.TryParse(Environment.GetEnvironmentVariable("VOLT_SOAK_CONCURRENCY"), out var n) && n > 0 ? n : 4;
 
     private static int RequestsPerRound => int.TryParse(Environment.GetEnvironmentVariable("VOLT_SOAK_REQUESTS"), out var n) && n > 0 ? n : 300;
 
@@ -37,15 +40,20 @@ public sealed partial class SoakTests : IDisposable
         var rounds = new List<(int Round, long RssKb, int Threads, int Requests5xx)>();
         for (var round = 1; round <= 10; round++)
         {
-            var fuzzer = new RequestFuzzer(20261201, push, config, layer); // the same traffic every round
             var errors = 0;
-            string? session = null;
-            for (var i = 0; i < RequestsPerRound; i++)
+            // The same traffic every round: Concurrency clients, client c always seeded 20261201 + c.
+            await Parallel.ForEachAsync(Enumerable.Range(0, Concurrency), ct, async (c, token) =>
             {
-                var r = await RawHttp.SendAsync(address, fuzzer.Next(session).Bytes, ct);
-                if (r.Status >= 500) errors++;
-                if (r.Status == 202 && r.Head.Contains("Docker-Upload-UUID")) session = HeaderLine(r.Head, "Location");
-            }
+                var fuzzer = new RequestFuzzer(20261201 + c, push, config, layer);
+                string? session = null;
+                for (var i = 0; i < RequestsPerRound / Concurrency; i++)
+                {
+                    var request = fuzzer.Next(session);
+                    var r = await RawHttp.SendAsync(address, request.Bytes, token, request.Abandon);
+                    if (r.Status >= 500) Interlocked.Increment(ref errors);
+                    if (r.Status == 202 && r.Head.Contains("Docker-Upload-UUID")) session = HeaderLine(r.Head, "Location");
+                }
+            });
             _server!.HasExited.ShouldBeFalse("the server died");
             var (rss, threads) = Status(_server.Id);
             rounds.Add((round, rss, threads, errors));
@@ -54,7 +62,7 @@ public sealed partial class SoakTests : IDisposable
         var table = "round  rss_kb  threads  5xx\n" + string.Join('\n', rounds.Select(r => $"{r.Round,5}  {r.RssKb,6}  {r.Threads,7}  {r.Requests5xx,3}"));
         TestContext.Current.TestOutputHelper?.WriteLine(table);
         if (Environment.GetEnvironmentVariable("VOLT_SOAK_REPORT") is { Length: > 0 } report)
-            File.WriteAllText(report, $"binary {VoltBinary.Path}, {RequestsPerRound} requests per round\n{table}\n");
+            File.WriteAllText(report, $"binary {VoltBinary.Path}, {RequestsPerRound} requests per round from {Concurrency} clients\n{table}\n");
         rounds.Sum(r => r.Requests5xx).ShouldBe(0, table);
         var third = rounds[2];
         var tenth = rounds[9];
