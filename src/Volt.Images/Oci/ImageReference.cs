@@ -13,10 +13,10 @@ public sealed partial record ImageReference(string? Registry, string Repository,
     public const string DefaultTag = "latest";
     public const string DockerHub = "docker.io";
 
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
+    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\z")]
     private static partial Regex RepoPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex TagPattern();
 
     /// <summary>A registry host as a URI can hold it: DNS labels or a bracketed IPv6 address, then an optional port.</summary>

@@ -27,13 +27,16 @@ public sealed class TokenService
     public static string KeyPath(Volt.Core.Paths.VoltPaths paths) => Path.Combine(paths.Etc, "registry", "token.key");
 
     /// <summary>A signed token for <paramref name="access"/> that expires after <paramref name="lifetime"/>.</summary>
-    public (string Token, AccessToken Claims) Issue(string subject, string access, TimeSpan lifetime)
+    /// <paramref name="repositories"/>: the repositories it covers (names and <c>NAME/*</c>); null for all.
+    public (string Token, AccessToken Claims) Issue(string subject, string access, TimeSpan lifetime, IReadOnlyList<string>? repositories = null)
     {
         if (access is not (Access.Pull or Access.Push)) throw VoltException.Usage($"unknown access \"{access}\": expected pull or push");
         if (lifetime <= TimeSpan.Zero) throw VoltException.Usage("token expiry must be positive");
         var now = _time.GetUtcNow();
+        if (lifetime > DateTimeOffset.MaxValue - now - TimeSpan.FromDays(1)) throw VoltException.Usage("token expiry is too far in the future");
+        foreach (var r in repositories ?? []) RepositoryScope.ValidatePattern(r);
         var claims = new AccessToken(subject, access, now.ToUnixTimeSeconds(), (now + lifetime).ToUnixTimeSeconds(),
-            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), repositories);
         var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims, RegistryJson.Default.AccessToken));
         return ($"{payload}.{Base64Url(Sign(payload))}", claims);
     }

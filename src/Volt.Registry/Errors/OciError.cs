@@ -33,6 +33,7 @@ public static class OciErrors
     public static readonly OciError Denied = new("DENIED", 403, ExitCode.Permission, "requested access to the resource is denied");
     public static readonly OciError Unsupported = new("UNSUPPORTED", 405, ExitCode.Usage, "the operation is unsupported");
     public static readonly OciError TooManyRequests = new("TOOMANYREQUESTS", 429, ExitCode.Resource, "too many requests");
+    public static readonly OciError BadRequest = new("UNSUPPORTED", 400, ExitCode.Usage, "malformed request");
     public static readonly OciError NoRoute = new("UNSUPPORTED", 404, ExitCode.NotFound, "no such endpoint");
     public static readonly OciError Unknown = new("UNKNOWN", 500, ExitCode.General, "unknown error");
     public static readonly OciError RangeInvalid = new("BLOB_UPLOAD_INVALID", 416, ExitCode.Usage, "requested range not satisfiable");

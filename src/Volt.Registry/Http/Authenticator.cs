@@ -30,19 +30,35 @@ public sealed class Authenticator(TokenService tokens, bool anonymousPull)
         return claims;
     }
 
-    /// <summary>Throws unless the request may perform an operation needing <paramref name="access"/>.</summary>
-    public void Authorize(HttpRequest request, string access)
+    /// <summary>
+    /// Throws unless the request may perform an operation needing <paramref name="access"/> on
+    /// <paramref name="repository"/> (null: an operation on no single repository, such as the catalog). Returns the
+    /// token's claims (null for an anonymous pull without any token).
+    /// </summary>
+    public AccessToken? Authorize(HttpRequest request, string access, string? repository)
     {
         var claims = Identify(request);
         if (claims is null)
         {
-            if (access == Access.Pull && anonymousPull) return;
+            if (access == Access.Pull && anonymousPull) return null;
             throw OciErrors.Unauthorized.With(access == Access.Push ? "pushing requires a push token" : "pulling requires a token");
         }
-        if (Access.Allows(claims.Access, access)) return;
+        if (repository is not null && !claims.Covers(repository))
+        {
+            if (claims.IsAnonymous) throw OciErrors.Unauthorized.With($"repository \"{repository}\" needs a token");
+            throw OciErrors.Denied.With($"the token covers {RepositoryScope.Describe(claims.Repositories)}, not repository \"{repository}\"");
+        }
+        if (Access.Allows(claims.Access, access)) return claims;
         if (claims.IsAnonymous) throw OciErrors.Unauthorized.With("pushing requires a push token");
         throw OciErrors.Denied.With($"the token grants {claims.Access} access; this operation needs {access}");
     }
+
+    /// <summary>Whether the request's credentials (already authorized) may read <paramref name="repository"/>: for mounts.</summary>
+    public bool CanPull(AccessToken? claims, string repository) =>
+        anonymousPull || (claims is not null && claims.Covers(repository));
+
+    /// <summary>Whether the credentials may read by digest alone, whatever repository holds it (a mount without <c>from</c>).</summary>
+    public bool CanPullAnything(AccessToken? claims) => anonymousPull || claims is { Repositories: null };
 
     /// <summary>The challenge sent with every 401.</summary>
     public static string Challenge(HttpRequest request, string? repository, string access)

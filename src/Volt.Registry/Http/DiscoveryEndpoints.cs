@@ -18,7 +18,9 @@ public sealed class DiscoveryEndpoints(RegistryStore store)
     public Task CatalogAsync(RequestScope s)
     {
         RequireGet(s);
-        var page = Page(store.Repositories(), s, "/v2/_catalog");
+        // Like distribution's token auth, a token sees the repositories it covers; anonymous pull sees them all.
+        var visible = store.Repositories().Where(r => s.Token is null || s.Token.Covers(r)).ToList();
+        var page = Page(visible, s, "/v2/_catalog");
         return s.WriteAsync(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(new Catalog(page), RegistryJson.Default.Catalog));
     }
 

@@ -19,7 +19,7 @@ public sealed class RegistryApi(RegistryStore store, TokenService tokens, Authen
 {
     private readonly ManifestEndpoints _manifests = new(store);
     private readonly BlobEndpoints _blobs = new(store);
-    private readonly UploadEndpoints _uploads = new(store, metrics);
+    private readonly UploadEndpoints _uploads = new(store, metrics, auth);
     private readonly DiscoveryEndpoints _discovery = new(store);
     private readonly TokenEndpoint _token = new(tokens, auth, time);
 
@@ -39,9 +39,11 @@ public sealed class RegistryApi(RegistryStore store, TokenService tokens, Authen
         {
             http.Response.StatusCode = 499; // client went away; nothing to answer
         }
-        catch (BadHttpRequestException e)
+        catch (Exception e) when (Volt.Hosting.BadRequests.StatusFor(e) is { } badStatus)
         {
-            await WriteErrorAsync(s, OciErrors.BlobUploadInvalid.With($"bad request: {e.Message}"), e.StatusCode).ConfigureAwait(false);
+            var error = s.Route.Kind is RouteKind.Upload or RouteKind.UploadStart ? OciErrors.BlobUploadInvalid
+                : s.Route.Kind == RouteKind.Manifest ? OciErrors.ManifestInvalid : OciErrors.BadRequest;
+            await WriteErrorAsync(s, error.With($"bad request: {e.Message}"), badStatus).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -64,11 +66,11 @@ public sealed class RegistryApi(RegistryStore store, TokenService tokens, Authen
             case RouteKind.NotFound: throw OciErrors.NoRoute.With($"no endpoint at {s.Request.Path}");
             case RouteKind.Base: return BaseAsync(s);
             case RouteKind.Catalog:
-                auth.Authorize(s.Request, Access.Pull);
+                s.Token = auth.Authorize(s.Request, Access.Pull, null);
                 return _discovery.CatalogAsync(s);
         }
         RepositoryName.Validate(s.Name);
-        auth.Authorize(s.Request, s.Route.RequiredAccess(s.Request.Method));
+        s.Token = auth.Authorize(s.Request, s.Route.RequiredAccess(s.Request.Method), s.Name);
         return s.Route.Kind switch
         {
             RouteKind.Manifest => _manifests.HandleAsync(s),

@@ -11,6 +11,8 @@ public sealed class RequestScope(HttpContext http, Route route)
     public Route Route { get; } = route;
     public string Name => Route.Name;
     public CancellationToken Aborted => Http.RequestAborted;
+    /// <summary>The authorized token's claims (null: anonymous, or not yet authorized).</summary>
+    public Auth.AccessToken? Token { get; set; }
     public long BytesIn { get; set; }
     public long BytesOut { get; set; }
 

@@ -8,21 +8,23 @@ namespace Volt.Registry.Http;
 
 /// <summary>
 /// Blob push: <c>POST /v2/&lt;name&gt;/blobs/uploads/</c> (start, monolithic with <c>?digest=</c>, or mount with
-/// <c>?mount=&amp;from=</c>) and <c>GET/PATCH/PUT/DELETE /v2/&lt;name&gt;/blobs/uploads/&lt;uuid&gt;</c>.
+/// <c>?mount=&amp;from=</c>, which needs pull on <c>from</c>) and <c>GET/PATCH/PUT/DELETE /v2/&lt;name&gt;/blobs/uploads/&lt;uuid&gt;</c>.
 /// </summary>
-public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics)
+public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics, Authenticator auth)
 {
     public Task StartAsync(RequestScope s)
     {
         if (s.Request.Method != "POST") throw OciErrors.Unsupported.With($"{s.Request.Method} is not supported on the uploads endpoint");
-        if (s.Query("mount") is { } mount)
-        {
-            var d = RegistryStore.ParseDigest(mount);
-            if (store.TryMount(s.Name, d, s.Query("from"))) return Created(s, d);
-        }
+        // Everything the request names is checked before anything is created: a rejected request leaves no session.
+        var mount = s.Query("mount") is { } m ? RegistryStore.ParseDigest(m) : (Volt.Storage.Cas.Digest?)null;
+        var digest = s.Query("digest") is { } dg ? RegistryStore.ParseDigest(dg) : (Volt.Storage.Cas.Digest?)null;
+        // A mount needs pull on its source (push on the target was checked): otherwise it is an ordinary upload.
+        var from = s.Query("from");
+        var mayMount = from is null ? auth.CanPullAnything(s.Token) : auth.CanPull(s.Token, from);
+        if (mount is { } d && mayMount && store.TryMount(s.Name, d, from)) return Created(s, d);
         var session = store.Uploads.Start(s.Name);
         metrics.UploadStarted();
-        if (s.Query("digest") is { } digest) return MonolithicAsync(s, session, RegistryStore.ParseDigest(digest));
+        if (digest is { } expected) return MonolithicAsync(s, session, expected);
         Accepted(s, session, 0);
         return Task.CompletedTask;
     }

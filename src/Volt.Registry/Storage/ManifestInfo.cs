@@ -20,13 +20,18 @@ public sealed record ManifestInfo(string MediaType, IReadOnlyList<Descriptor> Bl
     /// <summary>The artifact type the referrers API reports: <c>artifactType</c>, else the config's media type.</summary>
     public string? EffectiveArtifactType => ArtifactType ?? (IsIndex ? null : ConfigMediaType);
 
-    /// <summary>Parses <paramref name="json"/>; <paramref name="contentType"/> is used when the body has no mediaType.</summary>
-    public static ManifestInfo Parse(ReadOnlySpan<byte> json, string? contentType)
+    /// <summary>
+    /// Parses <paramref name="json"/>; <paramref name="contentType"/> is used when the body has no mediaType.
+    /// The body must be exactly one JSON object (nothing but whitespace after it), valid UTF-8 throughout, with no
+    /// string or key that cannot be read as text (a lone surrogate escape): anything else is MANIFEST_INVALID.
+    /// </summary>
+    public static ManifestInfo Parse(byte[] json, string? contentType)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw OciErrors.ManifestInvalid.With("manifest is not valid UTF-8");
         try
         {
-            var reader = new Utf8JsonReader(json);
-            using var doc = JsonDocument.ParseValue(ref reader);
+            CheckStrings(json);
+            using var doc = JsonDocument.Parse(json);
             return FromRoot(doc.RootElement, contentType);
         }
         catch (JsonException e)
@@ -34,6 +39,24 @@ public sealed record ManifestInfo(string MediaType, IReadOnlyList<Descriptor> Bl
             throw OciErrors.ManifestInvalid.With($"manifest is not valid JSON: {e.Message}");
         }
     }
+
+    /// <summary>Reads every token once: trailing content and unreadable strings or keys fail here, not later.</summary>
+    private static void CheckStrings(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) continue;
+            try { _ = reader.GetString(); }
+            catch (InvalidOperationException e)
+            {
+                throw OciErrors.ManifestInvalid.With($"manifest has a string that is not valid text at byte {reader.TokenStartIndex}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>What the registry knows of a stored manifest it cannot parse (stored before the checks above).</summary>
+    public static ManifestInfo Opaque() => new(MediaTypes.OciManifest, [], [], null, null, null, null);
 
     private static ManifestInfo FromRoot(JsonElement root, string? contentType)
     {
@@ -44,8 +67,12 @@ public sealed record ManifestInfo(string MediaType, IReadOnlyList<Descriptor> Bl
             throw OciErrors.ManifestInvalid.With($"Content-Type \"{header}\" does not match the manifest's mediaType \"{mediaType}\"");
         mediaType ??= header is not null && header != MediaTypes.OctetStream ? header
             : root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex : MediaTypes.OciManifest;
-        if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.GetInt32() == 1)
-            throw OciErrors.ManifestInvalid.With("Docker schema 1 manifests are not supported");
+        if (root.TryGetProperty("schemaVersion", out var sv))
+        {
+            if (sv.ValueKind != JsonValueKind.Number || !sv.TryGetInt32(out var version) || sv.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
+                throw OciErrors.ManifestInvalid.With("schemaVersion must be an integer");
+            if (version == 1) throw OciErrors.ManifestInvalid.With("Docker schema 1 manifests are not supported");
+        }
 
         var blobs = new List<Descriptor>();
         var manifests = new List<Descriptor>();

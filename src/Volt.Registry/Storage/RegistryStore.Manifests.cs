@@ -18,11 +18,8 @@ public sealed partial class RegistryStore
     public Digest? Resolve(string repo, string reference)
     {
         if (IsDigestReference(reference))
-        {
-            var d = ParseDigest(reference);
-            return HasManifest(repo, d) ? d : null;
-        }
-        if (!RepositoryName.IsValidTag(reference)) throw OciErrors.ManifestInvalid.With($"invalid tag \"{reference}\"");
+            return TryParseDigest(reference, out var d) && HasManifest(repo, d) ? d : null;
+        if (!RepositoryName.IsValidTag(reference)) return null; // distribution-spec end-3: a read answers 200 or 404 only
         var r = Cas.Refs.TryGet(TagRef(repo, reference));
         return r is not null && Digest.TryParse(r.Digest, out var target) && Cas.Exists(target.Value) ? target : null;
     }
@@ -34,13 +31,16 @@ public sealed partial class RegistryStore
     /// <summary>Reads (and caches: digests are immutable) a manifest from the CAS.</summary>
     public StoredManifest ReadManifest(Digest d)
     {
-        if (_manifestCache.TryGetValue(d, out var cached)) return cached;
+        if (Manifests.TryGet(d, out var cached)) return cached;
         byte[] bytes;
         try { bytes = Cas.ReadAllBytes(d, MaxManifestBytes); }
         catch (Volt.Core.Errors.VoltException) { throw OciErrors.ManifestUnknown.With($"manifest {d} is missing from the store"); }
-        var m = new StoredManifest(d, bytes, ManifestInfo.Parse(bytes, null));
-        if (_manifestCache.Count >= ManifestCacheEntries) _manifestCache.Clear();
-        _manifestCache[d] = m;
+        ManifestInfo info;
+        // A manifest stored before PUT checked everything it checks now is still served, byte for byte, as an opaque one.
+        try { info = ManifestInfo.Parse(bytes, null); }
+        catch (RegistryException) { info = ManifestInfo.Opaque(); }
+        var m = new StoredManifest(d, bytes, info);
+        Manifests.Add(m);
         return m;
     }
 
@@ -76,7 +76,7 @@ public sealed partial class RegistryStore
             if (info.Subject is { } subject) SetRef(ReferrerRef(repo, subject.Digest, digest), digest, RefKind.Oci, body.Length);
             foreach (var t in tags) SetRef(TagRef(repo, t), digest, RefKind.Oci, body.Length);
         }
-        _manifestCache[digest] = new StoredManifest(digest, body, info);
+        Manifests.Add(new StoredManifest(digest, body, info));
         return new PutManifestResult(digest, info.Subject?.Digest, tags);
     }
 
@@ -131,6 +131,14 @@ public sealed partial class RegistryStore
     public static bool IsDigestReference(string reference) => reference.Contains(':');
 
     /// <summary>Parses an OCI digest (sha256 or sha512; BLAKE3 is a CAS-internal address, not an OCI one).</summary>
+    public static bool TryParseDigest(string text, out Digest digest)
+    {
+        digest = default;
+        if (!text.Contains(':') || !Digest.TryParse(text, out var d) || d.Value.Algorithm == HashAlgo.Blake3) return false;
+        digest = d.Value;
+        return true;
+    }
+
     public static Digest ParseDigest(string text) =>
         text.Contains(':') && Digest.TryParse(text, out var d) && d.Value.Algorithm != HashAlgo.Blake3 ? d.Value
         : throw OciErrors.DigestInvalid.With($"invalid digest \"{text}\": expected sha256:<64 hex> or sha512:<128 hex>");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Volt.Registry.Errors;
 using Volt.Storage.Cas;
 
@@ -23,14 +22,16 @@ namespace Volt.Registry.Storage;
 public sealed partial class RegistryStore
 {
     public const string RefRoot = "registry";
-    private const int ManifestCacheEntries = 4096;
-    private readonly ConcurrentDictionary<Digest, StoredManifest> _manifestCache = new();
 
-    public RegistryStore(CasStore cas)
+    public RegistryStore(CasStore cas, long manifestCacheBytes = ManifestCache.DefaultMaxBytes)
     {
         Cas = cas;
         Uploads = new UploadStore(this);
+        Manifests = new ManifestCache(manifestCacheBytes);
     }
+
+    /// <summary>Parsed manifests, capped by bytes.</summary>
+    public ManifestCache Manifests { get; }
 
     public CasStore Cas { get; }
     public UploadStore Uploads { get; }

@@ -2,15 +2,16 @@ using System.Diagnostics;
 
 namespace Volt.Storage.Cas;
 
-/// <summary>What a GC run found and did.</summary>
+/// <summary>What a GC run found and did. <see cref="Unparseable"/>: manifests it could not read (what they name was kept).</summary>
 public sealed record GcResult(int Refs, long Objects, long Live, long Swept, long BytesFreed, long KeptYoung, int TempsCleaned,
-    bool DryRun, TimeSpan Elapsed);
+    bool DryRun, TimeSpan Elapsed, IReadOnlyList<UnparseableObject>? Unparseable = null);
 
 /// <summary>
 /// Mark-and-sweep from refs. Marking runs without blocking writers; the sweep holds the store's lock exclusively
 /// (writers hold it shared for their whole operation), re-marks any ref that changed meanwhile, and never removes
 /// an object modified after <c>start − grace</c>, so an object written or re-used after the GC started is never
 /// swept. Each removal is a single unlink of an unreachable object: an interrupted GC leaves a consistent store.
+/// A manifest that cannot be parsed does not stop the run: every digest its bytes name is kept (see <see cref="Reachability"/>).
 /// </summary>
 public sealed class GarbageCollector(CasStore store)
 {
@@ -44,7 +45,7 @@ public sealed class GarbageCollector(CasStore store)
             }
             temps = dryRun ? 0 : store.CleanDeadTemps();
         }
-        return new GcResult(seen.Count, objects, marks.Live.Count, swept, freed, young, temps, dryRun, sw.Elapsed);
+        return new GcResult(seen.Count, objects, marks.Live.Count, swept, freed, young, temps, dryRun, sw.Elapsed, marks.Unparseable);
     }
 
     /// <summary>

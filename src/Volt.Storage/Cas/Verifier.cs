@@ -10,8 +10,12 @@ public sealed record CorruptObject(Digest Digest, string Path, string Problem, I
 /// <summary>An object a ref needs that the store does not have.</summary>
 public sealed record MissingObject(Digest Digest, IReadOnlyList<string> Refs);
 
+/// <summary>
+/// What a verify found. <see cref="Unparseable"/> lists manifests that hash correctly but cannot be parsed: reported,
+/// not a failure (their bytes are intact, and GC keeps whatever they name).
+/// </summary>
 public sealed record VerifyResult(long Objects, long Bytes, IReadOnlyList<CorruptObject> Corrupt, IReadOnlyList<MissingObject> Missing,
-    IReadOnlyList<string> Strays, int TempsCleaned, TimeSpan Elapsed)
+    IReadOnlyList<string> Strays, int TempsCleaned, TimeSpan Elapsed, IReadOnlyList<UnparseableObject>? Unparseable = null)
 {
     public bool Ok => Corrupt.Count == 0 && Missing.Count == 0;
 }
@@ -64,7 +68,7 @@ public sealed class Verifier(CasStore store, int parallelism)
         var missing = reach.Missing.Where(m => corrupt.All(c => c.Digest != m.Key))
             .Select(m => new MissingObject(m.Key, m.Value)).OrderBy(m => m.Digest.ToString(), StringComparer.Ordinal).ToList();
         var temps = store.CleanDeadTemps();
-        return new VerifyResult(objects.Count, counters.BytesTotal, corrupt, missing, strays, temps, sw.Elapsed);
+        return new VerifyResult(objects.Count, counters.BytesTotal, corrupt, missing, strays, temps, sw.Elapsed, reach.Unparseable);
     }
 
     private string Quarantine(StoredObject obj)

@@ -91,4 +91,48 @@ public sealed class RegistryCliTests : RegistryTestBase
         log.ShouldMatch(@"127\.0\.0\.1 GET /v2/app/tags/list 404 in=0 out=\d+ [\d.]+ms");
         await RestartAsync();
     }
+
+    [Theory]
+    [InlineData("serve", "--port", "99999")]
+    [InlineData("serve", "--port", "-1")]
+    [InlineData("token", "--expiry", "99999999999d")]
+    [InlineData("token", "--expiry", "0s")]
+    [InlineData("token", "--scope", "Bad..Name")]
+    public void Options_WithValuesOutOfRange_ExitUsageNamingTheOption(string command, string option, string value)
+    {
+        var (code, _, stderr) = Volt("registry", command, option, value);
+        code.ShouldBe(2, stderr);
+        stderr.ShouldStartWith("Error: ");
+        stderr.ShouldContain(option == "--scope" ? "scope" : option);
+        stderr.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Token_WithScope_CoversOnlyThoseRepositories()
+    {
+        var (code, stdout, stderr) = Volt("registry", "token", "--push", "--scope", "team/*,tools", "-o", "json");
+        code.ShouldBe(0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        doc.RootElement.GetProperty("repositories").EnumerateArray().Select(e => e.GetString()).ShouldBe(["team/*", "tools"]);
+        var oci = new OciClient(Client(doc.RootElement.GetProperty("token").GetString()));
+        await oci.PushBlobAsync("tools", [1]);
+        await oci.PushBlobAsync("team/x", [2]);
+        (await Client(doc.RootElement.GetProperty("token").GetString()).PostAsync("/v2/other/blobs/uploads/", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await File.ReadAllTextAsync(Paths.AuditLog, Ct)).ShouldContain("team/*,tools");
+    }
+
+    [Fact]
+    public async Task CasVerifyAndRegistryGc_WithAManifestWhoseKeyIsNotUtf8_ExitZero()
+    {
+        var config = global::Volt.Storage.Cas.Digest.Parse(await Oci.PushBlobAsync("bad", "{}"u8.ToArray()));
+        byte[] bytes = [.. "{\"schemaVersion\":2,\""u8, 0xc3, 0x28, .. System.Text.Encoding.UTF8.GetBytes($"\":1,\"config\":{{\"digest\":\"{config}\",\"size\":2}},\"layers\":[]}}")];
+        var put = Cas.Put(bytes, global::Volt.Storage.Cas.HashAlgo.Sha256);
+        Cas.Refs.Set(global::Volt.Registry.Storage.RegistryStore.ManifestRef("bad", put.Digest), put.Digest, global::Volt.Storage.Cas.RefKind.Oci, bytes.Length);
+        var verify = Volt("cas", "verify");
+        verify.Code.ShouldBe(0, verify.Err);
+        var gc = Volt("registry", "gc");
+        gc.Code.ShouldBe(0, gc.Err);
+        Volt("cas", "gc").Code.ShouldBe(0);
+        Cas.Exists(config).ShouldBeTrue();
+    }
 }

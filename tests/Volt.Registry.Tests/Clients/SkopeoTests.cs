@@ -59,4 +59,18 @@ public sealed class SkopeoTests : RegistryTestBase
         r.ExitCode.ShouldNotBe(0);
         (r.StdErr + r.StdOut).ShouldContain("denied", Case.Insensitive);
     }
+
+    [Fact]
+    public async Task Skopeo_WithAScopedPushToken_PushesToItsRepository_AndIsDeniedAnother()
+    {
+        Tools.Require("skopeo");
+        var (src, _) = OciLayout.Create(Path.Combine(Root, "src"), "v1");
+        var scoped = Tokens.Issue("ci", Volt.Registry.Auth.Access.Push, TimeSpan.FromHours(1), ["team/*"]).Token;
+        var ok = await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"ci:{scoped}", $"oci:{src}:v1", $"docker://{Server.HostPort}/team/app:v1");
+        ok.ExitCode.ShouldBe(0, Tools.Describe(ok));
+        var denied = await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"ci:{scoped}", $"oci:{src}:v1", $"docker://{Server.HostPort}/other/app:v1");
+        denied.ExitCode.ShouldNotBe(0);
+        (denied.StdErr + denied.StdOut).ShouldMatch("(?i)denied|unauthorized|403|401");
+        Server.Store.RepositoryExists("other/app").ShouldBeFalse();
+    }
 }

@@ -39,8 +39,16 @@ internal sealed class CasGcCommand : VoltCommand
             [dry ? "would_free" : "freed"] = human ? Human.Bytes(r.BytesFreed) : r.BytesFreed,
             ["kept_within_grace"] = r.KeptYoung,
             ["staging_files_removed"] = r.TempsCleaned,
+            ["unparseable"] = UnparseableJson(r.Unparseable),
             ["time"] = human ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
         });
         return Task.FromResult(0);
     }
+
+    /// <summary>Manifests GC or verify could not parse: reported, their named digests kept.</summary>
+    internal static JsonArray UnparseableJson(IReadOnlyList<UnparseableObject>? list) =>
+        new([.. (list ?? []).Select(u => (JsonNode)new JsonObject
+        {
+            ["digest"] = u.Digest.ToString(), ["problem"] = u.Problem, ["refs"] = new JsonArray([.. u.Refs.Select(x => (JsonNode)x)]),
+        })]);
 }

@@ -42,6 +42,7 @@ internal sealed class CasVerifyCommand : VoltCommand
                     ["digest"] = m.Digest.ToString(), ["refs"] = new JsonArray([.. m.Refs.Select(x => (JsonNode)x)]),
                 })]),
                 ["stray_files"] = new JsonArray([.. r.Strays.Select(x => (JsonNode)x)]),
+                ["unparseable"] = CasGcCommand.UnparseableJson(r.Unparseable),
                 ["staging_files_removed"] = r.TempsCleaned,
                 ["seconds"] = Math.Round(r.Elapsed.TotalSeconds, 3),
             });
@@ -59,6 +60,8 @@ internal sealed class CasVerifyCommand : VoltCommand
             foreach (var m in r.Missing)
                 o.WriteLine($"{ctx.Out.Palette.Error("missing")} {m.Digest}: needed by {string.Join(", ", m.Refs)}");
             foreach (var s in r.Strays) o.WriteLine($"{ctx.Out.Palette.Warning("stray")} {s}: not named by a digest");
+            foreach (var u in r.Unparseable ?? [])
+                o.WriteLine($"{ctx.Out.Palette.Warning("unparseable")} {u.Digest}: {u.Problem} (reached by {string.Join(", ", u.Refs)}; every digest it names is kept)");
             o.WriteLine($"Checked {r.Objects} objects ({Human.Bytes(r.Bytes)}) in {Human.Duration(r.Elapsed)}: " +
                 (r.Ok ? ctx.Out.Palette.Good("all intact") : $"{r.Corrupt.Count} corrupt, {r.Missing.Count} missing") +
                 (r.TempsCleaned > 0 ? $"; removed {r.TempsCleaned} leftover staging files" : ""));

@@ -22,6 +22,7 @@ internal sealed class RegistryGcCommand : VoltCommand
     {
         var dry = parse.GetValue(DryRun);
         ctx.AuditResource = dry ? "registry (dry run)" : "registry";
+        RegistryOptionValues.CheckConfig(ctx.Config.Registry);
         var store = ctx.RegistryStore();
         var (sessions, sessionBytes) = store.Uploads.Expire(ctx.Config.Registry.UploadExpiry, dry);
         var r = new GarbageCollector(store.Cas).Run(dry, ctx.Config.Cas.GcGrace, ct);
@@ -37,6 +38,7 @@ internal sealed class RegistryGcCommand : VoltCommand
             [dry ? "would_remove" : "removed"] = r.Swept,
             [dry ? "would_free" : "freed"] = Bytes(r.BytesFreed),
             ["kept_within_grace"] = r.KeptYoung,
+            ["unparseable"] = Cas.CasGcCommand.UnparseableJson(r.Unparseable),
             ["time"] = human ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
         });
         return Task.FromResult(0);

@@ -24,12 +24,14 @@ internal sealed class RegistryServeCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
+        RegistryOptionValues.CheckConfig(ctx.Config.Registry);
+        var port = parse.GetValue(Port);
         var defaults = ctx.RegistryOptions(ctx.Console.Error);
         var options = new RegistryOptions
         {
             Paths = defaults.Paths, Time = defaults.Time, LogEcho = defaults.LogEcho, AnonymousPull = defaults.AnonymousPull,
             UploadExpiry = defaults.UploadExpiry,
-            Port = parse.GetValue(Port) ?? defaults.Port,
+            Port = port ?? defaults.Port,
             Listen = parse.GetValue(Listen) ?? defaults.Listen,
             TlsCert = parse.GetValue(TlsCert) ?? defaults.TlsCert,
             TlsKey = parse.GetValue(TlsKey) ?? defaults.TlsKey,
