@@ -8,7 +8,7 @@ namespace Volt.Storage.Cas;
 /// <summary>Walks a directory without following symlinks and records every entry's metadata.</summary>
 internal static class TreeScanner
 {
-    internal sealed record FileItem(string FullPath, long Size, TreeEntry Entry);
+    internal sealed record FileItem(string FullPath, long Size, TreeEntry Entry, StatKey Stat);
 
     internal sealed class Result
     {
@@ -76,7 +76,7 @@ internal static class TreeScanner
             case FileKind.File:
                 entry.Type = "file";
                 entry.Size = st.Size;
-                r.Files.Add(new FileItem(full, st.Size, entry));
+                r.Files.Add(new FileItem(full, st.Size, entry, StatKey.Of(st)));
                 break;
             case FileKind.Directory:
                 entry.Type = "dir";
