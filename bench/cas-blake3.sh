@@ -49,7 +49,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; } # b3sum ti
 goal() { awk -v r="$1" -v g="$2" -v dir="$3" 'BEGIN { ok = dir == "ge" ? r >= g : r <= g; print (ok ? "met" : "MISSED") }'; }
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-isa=$(grep -o -w -m1 -E 'avx512f' /proc/cpuinfo | head -1); isa=${isa:-no avx512f}
+isa=$(grep -q -w avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f')
 echo "BLAKE3 on $((bytes >> 20)) MiB in the page cache, $(nproc) CPUs, $cpu ($isa); volt kernel: $kernel"
 echo "whole processes, $rounds interleaved rounds; load average $load0 -> $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %9s %8s %9s\n' "" "median s" "GB/s" "CPU s"

@@ -73,7 +73,11 @@ public sealed class PutFileTests : IDisposable
     public void PutFile_FileRewrittenBetweenHashAndCopy_FailsAndStoresNothing()
     {
         var path = _f.Write("in.bin", CasFixture.Random(6 << 20, 3));
-        _f.Store.OnHashed = _ => File.WriteAllBytes(path, CasFixture.Random(6 << 20, 4)); // same size, new bytes
+        _f.Store.OnHashed = _ =>
+        {
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            s.Write(CasFixture.Random(6 << 20, 4)); // same size, new bytes
+        };
 
         var e = Should.Throw<VoltException>(() => Put(path));
 
@@ -87,7 +91,7 @@ public sealed class PutFileTests : IDisposable
     public void PutFile_FileTruncatedBetweenHashAndCopy_FailsAndStoresNothing()
     {
         var path = _f.Write("in.bin", CasFixture.Random(6 << 20, 5));
-        _f.Store.OnHashed = _ => { using var s = File.OpenWrite(path); s.SetLength(1 << 20); };
+        _f.Store.OnHashed = _ => { using var s = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite); s.SetLength(1 << 20); };
 
         Should.Throw<VoltException>(() => Put(path)).Code.ShouldBe(ExitCode.Conflict);
         _f.Objects().ShouldBeEmpty();

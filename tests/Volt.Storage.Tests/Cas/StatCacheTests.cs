@@ -114,17 +114,30 @@ public sealed class StatCacheTests : IDisposable
     public void Rebuild_EntryWrittenInTheSecondTheFileWasModified_IsRacyAndHashedAgain()
     {
         var dir = Tree();
-        var newest = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Max(File.GetLastWriteTimeUtc);
-        _clock.SetUtcNow(new DateTimeOffset(newest, TimeSpan.Zero)); // the build runs in the same second as the last write
-        Build(dir);
+        var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories);
+        var newest = files.MaxBy(File.GetLastWriteTimeUtc)!;
+        // A store whose clock says the build runs in the very second the newest file was written.
+        var clock = new FakeTimeProvider(new DateTimeOffset(File.GetLastWriteTimeUtc(newest), TimeSpan.Zero));
+        var store = new CasStore(_f.Dir.Combine("racy-cas"), clock).EnsureCreated();
+        var hashed = new List<string>();
+        BuildResult Run()
+        {
+            hashed.Clear();
+            var b = new TreeBuilder(store, 2) { OnHashFile = p => { lock (hashed) hashed.Add(Path.GetRelativePath(dir, p)); } };
+            var r = b.Build(dir, "images/t", ct: TestContext.Current.CancellationToken);
+            clock.Advance(TimeSpan.FromMinutes(1));
+            return r;
+        }
+        Run();
 
-        var racy = Build(dir);
+        var racy = Run();
         racy.CachedFiles.ShouldBeLessThan(21);
-        _hashed.ShouldContain(Path.GetRelativePath(dir, Directory.GetFiles(dir, "*", SearchOption.AllDirectories).MaxBy(File.GetLastWriteTimeUtc)!));
+        hashed.ShouldContain(Path.GetRelativePath(dir, newest));
 
-        var clean = Build(dir); // the re-hash rewrote the cache at a later second: now every entry is clean
+        var clean = Run(); // the re-hash rewrote the cache at a later second: now every entry is clean
         clean.CachedFiles.ShouldBe(21);
-        _hashed.ShouldBeEmpty();
+        hashed.ShouldBeEmpty();
+        clean.Manifest.ShouldBe(racy.Manifest);
     }
 
     [Theory]
