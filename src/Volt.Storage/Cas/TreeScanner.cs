@@ -36,12 +36,16 @@ internal static class TreeScanner
         {
             ShouldRecursePredicate = (ref FileSystemEntry e) => e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0,
         };
+        int prefix = root.EndsWith('/') ? root.Length : root.Length + 1;
         try
         {
             foreach (var full in walk)
             {
                 ct.ThrowIfCancellationRequested();
-                var rel = Path.GetRelativePath(root, full).Replace('\\', '/');
+                // The enumerator yields root + '/' + relative path: cut the prefix (GetRelativePath re-normalises
+                // both paths per entry, a measurable share of a cached re-build).
+                var rel = full.Length > prefix && full.StartsWith(root, StringComparison.Ordinal)
+                    ? full[prefix..] : Path.GetRelativePath(root, full);
                 Add(result, full, rel, Stat(full));
             }
         }
