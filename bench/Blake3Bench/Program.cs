@@ -9,6 +9,8 @@ int sizeMib = 1024;
 string threads = "all";
 string? file = null;
 int pieceMib = 0;
+string? read = null; // pread | mmap: time reading the file too (whole-file hashing as `volt cas hash` does)
+int pieceKib = 1024;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,6 +19,8 @@ for (int i = 0; i < args.Length; i++)
         case "--threads": threads = args[++i]; break;
         case "--file": file = args[++i]; break;
         case "--piece-mib": pieceMib = int.Parse(args[++i]); break;
+        case "--read": read = args[++i]; break;
+        case "--piece-kib": pieceKib = int.Parse(args[++i]); break;
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: --size-mib N --threads 1|all --file PATH");
             return 2;
@@ -27,6 +31,9 @@ if (threads is not ("1" or "all"))
     Console.Error.WriteLine("--threads must be 1 or all");
     return 2;
 }
+
+if (read is not null)
+    return FileModes.Run(read, file!, threads == "all" ? Environment.ProcessorCount : 1, pieceKib << 10);
 
 byte[] data;
 if (file is not null)

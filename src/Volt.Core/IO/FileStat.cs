@@ -12,6 +12,11 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public uint Permissions => Mode & 0xFFF;
 
+    /// <summary>Status change time (st_ctime): set by the kernel on every write, chmod, chown, link or rename onto it.</summary>
+    public long CTimeSec { get; init; }
+
+    public uint CTimeNsec { get; init; }
+
     public DateTimeOffset MTime => DateTimeOffset.FromUnixTimeSeconds(MTimeSec).AddTicks(MTimeNsec / 100);
 
     private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
@@ -36,7 +41,11 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
         var mode = *(ushort*)(buf + 28);
         return new FileStat(KindOf(mode), mode, *(uint*)(buf + 20), *(uint*)(buf + 24), *(long*)(buf + 40),
             *(long*)(buf + 112), *(uint*)(buf + 120), *(ulong*)(buf + 32), *(uint*)(buf + 16),
-            *(uint*)(buf + 128), *(uint*)(buf + 132), *(uint*)(buf + 136), *(uint*)(buf + 140), *(long*)(buf + 48));
+            *(uint*)(buf + 128), *(uint*)(buf + 132), *(uint*)(buf + 136), *(uint*)(buf + 140), *(long*)(buf + 48))
+        {
+            CTimeSec = *(long*)(buf + 96),
+            CTimeNsec = *(uint*)(buf + 104),
+        };
     }
 
     public static bool TryLStat(string path, out FileStat stat)

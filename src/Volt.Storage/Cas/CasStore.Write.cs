@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 
@@ -10,6 +11,7 @@ public sealed record PutResult(Digest Digest, long Size, bool Created);
 public sealed partial class CasStore
 {
     private const int StreamBuffer = 1 << 20;
+    private const int CopyBuffer = 8 << 20;
 
     private static readonly string ProcessTag = $"{Environment.ProcessId}.{Random.Shared.NextInt64():x}";
     private static long s_tempCounter;
@@ -31,6 +33,7 @@ public sealed partial class CasStore
         var digest = ContentHasher.Hash(algo, data);
         if (Exists(digest)) { Touch(digest); return new PutResult(digest, data.Length, false); }
         var tmp = NewTempPath();
+        OnStaging?.Invoke(tmp);
         try
         {
             using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write))
@@ -47,6 +50,70 @@ public sealed partial class CasStore
         }
     }
 
+    /// <summary>Test hook: called with the staging path whenever a put starts writing a staging file.</summary>
+    internal Action<string>? OnStaging { get; set; }
+
+    /// <summary>Test hook: called by <see cref="PutFile"/> after the first hash, before it looks the digest up.</summary>
+    internal Action<Digest>? OnHashed { get; set; }
+
+    /// <summary>
+    /// Stores a file that can be read twice, hash first: hashes it (BLAKE3 on <paramref name="threads"/> threads),
+    /// and if the store already has the digest only touches the object; nothing is written. Otherwise copies it
+    /// into tmp/ while hashing the copied bytes again, fsyncs and renames it into place. If the two hashes differ the
+    /// file changed during the put: nothing is stored and the put fails (exit 9), so an object never holds bytes
+    /// that do not hash to its name. With <paramref name="expected"/>, a mismatch stores nothing and throws
+    /// <see cref="DigestMismatchException"/>.
+    /// </summary>
+    public PutResult PutFile(SafeFileHandle source, string path, HashAlgo algo, Digest? expected = null, int threads = 0,
+        CancellationToken ct = default)
+    {
+        if (expected is { } exp) algo = exp.Algorithm;
+        if (threads <= 0) threads = Environment.ProcessorCount;
+        Digest digest;
+        long size;
+        try { (digest, size) = FileHashing.Hash(source, path, algo, threads, ct); }
+        catch (IOException e) { throw VoltException.From($"Failed reading \"{path}\"", e); }
+        if (expected is { } want && want != digest) throw new DigestMismatchException(want, digest);
+        OnHashed?.Invoke(digest);
+        if (Exists(digest)) { Touch(digest); return new PutResult(digest, size, false); }
+
+        var tmp = NewTempPath();
+        OnStaging?.Invoke(tmp);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBuffer);
+        try
+        {
+            long copied = 0;
+            Digest again;
+            using (var hasher = new ContentHasher(algo, parallel: threads > 1))
+            using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                int n;
+                while ((n = RandomAccess.Read(source, buffer.AsSpan(0, CopyBuffer), copied)) > 0)
+                {
+                    hasher.Update(buffer.AsSpan(0, n));
+                    RandomAccess.Write(h, buffer.AsSpan(0, n), copied);
+                    copied += n;
+                    ct.ThrowIfCancellationRequested();
+                }
+                again = hasher.Finish();
+                if (again != digest)
+                    throw new VoltException(ExitCode.Conflict, $"\"{path}\" changed while it was being stored ({digest} at first, then {again}); nothing was stored");
+                Posix.FsyncOrThrow(h);
+            }
+            return Publish(tmp, digest, copied);
+        }
+        catch (Exception e)
+        {
+            AtomicFile.TryDelete(tmp);
+            if (e is VoltException or OperationCanceledException) throw;
+            throw VoltException.From("Failed storing object", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>
     /// Streams <paramref name="source"/> into tmp/ while hashing it, fsyncs, and renames it into place. With
     /// <paramref name="expected"/>, a mismatch stores nothing and throws <see cref="DigestMismatchException"/>.
@@ -55,6 +122,7 @@ public sealed partial class CasStore
     {
         if (expected is { } exp && exp.Algorithm != algo) algo = exp.Algorithm;
         var tmp = NewTempPath();
+        OnStaging?.Invoke(tmp);
         var buffer = ArrayPool<byte>.Shared.Rent(StreamBuffer);
         try
         {
@@ -132,27 +200,9 @@ public sealed partial class CasStore
         return Publish(tempPath, actual, size);
     }
 
-    /// <summary>Hashes a whole open file with the chosen algorithm.</summary>
-    public static (Digest Digest, long Size) HashHandle(Microsoft.Win32.SafeHandles.SafeFileHandle h, HashAlgo algo)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(4 * StreamBuffer);
-        try
-        {
-            using var hasher = new ContentHasher(algo, parallel: true);
-            long offset = 0;
-            int n;
-            while ((n = RandomAccess.Read(h, buffer, offset)) > 0)
-            {
-                hasher.Update(buffer.AsSpan(0, n));
-                offset += n;
-            }
-            return (hasher.Finish(), offset);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    /// <summary>Hashes a whole open file with the chosen algorithm (BLAKE3 on all cores).</summary>
+    public static (Digest Digest, long Size) HashHandle(SafeFileHandle h, HashAlgo algo) =>
+        FileHashing.Hash(h, "object", algo, Environment.ProcessorCount);
 }
 
 /// <summary>The content did not hash to the digest the caller promised.</summary>

@@ -18,6 +18,7 @@ namespace Volt.Storage.Cas;
 /// │   └── &lt;owner&gt;/…               subdirectories belong to their owner (registry upload sessions)
 /// ├── quarantine/&lt;alg&gt;/&lt;hex&gt;     corrupt objects moved aside by `verify --repair`
 /// ├── stats.cache                 per fan-out directory counts for `cas status`, keyed by the directory's mtime
+/// ├── statcache/&lt;32 hex&gt;          per built directory: stat data + digest of each file (see StatCache), advisory
 /// └── lock                        flock: writers hold it shared, the GC sweep exclusive
 /// </code>
 /// A write streams into tmp/, hashes while writing, is fsynced (or, for batches, covered by one syncfs) and
@@ -40,6 +41,7 @@ public sealed partial class CasStore
     public string TmpDir => Path.Combine(Root, "tmp");
     public string QuarantineDir => Path.Combine(Root, "quarantine");
     public string LockPath => Path.Combine(Root, "lock");
+    public string StatCacheDir => Path.Combine(Root, "statcache");
     public RefStore Refs { get; }
 
     /// <summary>Creates the store's directories (idempotent).</summary>

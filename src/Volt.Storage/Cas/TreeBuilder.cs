@@ -14,18 +14,28 @@ public sealed class BuildCounters
 
 /// <summary>What <c>volt cas build</c> did.</summary>
 public sealed record BuildResult(string Ref, Digest Manifest, long Files, long Dirs, long Others, long Bytes,
-    long NewObjects, long NewBytes, long DedupBytes, TimeSpan Elapsed);
+    long NewObjects, long NewBytes, long DedupBytes, TimeSpan Elapsed)
+{
+    /// <summary>Files whose digest came from the stat cache (unchanged since the last build), not from reading them.</summary>
+    public long CachedFiles { get; init; }
+}
 
 /// <summary>
 /// Stores a directory tree: every regular file becomes an object (in parallel over files, and within large files
 /// through BLAKE3's parallel subtree hashing), then a <see cref="TreeManifest"/> object and a ref. New objects are
 /// staged as dot-files in their own fan-out directory (creates spread over 256 directories instead of contending on
 /// tmp/) and become visible only after one syncfs at the end, so a failed or killed build leaves
-/// nothing half-stored and costs one flush instead of an fsync per file.
+/// nothing half-stored and costs one flush instead of an fsync per file. Files whose stat data is unchanged since the
+/// last build of the same directory take their digest from its <see cref="StatCache"/> instead of being read.
 /// </summary>
 public sealed class TreeBuilder(CasStore store, int parallelism)
 {
-    public BuildResult Build(string dir, string refName, BuildCounters? counters = null, CancellationToken ct = default)
+    /// <summary>Test hook: called with the path of every file the build reads and hashes.</summary>
+    internal Action<string>? OnHashFile { get; set; }
+
+    /// <param name="useCache">false: read and hash every file (the cache is still rewritten from what was hashed).</param>
+    public BuildResult Build(string dir, string refName, BuildCounters? counters = null, CancellationToken ct = default,
+        bool useCache = true)
     {
         var sw = Stopwatch.StartNew();
         RefStore.Validate(refName);
@@ -36,13 +46,17 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         store.EnsureCreated();
         using var writerLock = store.WriterLock();
 
+        // Stat data is taken from here on: an entry changed in this second or later is racy (see StatCache).
+        var scanStarted = store.Time.GetUtcNow();
+        var cachePath = StatCache.PathFor(store, root);
+        var cache = useCache ? StatCache.Load(cachePath, root, out _) : StatCache.Empty;
         var scan = TreeScanner.Scan(root, ct);
         counters.FilesTotal = scan.Files.Count;
         counters.BytesTotal = scan.Files.Sum(f => f.Size);
 
         var staged = new ConcurrentBag<(string Temp, Digest Digest, long Size)>();
         var claimed = new ConcurrentDictionary<Digest, byte>();
-        long dedupBytes = 0;
+        long dedupBytes = 0, cachedFiles = 0;
         // Hashing inside a file on several threads only pays when there are fewer files than workers.
         var writer = new FileObjectWriter(store, parallelHashing: scan.Files.Count < parallelism, ct);
         try
@@ -51,6 +65,16 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
             Workers.Run(parallelism, order.Length, i =>
             {
                 var file = order[i];
+                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && store.Exists(known))
+                {
+                    file.Entry.Digest = known.ToString();
+                    Interlocked.Add(ref dedupBytes, file.Size);
+                    Interlocked.Increment(ref cachedFiles);
+                    Interlocked.Add(ref counters.BytesDone, file.Size);
+                    Interlocked.Increment(ref counters.FilesDone);
+                    return;
+                }
+                OnHashFile?.Invoke(file.FullPath);
                 var staging = writer.Store(file.FullPath, file.Size, d => !store.Exists(d) && claimed.TryAdd(d, 0),
                     n => Interlocked.Add(ref counters.BytesDone, n));
                 file.Entry.Digest = staging.Digest.ToString();
@@ -83,8 +107,18 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         var put = store.Put(manifest.Serialize());
         if (put.Created) newObjects++;
         store.Refs.Set(refName, put.Digest, RefKind.Tree, manifest.Size);
+        if (cachedFiles != scan.Files.Count || cache.Count != scan.Files.Count)
+            WriteCache(cachePath, root, scanStarted, scan);
         return new BuildResult(refName, put.Digest, manifest.Files, manifest.Dirs, scan.Others, manifest.Size,
-            newObjects, newBytes, dedupBytes, sw.Elapsed);
+            newObjects, newBytes, dedupBytes, sw.Elapsed) { CachedFiles = cachedFiles };
+    }
+
+    /// <summary>Records every file's stat data and digest for the next build; the cache is advisory, so failing to write it is not an error.</summary>
+    private static void WriteCache(string path, string root, DateTimeOffset scanStarted, TreeScanner.Result scan)
+    {
+        var entries = scan.Files.Select(f => (f.Entry.Path, f.Stat, Digest.Parse(f.Entry.Digest!))).ToList();
+        try { StatCache.Write(path, root, scanStarted, entries); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary><c>images/&lt;directory name&gt;</c>, with characters a ref cannot hold replaced by '-'.</summary>

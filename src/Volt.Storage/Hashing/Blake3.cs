@@ -18,6 +18,12 @@ public static unsafe partial class Blake3
     /// <summary>Key length of <see cref="KeyedHash"/> in bytes.</summary>
     public const int KeyLen = Blake3Constants.KeyLen;
 
+    /// <summary>
+    /// The kernel this process hashes with: the widest the CPU runs (Scalar, Vector128, Vector256 = AVX2, Vector512 =
+    /// AVX-512F) among those compiled in, or the one VOLT_BLAKE3_KERNEL names.
+    /// </summary>
+    public static string Kernel => Blake3Backends.Best.ToString();
+
     /// <summary>Hashes <paramref name="input"/>, filling all of <paramref name="output"/> (any length).</summary>
     public static void Hash(ReadOnlySpan<byte> input, Span<byte> output)
     {
@@ -68,6 +74,21 @@ public static unsafe partial class Blake3
         uint* key = stackalloc uint[8];
         WriteIV(key);
         HashCore(input, key, 0, output, backend, parallel);
+    }
+
+    /// <summary>
+    /// The chaining value of a whole subtree of the plain hash (more than one chunk, a power of two chunks, starting
+    /// at chunk <paramref name="chunkCounter"/>, never the root), hashed on the calling thread.
+    /// </summary>
+    internal static void SubtreeCv(ReadOnlySpan<byte> subtree, ulong chunkCounter, Span<byte> cv, Blake3Backend backend)
+    {
+        uint* key = stackalloc uint[8];
+        WriteIV(key);
+        byte* parentBlock = stackalloc byte[BlockLen];
+        fixed (byte* p = subtree)
+            Blake3Tree.CompressSubtreeToParentNode(backend, p, (nuint)subtree.Length, key, chunkCounter, 0, parentBlock, false);
+        fixed (byte* c = cv)
+            Blake3Output.Parent(parentBlock, key, 0).ChainingValue(c);
     }
 
     /// <summary>Reads a 32-byte key as eight little-endian words.</summary>

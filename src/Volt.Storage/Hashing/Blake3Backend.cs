@@ -18,12 +18,21 @@ internal enum Blake3Backend
 /// <summary>Hardware detection for <see cref="Blake3Backend"/>.</summary>
 internal static class Blake3Backends
 {
-    /// <summary>The fastest backend this CPU supports.</summary>
-    public static readonly Blake3Backend Best =
+    /// <summary>Environment variable that forces a kernel (scalar, vector128, vector256, vector512) for tests and benches.</summary>
+    public const string KernelVariable = "VOLT_BLAKE3_KERNEL";
+
+    /// <summary>The widest kernel this CPU supports.</summary>
+    public static readonly Blake3Backend Widest =
         IsSupported(Blake3Backend.Vector512) ? Blake3Backend.Vector512
         : IsSupported(Blake3Backend.Vector256) ? Blake3Backend.Vector256
         : IsSupported(Blake3Backend.Vector128) ? Blake3Backend.Vector128
         : Blake3Backend.Scalar;
+
+    /// <summary>The kernel used: <see cref="Widest"/>, unless <see cref="KernelVariable"/> names a supported one.</summary>
+    public static readonly Blake3Backend Best = Choose(Environment.GetEnvironmentVariable(KernelVariable));
+
+    internal static Blake3Backend Choose(string? forced) =>
+        Enum.TryParse<Blake3Backend>(forced, ignoreCase: true, out var b) && Enum.IsDefined(b) && IsSupported(b) ? b : Widest;
 
     public static bool IsSupported(Blake3Backend backend) => backend switch
     {

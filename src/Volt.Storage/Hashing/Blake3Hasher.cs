@@ -135,6 +135,25 @@ public sealed unsafe class Blake3Hasher : IDisposable
     }
 
     /// <summary>
+    /// Absorbs the chaining value of a whole subtree hashed elsewhere (another thread): <paramref name="cv"/> is the
+    /// CV of the next <paramref name="chunks"/> chunks (a power of two), which start at a multiple of their own
+    /// size. Only between whole subtrees (no partial chunk buffered) and never for the input's last bytes, which
+    /// must go through <see cref="Update"/> because they might be the root.
+    /// </summary>
+    internal void AppendSubtreeCv(ReadOnlySpan<byte> cv, ulong chunks)
+    {
+        fixed (byte* c = cv)
+        fixed (State* s = &_state)
+        {
+            ulong counter = s->Chunk.ChunkCounter;
+            if (s->Chunk.Length != 0 || cv.Length != OutLen || !BitOperations.IsPow2(chunks) || (counter & (chunks - 1)) != 0)
+                throw new InvalidOperationException("A subtree CV must be whole, aligned and follow whole subtrees.");
+            PushCv(s, c, counter);
+            s->Chunk.ChunkCounter = counter + chunks;
+        }
+    }
+
+    /// <summary>
     /// Merges completed subtrees: after <paramref name="totalChunks"/> chunks the stack holds one CV per set
     /// bit. Merging is lazy (done before a push, not after) so the last CVs stay available for the root.
     /// </summary>

@@ -32,8 +32,20 @@ internal sealed class CasPutCommand : VoltCommand
         {
             try
             {
-                await using var src = path == "-" ? Console.OpenStandardInput() : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-                r = await store.PutAsync(src, algo, null, ct).ConfigureAwait(false);
+                if (path == "-")
+                {
+                    await using var stdin = Console.OpenStandardInput();
+                    r = await store.PutAsync(stdin, algo, null, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await using var src = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
+                    // A regular file can be read twice: hash first, copy only if the store lacks it. Pipes and
+                    // devices cannot, so they stream into tmp/ while hashing.
+                    r = src.CanSeek
+                        ? store.PutFile(src.SafeFileHandle, path, algo, null, ctx.Parallelism, ct)
+                        : await store.PutAsync(src, algo, null, ct).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
