@@ -138,7 +138,10 @@ public sealed class RegistryClient : IDisposable
         var realm = challenge["realm"] ?? throw new VoltException(ExitCode.Permission, $"registry {_ref.Registry} sent a Bearer challenge without a realm");
         var query = new List<string>();
         if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
-        query.Add("scope=" + Uri.EscapeDataString(challenge["scope"] ?? scope));
+        // Ask for what this request needs and what the challenge names: a registry that narrows tokens to the
+        // requested scope (Docker's token flow) would otherwise hand a HEAD's pull-only token to the push after it.
+        query.Add("scope=" + Uri.EscapeDataString(scope));
+        if (challenge["scope"] is { } asked && asked != scope) query.Add("scope=" + Uri.EscapeDataString(asked));
         var url = realm + (realm.Contains('?') ? "&" : "?") + string.Join("&", query);
         using var req = new HttpRequestMessage(HttpMethod.Get, url);
         if (_creds is not null) req.Headers.Authorization = new AuthenticationHeaderValue("Basic", _creds.Basic);

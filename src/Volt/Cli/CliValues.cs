@@ -118,7 +118,7 @@ internal static class CliValues
                 catch (VoltException e) when (e.Code == ExitCode.Usage)
                 {
                     var message = t.Value.Length > 100 ? e.Message.Replace($"\"{t.Value}\"", Quote(t.Value), StringComparison.Ordinal) : e.Message;
-                    r.AddError($"{Name(r)}: {message}");
+                    r.AddError(message.Contains(Name(r), StringComparison.Ordinal) ? message : $"{Name(r)}: {message}");
                     return;
                 }
             }
