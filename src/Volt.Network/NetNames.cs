@@ -16,9 +16,9 @@ public static partial class NetNames
 
     public const int MaxNetworkName = 10;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")] private static partial Regex NetworkPattern();
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$")] private static partial Regex OwnerPattern();
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")] private static partial Regex InterfacePattern();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z")] private static partial Regex NetworkPattern();
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*\z")] private static partial Regex OwnerPattern();
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}\z")] private static partial Regex InterfacePattern();
 
     public static void ValidateNetwork(string name)
     {

@@ -20,7 +20,7 @@ public sealed partial record ImageReference(string? Registry, string Repository,
     private static partial Regex TagPattern();
 
     /// <summary>A registry host as a URI can hold it: DNS labels or a bracketed IPv6 address, then an optional port.</summary>
-    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?<port>[0-9]{1,5}))?$")]
+    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?<port>[0-9]{1,5}))?\z")]
     private static partial Regex HostPattern();
 
     /// <summary>The name without tag: <c>host/repo</c> or just <c>repo</c>.</summary>

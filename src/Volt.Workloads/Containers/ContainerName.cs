@@ -6,7 +6,7 @@ namespace Volt.Workloads.Containers;
 /// <summary>Human container names: <c>[a-z0-9][a-z0-9_.-]{0,62}</c> (also a valid hostname-ish machine name).</summary>
 public static partial class ContainerName
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,62}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
     private static partial Regex Pattern();
 
     public static bool IsValid(string name) => Pattern().IsMatch(name);

@@ -42,7 +42,7 @@ public sealed record LogQuery(int? Tail = null, DateTimeOffset? Since = null, Da
 /// <summary><c>--since</c>/<c>--until</c> values: a duration back from now (<c>10m</c>, <c>1h30m</c>), RFC 3339, or Unix seconds.</summary>
 public static partial class LogTime
 {
-    [GeneratedRegex(@"^(\d+(\.\d+)?(ms|s|m|h|d))+$")]
+    [GeneratedRegex(@"^(\d+(\.\d+)?(ms|s|m|h|d))+\z")]
     private static partial Regex DurationRegex();
 
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h|d)")]

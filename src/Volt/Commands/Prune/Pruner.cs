@@ -20,8 +20,7 @@ internal sealed record PrunePlan(IReadOnlyList<PruneItem> Containers, IReadOnlyL
 /// <summary>
 /// The seam every prune and <c>system df</c> goes through: which containers are stopped, which images no container uses,
 /// what in the CAS no ref reaches, and removing them with the existing engines (container delete, image rm, CAS GC).
-/// When the container engine's orphan collector and the image store's own prune land, re-point
-/// <see cref="RemoveContainersAsync"/> and <see cref="RemoveImages"/> here; the commands do not change.
+/// Removing containers also runs the container engine's orphan collector (leftovers of killed creates).
 /// </summary>
 internal sealed class Pruner(VoltContext ctx)
 {
@@ -97,6 +96,9 @@ internal sealed class Pruner(VoltContext ctx)
             await _engine.DeleteAsync(c.Name, ct).ConfigureAwait(false);
             removed.Add(c);
         }
+        // What killed creates left with no record (cgroups, ctr:NAME rules, units, logs): nothing can list or delete it.
+        foreach (var o in await _engine.CollectOrphansAsync(ct).ConfigureAwait(false))
+            removed.Add(new PruneItem($"{o.Container} (leftover {o.What})", 0));
         return removed;
     }
 
