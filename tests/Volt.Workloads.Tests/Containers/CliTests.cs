@@ -38,7 +38,7 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void A_container_voltd_starts_joins_its_own_limit_groups_and_nspawn_files_it_under_voltds_shared_group()
+    public async Task A_container_voltd_starts_joins_its_own_limit_groups_and_nspawn_files_it_under_voltds_shared_group()
     {
         using var f = new CliFixture();
         if (!Directory.Exists("/sys/fs/cgroup/memory") || !Directory.Exists("/sys/fs/cgroup/unified"))
@@ -47,6 +47,9 @@ public sealed class CliTests
         run.Code.ShouldBe(0, run.Err);
         var nspawn = f.Store.State("web").Pid.ShouldNotBeNull();
         var parent = Volt.Workloads.Cgroups.CgroupDetector.ParentFor(f.Paths);
+        // nspawn files itself under .voltd/ (its supervisor group) a moment after it starts: wait for that, not a sleep.
+        await ContainerFixture.WaitFor(() => File.ReadAllLines($"/proc/{nspawn}/cgroup")
+            .Any(l => l.StartsWith("0::", StringComparison.Ordinal) && l.Contains($"/{parent}/.voltd/")), 20, "nspawn under .voltd/ in the unified tree");
         var cgroups = File.ReadAllLines($"/proc/{nspawn}/cgroup");
         cgroups.ShouldContain(l => l.EndsWith($":memory:/{parent}/web", StringComparison.Ordinal));
         cgroups.ShouldContain(l => l.EndsWith($":pids:/{parent}/web", StringComparison.Ordinal));
