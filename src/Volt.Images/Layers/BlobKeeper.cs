@@ -65,7 +65,7 @@ internal sealed class BlobKeeper(CasStore cas) : IDisposable
     }
 
     /// <summary>Passes reads through and writes every byte read to a file (left open: the keeper closes it).</summary>
-    private sealed class TeeStream(Stream inner, Stream copy) : Stream
+    private sealed class TeeStream(Stream inner, Stream copy) : ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -85,16 +85,6 @@ internal sealed class BlobKeeper(CasStore cas) : IDisposable
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
             ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
