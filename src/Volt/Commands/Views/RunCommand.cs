@@ -71,7 +71,9 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
             ctx.Out.Line(name);
             return 0;
         }
-        engine.Create(request);
+        // Planned here (usage errors, unknown image: nothing written), created and started by the runtime in one step.
+        var config = engine.Plan(request);
+        if (engine.Records.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
         var host = ctx.ContainerHost();
         await using var runtime = new ContainerRuntime(host, label: "cli");
@@ -85,7 +87,19 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         })).ToList();
         try
         {
-            var code = await runtime.RunAttachedAsync(name, console, host.DefaultStopTimeout, CancellationToken.None).ConfigureAwait(false);
+            int code;
+            try { code = await runtime.RunAttachedAsync(config, console, host.DefaultStopTimeout, CancellationToken.None).ConfigureAwait(false); }
+            catch (VoltException e) when (e.Code == ExitCode.Exists)
+            {
+                remove = false; // created meanwhile by someone else: theirs, not ours to delete
+                throw;
+            }
+            catch (Exception) when (!remove && !engine.Records.Exists(name))
+            {
+                // A failed start undid its create; without --rm the container stays, stopped (as with create + start).
+                try { engine.Create(request); } catch (VoltException) { }
+                throw;
+            }
             // nspawn's stub init reports a payload killed by a signal as 255; podman (and shells) say 128 + the signal.
             return code == 255 && Volatile.Read(ref last) is var s and > 0 ? 128 + s : code;
         }
