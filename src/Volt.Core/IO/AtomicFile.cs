@@ -38,10 +38,11 @@ public static class AtomicFile
     /// renamed over its target in order, then each distinct directory is fsynced once. A crash leaves every target
     /// either as it was or complete; the renames happen in the order given.
     /// </summary>
-    public static void WriteAll(IReadOnlyList<(string Path, byte[] Data)> files)
+    /// <param name="alsoDurable">A file on the same filesystem written (not fsynced) by the caller: made durable by the same syncfs.</param>
+    public static void WriteAll(IReadOnlyList<(string Path, byte[] Data)> files, string? alsoDurable = null)
     {
         if (files.Count == 0) return;
-        if (files.Count == 1) { WriteAllBytes(files[0].Path, files[0].Data); return; }
+        if (files.Count == 1 && alsoDurable is null) { WriteAllBytes(files[0].Path, files[0].Data); return; }
         var staged = new List<(string Tmp, string Target, string Dir)>(files.Count);
         try
         {
