@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Volt.Core.IO;
@@ -57,7 +56,7 @@ public sealed class AuditLog(string path, TimeProvider time)
         return entry;
     }
 
-    public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(SHA256.HashData(line));
+    public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(Sha256.HashData(line));
 
     public static AuditEntry? TryParse(ReadOnlySpan<byte> line)
     {
