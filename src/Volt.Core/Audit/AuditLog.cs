@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Volt.Core.IO;
@@ -50,13 +49,14 @@ public sealed class AuditLog(string path, TimeProvider time)
         line.CopyTo(buffer, 0);
         buffer[^1] = (byte)'\n';
         RandomAccess.Write(handle, buffer, RandomAccess.GetLength(handle));
-        Posix.FsyncOrThrow(handle);
+        // The line and the new head's temp file made durable by one syncfs (one journal commit instead of two fsyncs),
+        // then the head renamed over the old one and its directory fsynced: the same order as fsync, write-temp, rename.
         var head = new AuditHead(seq, HashLine(line));
-        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead));
+        AtomicFile.WriteAll([(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead))], alsoDurable: Path);
         return entry;
     }
 
-    public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(SHA256.HashData(line));
+    public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(Sha256.HashData(line));
 
     public static AuditEntry? TryParse(ReadOnlySpan<byte> line)
     {

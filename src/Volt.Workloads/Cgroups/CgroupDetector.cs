@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Volt.Core.Errors;
 using Volt.Core.Paths;
@@ -31,7 +30,7 @@ public static class CgroupDetector
     public static string ParentFor(VoltPaths paths)
     {
         if (!paths.IsRelocated) return "volt";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(paths.Root));
+        var hash = Volt.Core.IO.Sha256.HashData(Encoding.UTF8.GetBytes(paths.Root)); // managed: no OpenSSL load on the start path
         return "volt-" + Convert.ToHexStringLower(hash)[..12];
     }
 }

@@ -56,17 +56,22 @@ public sealed partial class ContainerEngine(ContainerHost host)
         if (Store.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
         Directory.CreateDirectory(Store.Dir(name));
         rev.Add("container dir", () => Directory.Delete(Store.Dir(name), recursive: true));
-        // First write: a create killed from here on shows as failed (dead creator) and delete cleans it up.
-        Store.Save(name, new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId });
-        Store.Save(config);
-        rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
-        var rootfs = host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name));
         rev.Add("unit", () =>
         {
-            File.Delete(Store.UnitFile(name));
+            AtomicFile.TryDelete(Store.UnitFile(name));
             foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
         });
-        WriteUnit(config, rootfs);
+        // The records and units in one durable batch (one syncfs, renames in this order, one fsync per directory): the
+        // state goes first, so a create killed from here on shows as failed (dead creator) and delete cleans it up.
+        var rootfs = Store.Rootfs(name);
+        AtomicFile.WriteAll([
+            (Store.StateFile(name), Store.Serialize(new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId })),
+            (Store.ConfigFile(name), Store.Serialize(config)),
+            .. UnitFiles(config, rootfs),
+        ]);
+        rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
+        if (host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name)) != rootfs)
+            throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
     }
 
     /// <summary>Removes every trace: rootfs (unmounted), network, cgroup, unit, log, state dir. Must not be running.</summary>
@@ -87,7 +92,10 @@ public sealed partial class ContainerEngine(ContainerHost host)
         // Not running, so anything still in its group (an interrupted start's wrapper) is a stray.
         KillStrays(cg);
         host.Rootfs.Release(Store.Dir(name));
-        await host.Network.DetachAsync(name, ct).ConfigureAwait(false);
+        // A container created without --network/--publish never had an attachment or nft rules (neither can be added
+        // later): no network engine call (an nft process) for it. Half-created ones (no config) are still swept.
+        if (Store.TryConfig(name) is not { Network: null, Publish.Count: 0 })
+            await host.Network.DetachAsync(name, ct).ConfigureAwait(false);
         host.Cgroups.Delete(cg);
         AtomicFile.TryDelete(Store.UnitFile(name));
         foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
@@ -112,6 +120,20 @@ public sealed partial class ContainerEngine(ContainerHost host)
         var cg = ContainerHost.CgroupName(name);
         if (View(name).Status == ContainerStatus.Running && host.Cgroups.Exists(cg)) host.Cgroups.Apply(cg, host.Limits(config));
         return config;
+    }
+
+    /// <summary>The unit and, with a health check, its timer and service, as files to write (see <see cref="WriteUnit"/>).</summary>
+    private List<(string Path, byte[] Data)> UnitFiles(ContainerConfig config, string rootfs)
+    {
+        var files = new List<(string Path, byte[] Data)>
+        {
+            (Store.UnitFile(config.Name), System.Text.Encoding.UTF8.GetBytes(UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs), host.DefaultStopTimeout))),
+        };
+        if (config.Healthcheck is null) return files;
+        files.Add((Path.Combine(Store.Paths.Units, UnitRenderer.HealthTimerName(config.Name)), System.Text.Encoding.UTF8.GetBytes(UnitRenderer.RenderHealthTimer(config))));
+        files.Add((Path.Combine(Store.Paths.Units, UnitRenderer.HealthServiceName(config.Name)),
+            System.Text.Encoding.UTF8.GetBytes(UnitRenderer.RenderHealthService(config, host.VoltBinary, Store.Paths.IsRelocated ? Store.Paths.Root : null))));
+        return files;
     }
 
     private void WriteUnit(ContainerConfig config, string rootfs)

@@ -64,6 +64,12 @@ public sealed class ContainerStore(VoltPaths paths)
     public void Save(string name, Health.HealthState health) =>
         AtomicFile.WriteAllBytes(HealthFile(name), JsonSerializer.SerializeToUtf8Bytes(health, ContainerJson.Default.HealthState));
 
+    /// <summary>config.json's bytes (for a batch write: <see cref="AtomicFile.WriteAll"/>).</summary>
+    public byte[] Serialize(ContainerConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, ContainerJson.Default.ContainerConfig);
+
+    /// <summary>state.json's bytes (for a batch write).</summary>
+    public byte[] Serialize(ContainerState state) => JsonSerializer.SerializeToUtf8Bytes(state, ContainerJson.Default.ContainerState);
+
     public void Save(ContainerConfig config) =>
         AtomicFile.WriteAllBytes(ConfigFile(config.Name), JsonSerializer.SerializeToUtf8Bytes(config, ContainerJson.Default.ContainerConfig));
 

@@ -76,9 +76,15 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     /// <c>volt run</c> without <c>-d</c>: the container's stdio is ours, this process supervises it until it exits, and
     /// the command's exit code is returned. Cancelling stops the container.
     /// </summary>
-    public async Task<int> RunAttachedAsync(string name, ConsoleMode console, TimeSpan stopTimeout, CancellationToken ct)
+    /// <remarks>
+    /// The container is created here, under the same lock as its start: its state goes from <c>creating</c> straight to
+    /// <c>running</c> (no <c>stopped</c> write in between, and the rootfs is mounted once). Exit 4 (nothing written) when
+    /// a container of that name exists.
+    /// </remarks>
+    public async Task<int> RunAttachedAsync(ContainerConfig config, ConsoleMode console, TimeSpan stopTimeout, CancellationToken ct)
     {
-        var w = await LaunchAsync(name, 0, logFile: null, console, ct).ConfigureAwait(false)
+        var name = config.Name;
+        var w = await LaunchAsync(name, 0, logFile: null, console, ct, creating: config).ConfigureAwait(false)
             ?? throw VoltException.Conflict($"container \"{name}\" is already running");
         var monitor = MonitorAsync(w);
         using (ct.Register(() => _ = StopAsync(name, stopTimeout, CancellationToken.None)))
@@ -153,11 +159,18 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                 logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
             }
 
+            // An ungated launch (foreground) starts at once: the records and rootfs first, the command checked in it.
+            if (creating is not null && logFile is null)
+            {
+                _engine.Materialize(config, rev);
+                materialized = true;
+                RootfsCheck.Prepare(config, rootfs);
+            }
             // A non-root --user is resolved in the image and switched by Volt's helper: that needs the rootfs before nspawn.
             (UserSwitch, string, string)? user = null;
             if (UserSwitch.Needed(config.User))
             {
-                if (creating is not null) { _engine.Materialize(config, rev); materialized = true; }
+                if (creating is not null && !materialized) { _engine.Materialize(config, rev); materialized = true; }
                 var switchUser = UserSwitch.Resolve(config.User, rootfs)!;
                 var helper = Path.Combine(store.Dir(name), "user-switch");
                 switchUser.WriteHelper(helper);
@@ -170,7 +183,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             // Undone before the cgroup: everything in it must be gone for its directories to go (rmdir of a busy group fails).
             rev.Add("nspawn", () => { launch.Abort(); KillAndWait(name, process); });
             // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
-            if (creating is not null)
+            if (creating is not null && logFile is not null)
             {
                 if (!materialized) _engine.Materialize(config, rev);
                 rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes

@@ -19,6 +19,39 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void WriteAll_WritesEveryFileAcrossDirectoriesAndLeavesNoTempFiles()
+    {
+        using var dir = new TempDir();
+        var state = dir.Combine("c", "state.json");
+        AtomicFile.WriteAllText(state, "old");
+        AtomicFile.WriteAll([
+            (state, "new"u8.ToArray()),
+            (dir.Combine("c", "config.json"), "{}"u8.ToArray()),
+            (dir.Combine("units", "x.service"), "[Unit]"u8.ToArray()),
+        ]);
+        File.ReadAllText(state).ShouldBe("new");
+        File.ReadAllText(dir.Combine("c", "config.json")).ShouldBe("{}");
+        File.ReadAllText(dir.Combine("units", "x.service")).ShouldBe("[Unit]");
+        Directory.GetFiles(dir.Combine("c")).Length.ShouldBe(2);
+        Directory.GetFiles(dir.Combine("units")).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void WriteAll_FailingWrite_ReplacesNothingAndLeavesNoTempFiles()
+    {
+        using var dir = new TempDir();
+        var state = dir.Combine("c", "state.json");
+        AtomicFile.WriteAllText(state, "old");
+        File.WriteAllText(dir.Combine("blocker"), "a file, not a directory");
+        Should.Throw<IOException>(() => AtomicFile.WriteAll([
+            (state, "new"u8.ToArray()),
+            (dir.Combine("blocker", "x.json"), "{}"u8.ToArray()),
+        ]));
+        File.ReadAllText(state).ShouldBe("old");
+        Directory.GetFiles(dir.Combine("c")).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public void Reverter_Uncommitted_UndoesInReverseOrder()
     {
         var undone = new List<string>();

@@ -39,6 +39,23 @@ public sealed class RunBehaviourTests
     }
 
     [Fact]
+    public void A_foreground_run_that_cannot_start_leaves_nothing_and_a_taken_name_is_left_alone()
+    {
+        using var f = new CliFixture();
+        f.Volt("run", "--name", "once", f.Image, "/no/such/bin").Code.ShouldBe(127, "without --rm too, as run -d");
+        f.Store.Names().ShouldBeEmpty();
+        f.Volt("container", "create", f.Image, "--name", "taken", "--", "/bin/true").Code.ShouldBe(0);
+        var again = f.Volt("run", "--rm", "--name", "taken", f.Image, "/bin/true");
+        again.Code.ShouldBe(4, again.Err);
+        f.Store.Names().ShouldBe(["taken"]);
+        f.Store.State("taken").Status.ShouldBe(Volt.Workloads.Containers.ContainerStatus.Stopped);
+        var ok = f.Volt("run", "--name", "kept", f.Image, "sh", "-c", "exit 3");
+        ok.Code.ShouldBe(3, ok.Err);
+        f.Store.State("kept").Status.ShouldBe(Volt.Workloads.Containers.ContainerStatus.Failed);
+        f.Store.State("kept").ExitCode.ShouldBe(3);
+    }
+
+    [Fact]
     public void A_rootfs_without_usr_runs_and_an_unusable_one_says_why()
     {
         using var f = new CliFixture();

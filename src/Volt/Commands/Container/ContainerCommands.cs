@@ -38,6 +38,19 @@ internal static class ContainerCommands
     public static IRootfsProvider Rootfs(this VoltContext ctx) =>
         new ImageRootfsProvider(ctx.Paths, ctx.Images, new DirectoryRootfsProvider(new ProcessRunner()));
 
+    /// <summary>
+    /// voltd when it is the configured supervisor and already listening (connected: the first request reuses the
+    /// connection); null otherwise. Nothing is started.
+    /// </summary>
+    public static async Task<DaemonClient?> ListeningVoltdAsync(this VoltContext ctx, CancellationToken ct)
+    {
+        if (SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd") return null;
+        var client = new DaemonClient(DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]));
+        if (await client.IsListeningAsync(ct).ConfigureAwait(false)) return client;
+        client.Dispose();
+        return null;
+    }
+
     /// <summary>The supervisor config selects; voltd is started on demand.</summary>
     public static async Task<ISupervisor> SupervisorAsync(this VoltContext ctx, CancellationToken ct)
     {

@@ -6,6 +6,7 @@ using Volt.Core.Errors;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Nspawn;
 using Volt.Workloads.Runtime;
+using Volt.Workloads.Supervision;
 
 namespace Volt.Commands.Views;
 
@@ -52,11 +53,21 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         var engine = ctx.Containers();
         if (parse.GetValue(Detach))
         {
-            // Usage errors and an unknown image are reported before voltd is involved (or started).
-            var planned = engine.Plan(request);
-            // voltd has its own working directory: a rootfs directory goes there as the absolute path resolved here.
-            if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
-            var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+            // voltd has its own working directory: a rootfs directory goes there as an absolute path.
+            ISupervisor supervisor;
+            if (await ctx.ListeningVoltdAsync(ct).ConfigureAwait(false) is { } up)
+            {
+                // voltd is up: it plans (usage errors, an unknown image) itself; planning here too was a second image lookup.
+                if (LooksLikePath(request.Image) || Directory.Exists(request.Image)) request = request with { Image = Path.GetFullPath(request.Image) };
+                supervisor = up;
+            }
+            else
+            {
+                // Usage errors and an unknown image are reported before voltd (or systemd) is involved or started.
+                var planned = engine.Plan(request);
+                if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
+                supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+            }
             if (supervisor is Daemon.DaemonClient voltd) await DetachedThroughVoltdAsync(ctx, engine, voltd, request, ct).ConfigureAwait(false);
             else
             {
@@ -71,7 +82,9 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
             ctx.Out.Line(name);
             return 0;
         }
-        engine.Create(request);
+        // Planned here (usage errors, unknown image: nothing written), created and started by the runtime in one step.
+        var config = engine.Plan(request);
+        if (engine.Records.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
         var host = ctx.ContainerHost();
         await using var runtime = new ContainerRuntime(host, label: "cli");
@@ -85,7 +98,13 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         })).ToList();
         try
         {
-            var code = await runtime.RunAttachedAsync(name, console, host.DefaultStopTimeout, CancellationToken.None).ConfigureAwait(false);
+            int code;
+            try { code = await runtime.RunAttachedAsync(config, console, host.DefaultStopTimeout, CancellationToken.None).ConfigureAwait(false); }
+            catch (VoltException e) when (e.Code == ExitCode.AlreadyExists)
+            {
+                remove = false; // created meanwhile by someone else: theirs, not ours to delete
+                throw;
+            }
             // nspawn's stub init reports a payload killed by a signal as 255; podman (and shells) say 128 + the signal.
             return code == 255 && Volatile.Read(ref last) is var s and > 0 ? 128 + s : code;
         }
@@ -95,6 +114,9 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
             if (remove) await RemoveAsync(engine, runtime, name).ConfigureAwait(false);
         }
     }
+
+    private static bool LooksLikePath(string image) =>
+        image.StartsWith('/') || image.StartsWith("./", StringComparison.Ordinal) || image.StartsWith("../", StringComparison.Ordinal);
 
     /// <summary><c>--rm</c>: the container goes on every path, a failed start included (stopped first if need be).</summary>
     private static async Task RemoveAsync(ContainerEngine engine, ContainerRuntime? runtime, string name)
