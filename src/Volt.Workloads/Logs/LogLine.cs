@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Volt.Core.Config;
 using Volt.Core.Errors;
 
 namespace Volt.Workloads.Logs;
@@ -40,34 +40,14 @@ public sealed record LogQuery(int? Tail = null, DateTimeOffset? Since = null, Da
 }
 
 /// <summary><c>--since</c>/<c>--until</c> values: a duration back from now (<c>10m</c>, <c>1h30m</c>), RFC 3339, or Unix seconds.</summary>
-public static partial class LogTime
+public static class LogTime
 {
-    [GeneratedRegex(@"^(\d+(\.\d+)?(ms|s|m|h|d))+\z")]
-    private static partial Regex DurationRegex();
-
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h|d)")]
-    private static partial Regex PartRegex();
-
     public static DateTimeOffset Parse(string text, DateTimeOffset now, string flag)
     {
         var s = text.Trim();
-        if (DurationRegex().IsMatch(s))
-        {
-            var span = TimeSpan.Zero;
-            foreach (Match m in PartRegex().Matches(s))
-            {
-                var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                span += m.Groups[2].Value switch
-                {
-                    "ms" => TimeSpan.FromMilliseconds(n),
-                    "s" => TimeSpan.FromSeconds(n),
-                    "m" => TimeSpan.FromMinutes(n),
-                    "h" => TimeSpan.FromHours(n),
-                    _ => TimeSpan.FromDays(n),
-                };
-            }
-            return now - span;
-        }
+        // A duration always has a unit (a bare number is Unix seconds); the one duration grammar, capped so that
+        // now - span never overflows.
+        if (s.Any(char.IsAsciiLetter) && DurationParser.TryParse(s, out var span)) return now - span;
         if (double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var unix))
             return DateTimeOffset.UnixEpoch.AddTicks((long)(unix * TimeSpan.TicksPerSecond));
         if (s.Length >= 10 && char.IsAsciiDigit(s[0])
