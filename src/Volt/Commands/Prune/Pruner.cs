@@ -64,7 +64,7 @@ internal sealed class Pruner(VoltContext ctx)
     public IReadOnlyList<PruneItem> UnusedImages(bool all, IEnumerable<string>? withoutContainers = null)
     {
         var used = ImagesInUse(withoutContainers);
-        return [.. _images.List().Where(i => !used.Contains(i.RefName) && (all || i.Name.Digest is not null))
+        return [.. _images.List().Where(i => !used.Contains(i.RefName) && (all || ImagePruner.IsDangling(i)))
             .Select(i => new PruneItem(i.Name.ToString(), i.Record.Size))];
     }
 
