@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Volt.Composition;
 using Volt.Core.Audit;
 using Volt.Core.Config;
 using Volt.Core.Errors;
@@ -26,6 +27,10 @@ internal sealed class VoltContext
     public bool Debug { get; }
     public IProcessRunner Processes { get; } = new ProcessRunner();
 
+    /// <summary>The engines, built on first use by the composition root (VOLT_HOST/VOLT_CONFIG for voltd).</summary>
+    public Engines Engines => _engines ??= new Engines(Paths, Config, Time, Processes, voltHost: Env["VOLT_HOST"], configFile: Env["VOLT_CONFIG"]);
+    private Engines? _engines;
+
     /// <summary>What the audit line names as the resource; commands set it (default: first argument).</summary>
     public string? AuditResource { get; set; }
 
@@ -40,7 +45,7 @@ internal sealed class VoltContext
     /// <summary>Whether progress bars may be drawn (stderr is a terminal and output is for humans).</summary>
     public bool ShowProgress => Console.IsErrorTerminal && Out.Format == OutputFormat.Table;
 
-    public int Parallelism => Config.Cas.Parallelism > 0 ? Config.Cas.Parallelism : Environment.ProcessorCount;
+    public int Parallelism => Engines.Parallelism;
 
     /// <summary>Debug flag and palette only: usable even when config loading fails.</summary>
     public static (bool Debug, Palette Palette) Early(ParseResult parse, IVoltConsole console, VoltEnvironment env) =>

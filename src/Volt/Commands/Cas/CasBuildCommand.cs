@@ -32,7 +32,7 @@ internal sealed class CasBuildCommand : VoltCommand
         var refName = parse.GetValue(Ref) ?? TreeBuilder.DefaultRefName(dir);
         ctx.AuditResource = refName;
         var counters = new BuildCounters();
-        var builder = new TreeBuilder(ctx.Store(), ctx.Parallelism);
+        var builder = new TreeBuilder(ctx.Engines.Cas, ctx.Parallelism);
         var r = ProgressDisplay.Run(ctx.ShowProgress, ctx.Out.Palette, $"Storing {Path.GetFileName(Path.GetFullPath(dir))}",
             () => (counters.BytesDone, counters.BytesTotal), () => builder.Build(dir, refName, counters, ct, useCache: !parse.GetValue(NoCache)));
         ctx.Out.Object(new JsonObject

@@ -17,7 +17,7 @@ internal sealed class CasCatCommand : VoltCommand
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var digest = Digest.Parse(parse.GetValue(Hash)!);
-        await using var src = ctx.Store().OpenRead(digest);
+        await using var src = ctx.Engines.Cas.OpenRead(digest);
         await ctx.Console.Out.FlushAsync(ct).ConfigureAwait(false);
         if (ctx.Console is Rendering.SystemConsole)
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Volt.Cli;
-using Volt.Storage.Cas;
 
 namespace Volt.Commands.Cas;
 
@@ -12,6 +11,4 @@ internal static class CasCommands
     {
         Examples = ["volt cas build ./rootfs --ref images/web", "volt cas status", "volt cas verify --repair", "volt cas gc --dry-run"],
     };
-
-    public static CasStore Store(this VoltContext ctx) => new(ctx.Paths.Cas, ctx.Time);
 }

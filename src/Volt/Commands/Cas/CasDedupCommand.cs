@@ -19,7 +19,7 @@ internal sealed class CasDedupCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var analyzer = new DedupAnalyzer(ctx.Store(), ctx.Parallelism);
+        var analyzer = new DedupAnalyzer(ctx.Engines.Cas, ctx.Parallelism);
         var top = Math.Max(0, parse.GetValue(Top));
         var human = ctx.Out.Format == OutputFormat.Table;
         JsonNode Bytes(long b) => human ? Human.Bytes(b) : b;

@@ -25,7 +25,7 @@ internal sealed class CasGcCommand : VoltCommand
         var grace = parse.GetValue(Grace) is { } g ? DurationParser.Parse(g, "--grace") : ctx.Config.Cas.GcGrace;
         var dry = parse.GetValue(DryRun);
         ctx.AuditResource = dry ? "cas (dry run)" : "cas";
-        var store = ctx.Store();
+        var store = ctx.Engines.Cas;
         if (!store.IsInitialized) store.EnsureCreated();
         var r = new GarbageCollector(store).Run(dry, grace, ct);
         var human = ctx.Out.Format == OutputFormat.Table;

@@ -26,7 +26,7 @@ internal sealed class CasPutCommand : VoltCommand
         var refName = parse.GetValue(Ref);
         if (refName is not null) RefStore.Validate(refName);
         Digest.TryParseAlgo(parse.GetValue(Algo), out var algo);
-        var store = ctx.Store().EnsureCreated();
+        var store = ctx.Engines.Cas.EnsureCreated();
         PutResult r;
         using (store.WriterLock())
         {

@@ -22,7 +22,7 @@ internal sealed class CasLsRefsCommand : VoltCommand
         var prefix = parse.GetValue(Prefix) ?? "";
         if (prefix.Length > 0) RefStore.Validate(prefix.TrimEnd('/'));
         var now = ctx.Time.GetUtcNow();
-        var rows = ctx.Store().Refs.List(prefix).Select(r => new JsonObject
+        var rows = ctx.Engines.Cas.Refs.List(prefix).Select(r => new JsonObject
         {
             ["name"] = r.Name, ["kind"] = r.Kind, ["digest"] = r.Digest, ["size"] = r.Size,
             ["updated"] = r.Updated.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
@@ -54,7 +54,7 @@ internal sealed class CasRmRefCommand : VoltCommand
         var names = parse.GetValue(Names)!;
         ctx.AuditResource = string.Join(",", names);
         foreach (var n in names) RefStore.Validate(n);
-        var store = ctx.Store();
+        var store = ctx.Engines.Cas;
         var missing = names.Where(n => store.Refs.TryGet(n) is null).ToList();
         if (missing.Count > 0) throw VoltException.NotFound($"ref{(missing.Count > 1 ? "s" : "")} not found: {string.Join(", ", missing)}");
         using (store.WriterLock())

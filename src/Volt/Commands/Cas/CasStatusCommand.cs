@@ -15,7 +15,7 @@ internal sealed class CasStatusCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var s = StoreStats.Collect(ctx.Store());
+        var s = StoreStats.Collect(ctx.Engines.Cas);
         var human = ctx.Out.Format == OutputFormat.Table;
         JsonNode Bytes(long b) => human ? Human.Bytes(b) : b;
         var by = new JsonObject();

@@ -22,7 +22,7 @@ internal sealed class CasVerifyCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var counters = new VerifyCounters();
-        var verifier = new Verifier(ctx.Store(), ctx.Parallelism);
+        var verifier = new Verifier(ctx.Engines.Cas, ctx.Parallelism);
         var repair = parse.GetValue(Repair);
         ctx.AuditResource = repair ? "cas (repair)" : "cas";
         var r = ProgressDisplay.Run(ctx.ShowProgress, ctx.Out.Palette, "Verifying objects",

@@ -26,9 +26,9 @@ internal sealed class ContainerCreateCommand : VoltCommand, ITrailingCommand
     {
         var name = parse.GetValue(ContainerOptions.Name) ?? ContainerName.Generate();
         ctx.AuditResource = name;
-        var config = ctx.Containers().Create(ContainerOptions.Bind(parse, name));
+        var config = ctx.Engines.Containers.Create(ContainerOptions.Bind(parse, name));
         ctx.Out.Line(config.Name);
-        if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(ContainerViews.Inspect(ctx.Containers().View(name)));
+        if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(ContainerViews.Inspect(ctx.Engines.Containers.View(name)));
         return Task.FromResult(0);
     }
 }

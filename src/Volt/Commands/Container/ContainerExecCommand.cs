@@ -38,7 +38,7 @@ internal sealed class ContainerExecCommand : VoltCommand, ITrailingCommand
         var options = new ExecOptions(parse.GetValue(Command) ?? [],
             User: parse.GetValue(User), Env: parse.GetValue(Env), Workdir: parse.GetValue(Workdir),
             Detach: parse.GetValue(Detach), Interactive: parse.GetValue(Interactive), Tty: parse.GetValue(Tty));
-        return ContainerExec.RunAsync(ctx.Containers(), name, options, ct);
+        return ContainerExec.RunAsync(ctx.Engines.Containers, name, options, ct);
     }
 }
 
@@ -58,7 +58,7 @@ internal sealed class ContainerUpdateCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerCommands.Name)!;
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         engine.Update(name, parse.GetValue(ContainerOptions.Memory), parse.GetValue(ContainerOptions.Cpu), parse.GetValue(ContainerOptions.Pids));
         ctx.Out.Object(ContainerViews.Inspect(engine.View(name)));
         return Task.FromResult(0);

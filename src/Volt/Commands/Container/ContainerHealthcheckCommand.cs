@@ -27,7 +27,7 @@ internal sealed class ContainerHealthcheckRunCommand : VoltCommand
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerCommands.Name)!;
-        var (result, state) = await new HealthChecker(ctx.Containers(), ctx.Time).RunAsync(name, ct).ConfigureAwait(false);
+        var (result, state) = await new HealthChecker(ctx.Engines.Containers, ctx.Time).RunAsync(name, ct).ConfigureAwait(false);
         ctx.Out.Object(ContainerViews.HealthResult(name, result, state));
         return result.ExitCode == 0 ? 0 : 1;
     }

@@ -77,7 +77,7 @@ internal sealed class ContainerDeleteCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         foreach (var n in parse.GetValue(ContainerCommands.Names)!)
         {
             ctx.AuditResource = n;
@@ -91,7 +91,7 @@ internal sealed class ContainerDeleteCommand : VoltCommand
             else
             {
                 if (parse.GetValue(Force) && engine.View(n).Status is Workloads.Containers.ContainerStatus.Running or Workloads.Containers.ContainerStatus.Restarting)
-                    await (await ctx.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                    await (await ctx.Engines.SupervisorAsync(ct).ConfigureAwait(false)).StopAsync(n, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
                 await engine.DeleteAsync(n, ct).ConfigureAwait(false);
             }
             ctx.AuditActed.Add(n);

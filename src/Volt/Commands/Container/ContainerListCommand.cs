@@ -14,7 +14,7 @@ internal sealed class ContainerListCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var now = ctx.Time.GetUtcNow();
-        ctx.Out.List([.. ctx.Containers().List().Select(v => ContainerViews.Row(v, now))], ContainerViews.PsColumns);
+        ctx.Out.List([.. ctx.Engines.Containers.List().Select(v => ContainerViews.Row(v, now))], ContainerViews.PsColumns);
         return Task.FromResult(0);
     }
 }
@@ -33,7 +33,7 @@ internal sealed class ContainerInspectCommand : VoltCommand
     /// <summary>Also <c>volt inspect</c>'s container case.</summary>
     public Task<int> ExecuteFor(VoltContext ctx, string name)
     {
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         engine.Records.EnsureExists(name);
         ctx.Out.Object(ContainerViews.Inspect(engine.View(name)));
         return Task.FromResult(0);

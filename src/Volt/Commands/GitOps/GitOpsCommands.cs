@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Volt.Cli;
-using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
-using Volt.GitOps.Sources;
 
 namespace Volt.Commands.GitOps;
 
@@ -31,12 +29,4 @@ internal static class GitOpsCommands
         PipelineStore.ValidateName(name, "--name");
         return name;
     }
-
-    /// <summary>Where a running <c>gitops serve</c> publishes its state.</summary>
-    public static string ServerStateFile(this VoltContext ctx) => Path.Combine(ctx.Paths.Run, "gitops-serve.json");
-
-    public static PipelineStore Pipelines(this VoltContext ctx) => new(ctx.Paths.GitOps);
-
-    public static Deployer GitOpsDeployer(this VoltContext ctx) =>
-        new(ctx.Pipelines(), new SourceControl(ctx.Processes), new ContainerWorkloadDeployer(ctx), ctx.Time);
 }

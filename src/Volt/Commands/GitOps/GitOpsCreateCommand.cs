@@ -69,7 +69,7 @@ internal sealed class GitOpsCreateCommand : VoltCommand
             Secret = secret, InsecureNoSecret = insecure, PollInterval = interval,
             CloneUrl = cloneUrl, Created = ctx.Time.GetUtcNow(),
         };
-        ctx.Pipelines().Create(p);
+        ctx.Engines.Pipelines.Create(p);
         ctx.Out.Line($"Pipeline {name} created: {repo} ({p.Branch}) → workload {workload}");
         if (insecure)
             ctx.Out.Warn($"pipeline {name} has no secret (--insecure-no-secret): any HTTP POST to /hooks/{provider} can trigger a deploy");

@@ -20,7 +20,7 @@ internal sealed class GitOpsSyncCommand : VoltCommand
     {
         var name = parse.PipelineName();
         ctx.AuditResource = name;
-        var deployer = ctx.GitOpsDeployer();
+        var deployer = ctx.Engines.GitOpsDeployer();
         deployer.Store.Get(name);
         var entry = await deployer.RunAsync(name, new DeployRequest(null, "manual sync"), ct).ConfigureAwait(false)
             ?? throw VoltException.NotFound($"pipeline \"{name}\" not found");
@@ -47,7 +47,7 @@ internal sealed class GitOpsDeleteCommand : VoltCommand
     {
         var name = parse.PipelineName();
         ctx.AuditResource = name;
-        ctx.Pipelines().Delete(name);
+        ctx.Engines.Pipelines.Delete(name);
         ctx.Out.Line($"Pipeline {name} deleted.");
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(new JsonObject { ["deleted"] = name });
         return Task.FromResult(0);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Volt.Cli;
 using Volt.GitOps.Hosting;
-using Volt.GitOps.Sources;
 
 namespace Volt.Commands.GitOps;
 
@@ -24,11 +23,11 @@ internal sealed class GitOpsServeCommand : VoltCommand
         var err = ctx.Console.Error;
         var gate = new Lock();
         void Log(string line) { lock (gate) err.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {line}"); }
-        var workloads = new ContainerWorkloadDeployer(ctx);
+        var workloads = ctx.Engines.GitOpsWorkloads();
         var options = new GitOpsServerOptions
         {
-            Store = ctx.Pipelines(), Sources = new SourceControl(ctx.Processes), Workloads = workloads,
-            Time = ctx.Time, Port = port, Listen = listen, Log = Log, StateFile = ctx.ServerStateFile(),
+            Store = ctx.Engines.Pipelines, Sources = ctx.Engines.Sources, Workloads = workloads,
+            Time = ctx.Time, Port = port, Listen = listen, Log = Log, StateFile = ctx.Engines.GitOpsServerStateFile,
         };
         await using var server = await GitOpsServer.StartAsync(options, ct).ConfigureAwait(false);
         Log($"GitOps server listening on {server.Address} (POST /hooks/github|gitlab|bitbucket, GET /healthz)");

@@ -67,7 +67,7 @@ internal sealed class GitOpsRollbackCommand : VoltCommand
     {
         var name = parse.PipelineName();
         ctx.AuditResource = name;
-        var deployer = ctx.GitOpsDeployer();
+        var deployer = ctx.Engines.GitOpsDeployer();
         var store = deployer.Store;
         var p = store.Get(name);
         var to = parse.GetValue(To);
@@ -108,7 +108,7 @@ internal sealed class GitOpsResumeCommand : VoltCommand
     {
         var name = parse.PipelineName();
         ctx.AuditResource = name;
-        var store = ctx.Pipelines();
+        var store = ctx.Engines.Pipelines;
         store.Save(store.Get(name) with { Paused = false });
         ctx.Out.Line($"Pipeline {name} resumed: the next push deploys.");
         return Task.FromResult(0);

@@ -16,7 +16,7 @@ internal sealed class GitOpsListCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var store = ctx.Pipelines();
+        var store = ctx.Engines.Pipelines;
         var rows = store.List().Select(p => GitOpsViews.Pipeline(p, store.History(p.Name, 1).FirstOrDefault())).ToList();
         ctx.Out.List(rows,
         [
@@ -36,11 +36,11 @@ internal sealed class GitOpsStatusCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var store = ctx.Pipelines();
+        var store = ctx.Engines.Pipelines;
         var now = ctx.Time.GetUtcNow();
         var pipelines = store.List();
         var rows = pipelines.Select(p => GitOpsViews.Pipeline(p, store.History(p.Name, 1).FirstOrDefault())).ToList();
-        var server = GitOpsViews.Server(ctx.ServerStateFile(), now);
+        var server = GitOpsViews.Server(ctx.Engines.GitOpsServerStateFile, now);
         if (ctx.Out.Format != OutputFormat.Table)
         {
             ctx.Out.Data(new JsonObject { ["server"] = server, ["pipelines"] = new JsonArray([.. rows]) });
@@ -83,7 +83,7 @@ internal sealed class GitOpsLogsCommand : VoltCommand
         var name = parse.PipelineName();
         var limit = parse.GetValue(Limit);
         if (limit is <= 0 or > 100_000) throw Core.Errors.VoltException.Usage($"invalid --limit {limit}: must be 1-100000");
-        var store = ctx.Pipelines();
+        var store = ctx.Engines.Pipelines;
         store.Get(name);
         var rows = store.History(name, limit).Select(GitOpsViews.Entry).ToList();
         ctx.Out.List(rows,

@@ -47,7 +47,7 @@ internal sealed class ImageBuildCommand : VoltCommand
         var counters = new BuildCounters();
         var r = ProgressDisplay.Run(ctx.ShowProgress, ctx.Out.Palette, $"Storing {Path.GetFileName(Path.GetFullPath(dir))}",
             () => (counters.BytesDone, counters.BytesTotal),
-            () => new DirImageBuilder(ctx.Store(), ctx.Parallelism, ctx.Time).Build(dir, name, options, counters, ct));
+            () => new DirImageBuilder(ctx.Engines.Cas, ctx.Parallelism, ctx.Time).Build(dir, name, options, counters, ct));
         ImageCommands.Summary(ctx, r);
         return Task.FromResult(0);
     }

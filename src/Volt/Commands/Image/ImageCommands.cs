@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Volt.Cli;
-using Volt.Commands.Cas;
 using Volt.Images;
 using Volt.Images.Store;
 using Volt.Rendering;
@@ -16,8 +15,6 @@ internal static class ImageCommands
     {
         Examples = ["volt image pull 127.0.0.1:5000/busybox:1.36", "volt image list", "volt image inspect busybox -o json"],
     };
-
-    public static ImageStore Images(this VoltContext ctx) => new(ctx.Store());
 
     public static readonly Option<string?> PlatformOption = new("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image (default linux/amd64)", HelpName = "OS/ARCH" };
 

@@ -31,7 +31,7 @@ internal sealed class ImageImportCommand : VoltCommand
         ctx.AuditResource = path;
         var counters = new TransferCounters();
         var r = ImageCommands.WithProgress(ctx, $"Importing {Path.GetFileName(path.TrimEnd('/'))}", counters,
-            () => new ImageImporter(ctx.Store()).ImportAsync(path, parse.GetValue(NameOpt), platform, counters, ct));
+            () => new ImageImporter(ctx.Engines.Cas).ImportAsync(path, parse.GetValue(NameOpt), platform, counters, ct));
         ctx.AuditResource = r.Image.Name.ToString();
         ImageCommands.Summary(ctx, r);
         return Task.FromResult(0);

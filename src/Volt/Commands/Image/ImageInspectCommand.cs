@@ -20,7 +20,7 @@ internal sealed class ImageInspectCommand : VoltCommand
     /// <summary>Also <c>volt inspect</c>'s image case.</summary>
     public Task<int> ExecuteFor(VoltContext ctx, string name)
     {
-        var img = ctx.Images().Get(name);
+        var img = ctx.Engines.Images.Get(name);
         var r = img.Record;
         static JsonArray Arr(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)i)]);
         ctx.Out.Object(new JsonObject

@@ -16,7 +16,7 @@ internal sealed class ImageListCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var now = ctx.Time.GetUtcNow();
-        var rows = ctx.Images().List().Select(i => new JsonObject
+        var rows = ctx.Engines.Images.List().Select(i => new JsonObject
         {
             ["name"] = i.Name.Name,
             ["tag"] = i.Name.Digest ?? i.Name.Tag,

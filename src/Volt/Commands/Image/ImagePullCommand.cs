@@ -35,7 +35,7 @@ internal sealed class ImagePullCommand : VoltCommand
         var counters = new TransferCounters();
         using var source = new RegistrySource(new RegistryClient(reference, RegistryCredentials.Parse(parse.GetValue(Creds)), parse.GetValue(Insecure)));
         var r = ImageCommands.WithProgress(ctx, $"Pulling {reference}", counters,
-            () => new ImagePuller(ctx.Store()).PullAsync(source, reference, platform, counters, ct));
+            () => new ImagePuller(ctx.Engines.Cas).PullAsync(source, reference, platform, counters, ct));
         ImageCommands.Summary(ctx, r);
         return Task.FromResult(0);
     }

@@ -33,10 +33,10 @@ internal sealed class ImagePushCommand : VoltCommand
         var dest = ImageReference.Parse(parse.GetValue(Ref)!);
         if (dest.Registry is null) throw Core.Errors.VoltException.Usage($"push needs a registry host in \"{dest}\" (e.g. 127.0.0.1:5000/{dest.Repository}:{dest.Tag})");
         ctx.AuditResource = dest.ToString();
-        var image = ctx.Images().Get(parse.GetValue(Source) ?? parse.GetValue(Ref)!);
+        var image = ctx.Engines.Images.Get(parse.GetValue(Source) ?? parse.GetValue(Ref)!);
         var counters = new Volt.Images.TransferCounters();
         using var client = new RegistryClient(dest, RegistryCredentials.Parse(parse.GetValue(Creds)), parse.GetValue(Insecure));
-        var r = ImageCommands.WithProgress(ctx, $"Pushing {dest}", counters, () => new ImagePusher(ctx.Store()).PushAsync(image, client, counters, ct));
+        var r = ImageCommands.WithProgress(ctx, $"Pushing {dest}", counters, () => new ImagePusher(ctx.Engines.Cas).PushAsync(image, client, counters, ct));
         var table = ctx.Out.Format == OutputFormat.Table;
         ctx.Out.Object(new JsonObject
         {

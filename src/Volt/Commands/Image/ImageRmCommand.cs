@@ -22,7 +22,7 @@ internal sealed class ImageRmCommand : VoltCommand
     {
         var names = parse.GetValue(Names)!;
         ctx.AuditResource = string.Join(",", names);
-        var images = ctx.Images();
+        var images = ctx.Engines.Images;
         foreach (var n in names) images.Get(n);
         var removed = names.Select(n => images.Remove(n).Name.ToString()).ToList();
         ctx.Out.Line($"Removed {string.Join(", ", removed)}. Run 'volt cas gc' to free unreferenced objects.");

@@ -22,7 +22,7 @@ internal sealed class ImageTagCommand : VoltCommand
         var source = parse.GetValue(Source)!;
         var target = parse.GetValue(Target)!;
         ctx.AuditResource = $"{source}->{target}";
-        var tagged = ctx.Images().Tag(source, target);
+        var tagged = ctx.Engines.Images.Tag(source, target);
         ctx.Out.Object(new JsonObject { ["image"] = tagged.Name.ToString(), ["id"] = tagged.Record.Id, ["ref"] = tagged.RefName });
         return Task.FromResult(0);
     }

@@ -15,7 +15,7 @@ internal sealed class NetBridgeListCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var rows = (await ctx.Networks().BridgesAsync(ct)).Select(ToRow).ToList();
+        var rows = (await ctx.Engines.Networks.BridgesAsync(ct)).Select(ToRow).ToList();
         ctx.Out.List(rows,
         [
             new Column("NAME", "name"), new Column("STATE", "state"),

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Volt.Cli;
-using Volt.Network;
 using Volt.Network.State;
 
 namespace Volt.Commands.Net;
@@ -17,10 +16,6 @@ internal static class NetCommands
     {
         Examples = ["volt net create --name backend --subnet 10.30.0.0/24", "volt net list", "volt net status", "volt net delete backend"],
     };
-
-    public static NetworkManager Networks(this VoltContext ctx) =>
-        new(ctx.Paths, new NetworkOptions { DefaultBridge = ctx.Config.Network.Bridge, DefaultSubnet = ctx.Config.Network.Subnet },
-            ctx.Processes, ctx.Time);
 
     public static JsonObject Row(NetworkRecord n, int containers) => new()
     {

@@ -25,7 +25,7 @@ internal sealed class NetCreateCommand : VoltCommand
         var name = opt ?? arg ?? throw VoltException.Usage("a network name is required: volt net create --name NAME --subnet CIDR");
         ctx.AuditResource = name;
         var subnet = parse.GetValue(Subnet) ?? throw VoltException.Usage("--subnet is required (for example --subnet 10.30.0.0/24)");
-        var net = await ctx.Networks().CreateAsync(name, subnet, ct);
+        var net = await ctx.Engines.Networks.CreateAsync(name, subnet, ct);
         ctx.Out.Line($"Created network \"{net.Name}\": bridge {net.Bridge}, {net.Subnet}, gateway {net.Gateway}.");
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(NetCommands.Row(net, 0));
         return 0;

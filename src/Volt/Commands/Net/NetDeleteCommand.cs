@@ -20,7 +20,7 @@ internal sealed class NetDeleteCommand : VoltCommand
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(NetworkName)!;
-        await ctx.Networks().DeleteAsync(name, ct);
+        await ctx.Engines.Networks.DeleteAsync(name, ct);
         ctx.Out.Line($"Deleted network \"{name}\".");
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(new JsonObject { ["deleted"] = name });
         return 0;

@@ -14,7 +14,7 @@ internal sealed class NetListCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var net = ctx.Networks();
+        var net = ctx.Engines.Networks;
         var attached = net.Store.Attachments().GroupBy(a => a.Network).ToDictionary(g => g.Key, g => g.Count());
         var rows = net.List().Select(n => NetCommands.Row(n, attached.GetValueOrDefault(n.Name))).ToList();
         ctx.Out.List(rows,

@@ -14,7 +14,7 @@ internal sealed class NetStatusCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var net = ctx.Networks();
+        var net = ctx.Engines.Networks;
         var s = await net.StatusAsync(ct);
         var attachments = net.Store.Attachments().ToDictionary(a => a.Container);
         ctx.Out.Object(new JsonObject

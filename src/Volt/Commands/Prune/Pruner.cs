@@ -24,8 +24,8 @@ internal sealed record PrunePlan(IReadOnlyList<PruneItem> Containers, IReadOnlyL
 /// </summary>
 internal sealed class Pruner(VoltContext ctx)
 {
-    private readonly ContainerEngine _engine = ctx.Containers();
-    private readonly ImageStore _images = ctx.Images();
+    private readonly ContainerEngine _engine = ctx.Engines.Containers;
+    private readonly ImageStore _images = ctx.Engines.Images;
 
     /// <summary>Containers that are neither running nor being created.</summary>
     public IReadOnlyList<PruneItem> StoppedContainers() =>
@@ -71,7 +71,7 @@ internal sealed class Pruner(VoltContext ctx)
     /// <summary>CAS objects no ref reaches if the given image refs were gone too (count, bytes).</summary>
     public (long Objects, long Bytes) Unreferenced(IEnumerable<string> removedImages)
     {
-        var store = ctx.Store();
+        var store = ctx.Engines.Cas;
         if (!store.IsInitialized) return (0, 0);
         var gone = removedImages.Select(n => _images.TryGet(n)?.RefName).Where(n => n is not null).ToHashSet(StringComparer.Ordinal);
         var marks = new Reachability(store);
@@ -118,7 +118,7 @@ internal sealed class Pruner(VoltContext ctx)
     /// <summary>The CAS's mark and sweep with the configured grace (objects written moments ago stay).</summary>
     public GcResult CollectGarbage(CancellationToken ct)
     {
-        var store = ctx.Store();
+        var store = ctx.Engines.Cas;
         if (!store.IsInitialized) return new GcResult(0, 0, 0, 0, 0, 0, 0, false, TimeSpan.Zero);
         return new GarbageCollector(store).Run(dryRun: false, ctx.Config.Cas.GcGrace, ct);
     }

@@ -33,7 +33,7 @@ internal sealed class SystemDfCommand : VoltCommand
         // Images: unique bytes their trees hold; reclaimable = what only unused images reach.
         var images = p.Images();
         var used = p.ImagesInUse();
-        var store = ctx.Store();
+        var store = ctx.Engines.Cas;
         long imageBytes = 0, imageKeep = 0, casObjects = 0, casBytes = 0, casLive = 0, casLiveBytes = 0;
         if (store.IsInitialized)
         {

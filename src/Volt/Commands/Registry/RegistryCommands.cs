@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Volt.Cli;
-using Volt.Commands.Cas;
-using Volt.Registry.Hosting;
-using Volt.Registry.Storage;
 
 namespace Volt.Commands.Registry;
 
@@ -20,9 +17,4 @@ internal static class RegistryCommands
             "volt registry list",
         ],
     };
-
-    public static RegistryStore RegistryStore(this VoltContext ctx) => new(ctx.Store().EnsureCreated());
-
-    public static RegistryOptions RegistryOptions(this VoltContext ctx, TextWriter? echo = null) =>
-        Volt.Registry.Hosting.RegistryOptions.FromConfig(ctx.Paths, ctx.Config.Registry, ctx.Time, echo);
 }

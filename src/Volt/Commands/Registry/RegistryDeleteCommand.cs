@@ -22,7 +22,7 @@ internal sealed class RegistryDeleteCommand : VoltCommand
     {
         var text = parse.GetValue(Reference)!;
         var (repo, reference) = RegistryStore.ParseReference(text);
-        var store = ctx.RegistryStore();
+        var store = ctx.Engines.RegistryStore;
         string what;
         if (reference is null) what = $"repository {repo} ({store.DeleteRepository(repo)} refs)";
         else

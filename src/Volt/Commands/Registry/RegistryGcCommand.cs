@@ -23,7 +23,7 @@ internal sealed class RegistryGcCommand : VoltCommand
         var dry = parse.GetValue(DryRun);
         ctx.AuditResource = dry ? "registry (dry run)" : "registry";
         RegistryOptionValues.CheckConfig(ctx.Config.Registry);
-        var store = ctx.RegistryStore();
+        var store = ctx.Engines.RegistryStore;
         var (sessions, sessionBytes) = store.Uploads.Expire(ctx.Config.Registry.UploadExpiry, dry);
         var r = new GarbageCollector(store.Cas).Run(dry, ctx.Config.Cas.GcGrace, ct);
         var human = ctx.Out.Format == OutputFormat.Table;

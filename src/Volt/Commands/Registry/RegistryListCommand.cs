@@ -16,7 +16,7 @@ internal sealed class RegistryListCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var now = ctx.Time.GetUtcNow();
-        var rows = ctx.RegistryStore().Summaries().Select(r => new JsonObject
+        var rows = ctx.Engines.RegistryStore.Summaries().Select(r => new JsonObject
         {
             ["repository"] = r.Name,
             ["tags"] = new JsonArray([.. r.Tags.Select(t => (JsonNode)t)]),

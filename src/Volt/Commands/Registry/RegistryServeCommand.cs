@@ -26,7 +26,7 @@ internal sealed class RegistryServeCommand : VoltCommand
     {
         RegistryOptionValues.CheckConfig(ctx.Config.Registry);
         var port = parse.GetValue(Port);
-        var defaults = ctx.RegistryOptions(ctx.Console.Error);
+        var defaults = ctx.Engines.RegistryOptions(ctx.Console.Error);
         var options = new RegistryOptions
         {
             Paths = defaults.Paths, Time = defaults.Time, LogEcho = defaults.LogEcho, AnonymousPull = defaults.AnonymousPull,

@@ -16,10 +16,10 @@ internal sealed class RegistryStatusCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var options = ctx.RegistryOptions();
+        var options = ctx.Engines.RegistryOptions();
         var snap = StatusFile.TryRead(options.StatusFile);
         var running = snap is not null && Posix.ProcessExists(snap.Pid);
-        var store = ctx.RegistryStore();
+        var store = ctx.Engines.RegistryStore;
         var repos = store.Summaries();
         var human = ctx.Out.Format == OutputFormat.Table;
         JsonNode Bytes(long b) => human ? Human.Bytes(b) : b;

@@ -29,7 +29,7 @@ internal sealed class InspectCommand : VoltCommand
 
     private static bool IsImage(VoltContext ctx, string name)
     {
-        try { return ctx.Images().TryGet(name) is not null; }
+        try { return ctx.Engines.Images.TryGet(name) is not null; }
         catch (VoltException e) when (e.Code == ExitCode.Usage) { return false; } // not even an image name
     }
 }

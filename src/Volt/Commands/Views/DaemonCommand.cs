@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Volt.Cli;
-using Volt.Commands.Container;
 using Volt.Daemon;
 
 namespace Volt.Commands.Views;
@@ -24,18 +23,8 @@ internal sealed class DaemonCommand : VoltCommand
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
             o.UseUtcTimestamp = true;
         }));
-        var defaults = ctx.ContainerHost();
-        var host = new Workloads.Runtime.ContainerHost
-        {
-            Paths = defaults.Paths, Cgroups = defaults.Cgroups, Rootfs = defaults.Rootfs, Network = defaults.Network, Logging = logging,
-        };
-        var options = new DaemonOptions
-        {
-            Host = host,
-            SharedCgroups = true,
-            SocketPath = parse.GetValue(Socket) ?? DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]),
-            Reload = () => Core.Config.ConfigLoader.Load(ctx.Env["VOLT_CONFIG"] ?? ctx.Paths.DefaultConfigFile, mustExist: false),
-        };
+        // The same composition root as every CLI command, logging to voltd's console.
+        var options = ctx.Engines.WithLogging(logging).Daemon(parse.GetValue(Socket));
         await VoltDaemon.RunAsync(options, ct).ConfigureAwait(false);
         return 0;
     }

@@ -32,7 +32,7 @@ internal sealed class LogsCommand : VoltCommand
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerCommands.Name)!;
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         var store = engine.Records;
         store.EnsureExists(name);
         var now = ctx.Time.GetUtcNow();
@@ -48,7 +48,7 @@ internal sealed class LogsCommand : VoltCommand
             catch (Exception e) when (e is Core.Errors.VoltException or IOException) { return false; } // deleted meanwhile
         }
 
-        if (store.State(name).Supervisor == "systemd" && SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd")
+        if (store.State(name).Supervisor == "systemd" && ctx.Engines.SystemdSupervises)
             return await JournalAsync(ctx, Workloads.Nspawn.UnitRenderer.UnitName(name), q, Running, ct).ConfigureAwait(false);
 
         var output = ctx.Console.Out;

@@ -50,12 +50,12 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         ctx.AuditResource = name;
         var remove = parse.GetValue(Remove);
         var request = ContainerOptions.Bind(parse, name, remove);
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         if (parse.GetValue(Detach))
         {
             // voltd has its own working directory: a rootfs directory goes there as an absolute path.
             ISupervisor supervisor;
-            if (await ctx.ListeningVoltdAsync(ct).ConfigureAwait(false) is { } up)
+            if (await ctx.Engines.ListeningVoltdAsync(ct).ConfigureAwait(false) is { } up)
             {
                 // voltd is up: it plans (usage errors, an unknown image) itself; planning here too was a second image lookup.
                 if (LooksLikePath(request.Image) || Directory.Exists(request.Image)) request = request with { Image = Path.GetFullPath(request.Image) };
@@ -66,7 +66,7 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
                 // Usage errors and an unknown image are reported before voltd (or systemd) is involved or started.
                 var planned = engine.Plan(request);
                 if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
-                supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+                supervisor = await ctx.Engines.SupervisorAsync(ct).ConfigureAwait(false);
             }
             if (supervisor is Daemon.DaemonClient voltd) await DetachedThroughVoltdAsync(ctx, engine, voltd, request, ct).ConfigureAwait(false);
             else
@@ -86,7 +86,7 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         var config = engine.Plan(request);
         if (engine.Records.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
-        var host = ctx.ContainerHost();
+        var host = ctx.Engines.ContainerHost;
         await using var runtime = new ContainerRuntime(host, label: "cli");
         // Signals are the payload's (as with podman): forwarded, and volt returns what the payload makes of them.
         var last = 0;
@@ -144,7 +144,7 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         }
         catch (VoltException e) when (e.Code == ExitCode.Daemon && !ct.IsCancellationRequested) { }
         // A new voltd (started on demand) has re-adopted what runs and collected what a killed one left half-made.
-        var again = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        var again = await ctx.Engines.SupervisorAsync(ct).ConfigureAwait(false);
         var name = request.Name;
         if (!engine.Records.Exists(name))
         {

@@ -28,7 +28,7 @@ internal sealed class TopCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var engine = ctx.Containers();
+        var engine = ctx.Engines.Containers;
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Interval)));
         var live = !_once && ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
         if (!live)

@@ -2,7 +2,7 @@ using Volt.Network;
 using Volt.Network.Addressing;
 using Volt.Workloads.Networking;
 
-namespace Volt.Commands.Container;
+namespace Volt.Composition.Adapters;
 
 /// <summary>Wires Volt.Network into the container engine: a veth on the bridge, an address from IPAM, port forwards.</summary>
 internal sealed class NetworkAttacher(Func<NetworkManager> networks) : INetworkAttacher

@@ -1,6 +1,3 @@
-using Volt.Cli;
-using Volt.Commands.Cas;
-using Volt.Commands.Container;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.GitOps.Deploy;
@@ -9,7 +6,7 @@ using Volt.Images.Oci;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Supervision;
 
-namespace Volt.Commands.GitOps;
+namespace Volt.Composition.Adapters;
 
 /// <summary>
 /// Deploys a <c>volt-manifest.yaml</c> through the container engine. First deploy: create and start. Change: the new
@@ -24,7 +21,7 @@ namespace Volt.Commands.GitOps;
 ///   workload-image           the image (or built image) it runs
 /// </code>
 /// </summary>
-internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDeployer
+public sealed class ContainerWorkloadDeployer(Engines engines) : IWorkloadDeployer
 {
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
@@ -35,9 +32,9 @@ internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDepl
     {
         var image = ResolveImage(spec, ct);
         var fingerprint = spec.Manifest.Fingerprint() + "\n" + image;
-        var engine = ctx.Containers();
+        var engine = engines.Containers;
         var wasUp = await VoltdListeningAsync(ct).ConfigureAwait(false);
-        var supervisor = await ctx.SupervisorAsync(ct).ConfigureAwait(false);
+        var supervisor = await engines.SupervisorAsync(ct).ConfigureAwait(false);
         if (wasUp == false && supervisor.Name == "voltd") StartedVoltd = true;
         var name = spec.Workload;
         var exists = engine.Records.Exists(name);
@@ -67,9 +64,9 @@ internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDepl
     /// <summary>Whether voltd answers on its socket (null where systemd supervises).</summary>
     private async Task<bool?> VoltdListeningAsync(CancellationToken ct)
     {
-        if (SupervisorChoice.Resolve(ctx.Config.Supervisor) == "systemd") return null;
-        using var client = new Volt.Daemon.DaemonClient(Volt.Daemon.DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]));
-        return await client.IsListeningAsync(ct).ConfigureAwait(false);
+        if (engines.SystemdSupervises) return null;
+        using var client = await engines.ListeningVoltdAsync(ct).ConfigureAwait(false);
+        return client is not null;
     }
 
     /// <summary>Creates, starts and checks that the container is still running after <see cref="SettleTime"/>.</summary>
@@ -112,7 +109,7 @@ internal sealed class ContainerWorkloadDeployer(VoltContext ctx) : IWorkloadDepl
         if (!Directory.Exists(dir)) throw VoltException.NotFound($"build directory \"{build}\" not found in the repository");
         var tag = spec.Commit.Length > 12 ? spec.Commit[..12] : spec.Commit;
         var reference = ImageReference.Parse($"gitops-{spec.Workload}:{tag}");
-        new DirImageBuilder(ctx.Store(), ctx.Parallelism, ctx.Time).Build(dir, reference, new DirImageOptions(), null, ct);
+        new DirImageBuilder(engines.Cas, engines.Parallelism, engines.Time).Build(dir, reference, new DirImageOptions(), null, ct);
         return reference.ToString();
     }
 

@@ -4,7 +4,7 @@ using Volt.Images.Rootfs;
 using Volt.Images.Store;
 using Volt.Workloads.Rootfs;
 
-namespace Volt.Commands.Container;
+namespace Volt.Composition.Adapters;
 
 /// <summary>
 /// Wires Volt.Images into the container engine: an image from the CAS (<c>volt image pull/import</c>) is assembled by
