@@ -14,8 +14,10 @@ public sealed partial class Engines
 {
     /// <summary>Volt's networks (<c>network.*</c> is the default one).</summary>
     public NetworkManager Networks => Once(ref _networks, () =>
-        new NetworkManager(Paths, new NetworkOptions { DefaultBridge = Config.Network.Bridge, DefaultSubnet = Config.Network.Subnet },
-            Processes, Time));
+    {
+        var network = Config.Section<NetworkConfig>();
+        return new NetworkManager(Paths, new NetworkOptions { DefaultBridge = network.Bridge, DefaultSubnet = network.Subnet }, Processes, Time);
+    });
     private NetworkManager? _networks;
 
     /// <summary>The adapter that joins containers to <see cref="Networks"/>.</summary>
@@ -39,7 +41,7 @@ public sealed partial class Engines
     private ContainerEngine? _containers;
 
     /// <summary>Whether systemd supervises workloads (<c>supervisor:</c>, <c>auto</c> = systemd when it is PID 1).</summary>
-    public bool SystemdSupervises => SupervisorChoice.Resolve(Config.Supervisor) == "systemd";
+    public bool SystemdSupervises => Config.Section<SupervisorConfig>().Resolve() == "systemd";
 
     /// <summary>voltd's socket: <c>VOLT_HOST</c>, else the one in <see cref="Paths"/>.</summary>
     public string DaemonSocket => DaemonOptions.Socket(Paths, VoltHost);

@@ -1,4 +1,3 @@
-using Volt.Core.Config;
 using Volt.Daemon;
 
 namespace Volt.Composition;
@@ -15,6 +14,6 @@ public sealed partial class Engines
         Host = ContainerHost,
         SharedCgroups = true,
         SocketPath = socketPath ?? DaemonSocket,
-        Reload = () => ConfigLoader.Load(ConfigFile ?? Paths.DefaultConfigFile, mustExist: false),
+        Reload = () => ConfigSections.Load(ConfigFile ?? Paths.DefaultConfigFile, mustExist: false),
     };
 }

@@ -10,5 +10,5 @@ public sealed partial class Engines
     private RegistryStore? _registry;
 
     /// <summary>A registry server's settings from <c>registry.*</c>; <paramref name="echo"/> also gets its request log.</summary>
-    public RegistryOptions RegistryOptions(TextWriter? echo = null) => global::Volt.Registry.Hosting.RegistryOptions.FromConfig(Paths, Config.Registry, Time, echo);
+    public RegistryOptions RegistryOptions(TextWriter? echo = null) => global::Volt.Registry.Hosting.RegistryOptions.FromConfig(Paths, Config.Section<RegistryConfig>(), Time, echo);
 }

@@ -13,7 +13,7 @@ namespace Volt.Composition;
 /// (<c>VoltContext.Engines</c>) and voltd alike. Each engine is created on first use and then kept, so a command pays
 /// only for what it touches (<c>volt --help</c> builds none). Hand-written on purpose: no DI container, no
 /// reflection, nothing for Native AOT to trim. A new engine adds a lazy property here (in a partial file of its own)
-/// and, if it reads <c>config.yaml</c>, a section registered in <c>ConfigSections</c>.
+/// and, if it reads <c>config.yaml</c>, a section registered in <see cref="ConfigSections"/>.
 /// </summary>
 /// <remarks>
 /// Not a unit of thread-safety: properties may be read from several threads (a GitOps server's deploys); two racing
@@ -52,7 +52,7 @@ public sealed partial class Engines
     public Engines WithLogging(ILoggerFactory logging) => new(Paths, Config, Time, Processes, logging, VoltHost, ConfigFile);
 
     /// <summary>Worker threads for CAS builds and verifies: <c>cas.parallelism</c>, 0 = one per core.</summary>
-    public int Parallelism => Config.Cas.Parallelism > 0 ? Config.Cas.Parallelism : Environment.ProcessorCount;
+    public int Parallelism => Config.Section<CasConfig>().Workers;
 
     /// <summary>Stellarium, the content-addressed store (not created on disk until something writes).</summary>
     public CasStore Cas => Once(ref _cas, () => new CasStore(Paths.Cas, Time));

@@ -58,7 +58,7 @@ internal sealed class VoltContext
         var root = parse.GetValue(GlobalOptions.Root) ?? env["VOLT_ROOT"];
         var paths = new VoltPaths(root);
         var explicitConfig = parse.GetValue(GlobalOptions.Config) ?? env["VOLT_CONFIG"];
-        var config = ConfigLoader.Load(explicitConfig ?? paths.DefaultConfigFile, mustExist: explicitConfig is not null);
+        var config = ConfigSections.Load(explicitConfig ?? paths.DefaultConfigFile, mustExist: explicitConfig is not null);
 
         var formatText = parse.GetValue(GlobalOptions.Output) ?? env["VOLT_OUTPUT"] ?? config.Output;
         if (!OutputFormats.TryParse(formatText, out var format))

@@ -22,7 +22,7 @@ internal sealed class CasGcCommand : VoltCommand
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var grace = parse.GetValue(Grace) is { } g ? DurationParser.Parse(g, "--grace") : ctx.Config.Cas.GcGrace;
+        var grace = parse.GetValue(Grace) is { } g ? DurationParser.Parse(g, "--grace") : ctx.Config.Section<CasConfig>().GcGrace;
         var dry = parse.GetValue(DryRun);
         ctx.AuditResource = dry ? "cas (dry run)" : "cas";
         var store = ctx.Engines.Cas;

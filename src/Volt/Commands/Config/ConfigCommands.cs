@@ -22,19 +22,9 @@ internal sealed class ConfigShowCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var c = ctx.Config;
-        ctx.Out.Object(new JsonObject
-        {
-            ["root"] = ctx.Paths.Root,
-            ["output"] = c.Output,
-            ["color"] = c.Color,
-            ["supervisor"] = c.Supervisor,
-            ["cas"] = new JsonObject { ["gc_grace"] = c.Cas.GcGrace.ToString(), ["parallelism"] = c.Cas.Parallelism },
-            ["registry"] = new JsonObject
-            {
-                ["listen"] = c.Registry.Listen, ["port"] = c.Registry.Port, ["anonymous_pull"] = c.Registry.AnonymousPull,
-                ["upload_expiry"] = c.Registry.UploadExpiry.ToString(), ["tls_cert"] = c.Registry.TlsCert, ["tls_key"] = c.Registry.TlsKey,
-            },
-        });
+        var shown = new JsonObject { ["root"] = ctx.Paths.Root, ["output"] = c.Output, ["color"] = c.Color };
+        foreach (var section in c.Sections) shown[section.Key] = section.Show();  // each engine shows its own section
+        ctx.Out.Object(shown);
         return Task.FromResult(0);
     }
 }

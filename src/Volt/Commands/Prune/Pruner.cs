@@ -120,7 +120,7 @@ internal sealed class Pruner(VoltContext ctx)
     {
         var store = ctx.Engines.Cas;
         if (!store.IsInitialized) return new GcResult(0, 0, 0, 0, 0, 0, 0, false, TimeSpan.Zero);
-        return new GarbageCollector(store).Run(dryRun: false, ctx.Config.Cas.GcGrace, ct);
+        return new GarbageCollector(store).Run(dryRun: false, ctx.Config.Section<CasConfig>().GcGrace, ct);
     }
 
     private StoredImage? TryImage(string name)

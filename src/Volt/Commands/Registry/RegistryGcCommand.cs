@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Volt.Cli;
+using Volt.Registry.Hosting;
 using Volt.Rendering;
 using Volt.Storage.Cas;
 
@@ -22,10 +23,10 @@ internal sealed class RegistryGcCommand : VoltCommand
     {
         var dry = parse.GetValue(DryRun);
         ctx.AuditResource = dry ? "registry (dry run)" : "registry";
-        RegistryOptionValues.CheckConfig(ctx.Config.Registry);
+        RegistryOptionValues.CheckConfig(ctx.Config.Section<RegistryConfig>());
         var store = ctx.Engines.RegistryStore;
-        var (sessions, sessionBytes) = store.Uploads.Expire(ctx.Config.Registry.UploadExpiry, dry);
-        var r = new GarbageCollector(store.Cas).Run(dry, ctx.Config.Cas.GcGrace, ct);
+        var (sessions, sessionBytes) = store.Uploads.Expire(ctx.Config.Section<RegistryConfig>().UploadExpiry, dry);
+        var r = new GarbageCollector(store.Cas).Run(dry, ctx.Config.Section<CasConfig>().GcGrace, ct);
         var human = ctx.Out.Format == OutputFormat.Table;
         JsonNode Bytes(long b) => human ? Human.Bytes(b) : b;
         ctx.Out.Object(new JsonObject

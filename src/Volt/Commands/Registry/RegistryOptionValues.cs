@@ -1,5 +1,6 @@
 using Volt.Core.Config;
 using Volt.Core.Errors;
+using Volt.Registry.Hosting;
 
 namespace Volt.Commands.Registry;
 

@@ -24,7 +24,7 @@ internal sealed class RegistryServeCommand : VoltCommand
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        RegistryOptionValues.CheckConfig(ctx.Config.Registry);
+        RegistryOptionValues.CheckConfig(ctx.Config.Section<RegistryConfig>());
         var port = parse.GetValue(Port);
         var defaults = ctx.Engines.RegistryOptions(ctx.Console.Error);
         var options = new RegistryOptions

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 using Shouldly;
+using Volt.Composition;
 using Volt.Core.Config;
 using Volt.Core.Errors;
 using Xunit;
 
-namespace Volt.Core.Tests.Config;
+namespace Volt.Composition.Tests;
 
 /// <summary>
 /// Seeded mutations of a valid config (broken YAML, huge numbers, NUL and other control characters, wrong types,
@@ -79,7 +80,7 @@ public sealed partial class ConfigFuzzTests
     {
         try
         {
-            ConfigLoader.Parse(text, "/etc/volt/config.yaml");
+            ConfigSections.Parse(text, "/etc/volt/config.yaml");
             return null;
         }
         catch (ConfigException e)
@@ -103,7 +104,7 @@ public sealed partial class ConfigFuzzTests
 
     private static bool Accepts(string text)
     {
-        try { ConfigLoader.Parse(text, "/etc/volt/config.yaml"); return true; }
+        try { ConfigSections.Parse(text, "/etc/volt/config.yaml"); return true; }
         catch (ConfigException) { return false; }
     }
 
