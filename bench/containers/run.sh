@@ -69,17 +69,25 @@ nspawn_one() { local s d=$W/ns-$1; mkdir -p $d/u $d/w $d/r
 # podman run -d returns once runc has started the container's PID 1.
 podman_one() { local s; s=$(now); "${PM[@]}" run -d "${PM_RUN[@]}" --name "$1" "$IMG" /bin/sleep 600 >/dev/null && echo $(( $(now) - s )) || true; }
 
-echo "1. run --rm … true, serial, $N each (ms, whole lifecycle):"
-vr=$(for i in $(seq 1 $N); do volt_rm; done | p50)
-nr=$(for i in $(seq 1 $N); do nspawn_rm m$i; done | p50)
-if [ $HAVE_PODMAN = 1 ]; then pr=$(for i in $(seq 1 $N); do podman_rm; done | p50); else pr=NaN; fi
+# Serial rows interleave volt, bare nspawn and podman run by run: on a shared machine the load changes within seconds,
+# and blocks of N runs each would give each column a different machine.
+echo "1. run --rm … true, serial, $N each, interleaved (ms, whole lifecycle):"
+: > $W/vr; : > $W/nr; : > $W/pr
+for i in $(seq 1 $N); do
+  volt_rm >> $W/vr; nspawn_rm m$i >> $W/nr
+  if [ $HAVE_PODMAN = 1 ]; then podman_rm >> $W/pr; fi
+done
+vr=$(p50 < $W/vr); nr=$(p50 < $W/nr); pr=$(p50 < $W/pr)
 echo "  volt p50 ${vr} ms   bare nspawn p50 ${nr} ms   podman p50 ${pr} ms"
 echo "  volt/podman $(ratio $vr $pr) (goal <= 0.5)   volt/nspawn $(ratio $vr $nr)"
 
-echo "2. run -d to PID 1 running, serial, $N each (ms):"
-v=$(for i in $(seq 1 $N); do volt_one v$i; done | p50)
-n=$(for i in $(seq 1 $N); do nspawn_one n$i; done | p50)
-if [ $HAVE_PODMAN = 1 ]; then pm=$(for i in $(seq 1 $N); do podman_one p$i; done | p50); else pm=NaN; fi
+echo "2. run -d to PID 1 running, serial, $N each, interleaved (ms):"
+: > $W/v; : > $W/n; : > $W/pm
+for i in $(seq 1 $N); do
+  volt_one v$i >> $W/v; nspawn_one n$i >> $W/n
+  if [ $HAVE_PODMAN = 1 ]; then podman_one p$i >> $W/pm; fi
+done
+v=$(p50 < $W/v); n=$(p50 < $W/n); pm=$(p50 < $W/pm)
 echo "  volt p50 ${v} ms   bare nspawn p50 ${n} ms   podman p50 ${pm} ms"
 echo "  volt/podman $(ratio $v $pm) (goal <= 0.5)   volt/nspawn $(ratio $v $n) (goal <= 1.2)"
 

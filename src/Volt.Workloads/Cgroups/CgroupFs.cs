@@ -11,6 +11,25 @@ internal static class CgroupFs
         catch (IOException e) { throw new IOException($"writing \"{value}\" to {file}: {e.Message}", e); }
     }
 
+    /// <summary>
+    /// See <see cref="ICgroupDriver.WarmMigrations"/>: this process's PID into its own group of the v2 hierarchy mounted
+    /// at <paramref name="v2Root"/> (its <c>0::/path</c> line of /proc/self/cgroup). Failures are ignored.
+    /// </summary>
+    public static void RejoinOwnV2Group(string v2Root)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/cgroup"))
+            {
+                if (!line.StartsWith("0::", StringComparison.Ordinal)) continue;
+                var file = Path.Combine(v2Root, line[3..].TrimStart('/'), "cgroup.procs");
+                File.WriteAllText(file, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+                return;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
     public static string? Read(string file)
     {
         try { return File.ReadAllText(file).Trim(); }

@@ -88,6 +88,12 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
         return true;
     }
 
+    public void WarmMigrations()
+    {
+        var unified = Path.Combine(root, "unified");
+        if (Directory.Exists(unified)) CgroupFs.RejoinOwnV2Group(unified);
+    }
+
     public void AddProcess(string name, int pid)
     {
         foreach (var f in ProcsFiles(name)) CgroupFs.Write(f, pid.ToString(CultureInfo.InvariantCulture));
@@ -115,6 +121,8 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
             CgroupFs.KeyValue(Path.Combine(mem, "memory.oom_control"), "oom_kill"),
             Pids(name).Count);
     }
+
+    public long OomKills(string name) => CgroupFs.KeyValue(Path.Combine(Group("memory", name), "memory.oom_control"), "oom_kill");
 
     public IReadOnlyList<string> Groups() =>
         [.. Present().SelectMany(h => CgroupFs.Children(Path.Combine(root, h, parent))).Distinct().Order(StringComparer.Ordinal)];

@@ -51,6 +51,8 @@ public sealed class CgroupV2Driver(string root, string parent = "volt") : ICgrou
 
     public IReadOnlyList<string> ProcsFiles(string name) => [Path.Combine(PathOf(name), "cgroup.procs")];
 
+    public void WarmMigrations() => CgroupFs.RejoinOwnV2Group(root);
+
     public void AddProcess(string name, int pid) =>
         CgroupFs.Write(Path.Combine(PathOf(name), "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
 
@@ -74,6 +76,8 @@ public sealed class CgroupV2Driver(string root, string parent = "volt") : ICgrou
             CgroupFs.KeyValue(Path.Combine(dir, "memory.events"), "oom_kill"),
             Pids(name).Count);
     }
+
+    public long OomKills(string name) => CgroupFs.KeyValue(Path.Combine(PathOf(name), "memory.events"), "oom_kill");
 
     public void Delete(string name) => CgroupFs.RemoveTree(PathOf(name));
 

@@ -64,6 +64,15 @@ public interface ICgroupDriver
     /// </summary>
     bool EnterSharedBookkeeping() => false;
 
+    /// <summary>
+    /// Makes the kernel's cgroup-migration lock cheap for the joins that follow within the next few tens of
+    /// milliseconds: a <c>cgroup.procs</c> write takes the global threadgroup lock, whose first writer after a quiet spell
+    /// waits a whole RCU grace period (5–20 ms here) and whose writers soon after do not. This writes the calling
+    /// process into the v2 group it is already in (a no-op move); call it on a background thread as early as the start
+    /// is known, so the wait overlaps the caller's own work instead of the wrapper's joins. Never throws.
+    /// </summary>
+    void WarmMigrations() { }
+
     /// <summary>Moves a process into the group in every hierarchy.</summary>
     void AddProcess(string name, int pid);
 
@@ -71,6 +80,9 @@ public interface ICgroupDriver
     IReadOnlyList<int> Pids(string name);
 
     CgroupStats Stats(string name);
+
+    /// <summary>How often the kernel's OOM killer struck in the group: <see cref="Stats"/>' figure alone (one file read).</summary>
+    long OomKills(string name) => Stats(name).OomKills;
 
     /// <summary>Removes the group and any empty child groups (nspawn's <c>payload</c>/<c>supervisor</c>); idempotent.</summary>
     void Delete(string name);

@@ -11,7 +11,8 @@ public sealed partial class ContainerEngine
     /// <summary>
     /// Removes what no usable container owns: cgroup directories, network leftovers (address, veth, nft DNAT rules tagged
     /// <c>ctr:NAME</c>), units and logs of names without a record; and interrupted creates (a record whose creator died,
-    /// or without config.json) with their rootfs mount. A name whose lock is held (a create or start in progress) and
+    /// or without config.json, or emptied by a crash) with their rootfs mount; <c>--rm</c> containers that ran and no longer
+    /// run. A name whose lock is held (a create or start in progress) and
     /// running containers are left alone. voltd runs this at start; <c>volt system prune</c> calls it. Returns what it
     /// removed.
     /// </summary>
@@ -61,6 +62,14 @@ public sealed partial class ContainerEngine
                     return removed;
                 }
                 if (view.Status == ContainerStatus.Running || view.Status == ContainerStatus.Creating) return removed;
+                // A --rm container that ran and is not running: whoever was to delete it (a killed `volt run --rm`, a
+                // crash) is gone. One created with --rm and never started is left alone (StartedAt unset).
+                if (view.Config.AutoRemove && view.State.StartedAt is not null && view.Status != ContainerStatus.Restarting)
+                {
+                    await DeleteLockedAsync(name, ct).ConfigureAwait(false);
+                    removed.Add(new Orphan(name, "--rm container left behind by its supervisor: record, rootfs, cgroups, unit"));
+                    return removed;
+                }
                 // A stopped container owns no cgroup and no network attachment: any there are leftovers.
                 if (host.Cgroups.Exists(cg))
                 {

@@ -61,14 +61,15 @@ public sealed partial class ContainerEngine(ContainerHost host)
             AtomicFile.TryDelete(Store.UnitFile(name));
             foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
         });
-        // The records and units in one durable batch (one syncfs, renames in this order, one fsync per directory): the
-        // state goes first, so a create killed from here on shows as failed (dead creator) and delete cleans it up.
+        // The records and units in one batch (an fsync per file, renames in this order, one fsync per directory; none
+        // for a --rm container): the state goes first, so a create killed from here on shows as failed (dead creator)
+        // and delete cleans it up.
         var rootfs = Store.Rootfs(name);
         AtomicFile.WriteAll([
             (Store.StateFile(name), Store.Serialize(new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId })),
             (Store.ConfigFile(name), Store.Serialize(config)),
             .. UnitFiles(config, rootfs),
-        ]);
+        ], ContainerStore.Durable(config));
         rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
         if (host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name)) != rootfs)
             throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");

@@ -73,12 +73,28 @@ public sealed class ContainerStore(VoltPaths paths)
     public void Save(ContainerConfig config) =>
         AtomicFile.WriteAllBytes(ConfigFile(config.Name), JsonSerializer.SerializeToUtf8Bytes(config, ContainerJson.Default.ContainerConfig));
 
-    public void Save(string name, ContainerState state) =>
-        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ContainerJson.Default.ContainerState));
+    /// <param name="durable">False for a container whose records nobody reads after a crash (see <see cref="Durable"/>).</param>
+    public void Save(string name, ContainerState state, bool durable = true) =>
+        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ContainerJson.Default.ContainerState), durable);
 
+    /// <summary>
+    /// Whether a container's records are fsynced. A <c>--rm</c> container's are not (docs/decisions.md): after a crash
+    /// there is nothing of it to resume, only to collect, and a record the crash left empty reads as absent (an
+    /// interrupted create, which the orphan collector removes).
+    /// </summary>
+    public static bool Durable(ContainerConfig? config) => config is not { AutoRemove: true };
+
+    /// <summary>
+    /// A record, or null when the file is missing or is what a crash leaves of a write that was not fsynced (empty or
+    /// NUL-filled: see <see cref="AtomicFile.IsTornRecord"/>).
+    /// </summary>
     private static T? Read<T>(string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(file), type); }
+        try
+        {
+            var bytes = File.ReadAllBytes(file);
+            return AtomicFile.IsTornRecord(bytes) ? null : JsonSerializer.Deserialize(bytes, type);
+        }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
         catch (JsonException e) { throw new VoltException(ExitCode.General, $"Failed reading {file}: {e.Message}", e); }
     }

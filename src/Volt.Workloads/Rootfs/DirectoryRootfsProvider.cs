@@ -30,7 +30,8 @@ public sealed class DirectoryRootfsProvider(IProcessRunner runner) : IRootfsProv
     {
         var target = Path.Combine(containerDir, "rootfs");
         OverlayMount.Unmount(runner, target);
+        var mounted = OverlayMount.MountPoints();
         foreach (var d in new[] { target, Path.Combine(containerDir, "upper"), Path.Combine(containerDir, "work") })
-            if (Directory.Exists(d) && !OverlayMount.IsMountPoint(d)) Directory.Delete(d, recursive: true);
+            if (Directory.Exists(d) && !mounted.Contains(Path.GetFullPath(d).TrimEnd('/'))) Directory.Delete(d, recursive: true);
     }
 }

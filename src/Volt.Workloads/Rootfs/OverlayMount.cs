@@ -9,15 +9,17 @@ namespace Volt.Workloads.Rootfs;
 /// </summary>
 internal static class OverlayMount
 {
-    public static bool IsMountPoint(string path)
+    public static bool IsMountPoint(string path) => MountPoints().Contains(Path.GetFullPath(path).TrimEnd('/'));
+
+    /// <summary>Every mount point of this mount namespace (one read of the mount table).</summary>
+    public static HashSet<string> MountPoints()
     {
-        var full = Path.GetFullPath(path).TrimEnd('/');
         try
         {
             // mountinfo field 5 is the mount point, with spaces etc. octal-escaped.
-            return File.ReadLines("/proc/self/mountinfo").Any(l => Unescape(l.Split(' ')[4]) == full);
+            return [.. File.ReadLines("/proc/self/mountinfo").Select(l => Unescape(l.Split(' ')[4]))];
         }
-        catch (IOException) { return false; }
+        catch (IOException) { return []; }
     }
 
     public static void Mount(IProcessRunner runner, IReadOnlyList<string> lower, string upper, string work, string target)
@@ -35,10 +37,12 @@ internal static class OverlayMount
 
     public static void Unmount(IProcessRunner runner, string target)
     {
-        for (var i = 0; i < 5 && IsMountPoint(target); i++)
+        // umount2 itself says when nothing (more) is mounted there: no mount-table read per try (delete read it 5 times).
+        for (var i = 0; i < 5; i++)
         {
             var errno = Runtime.Native.Umount(target, 0);
-            if (errno == 0) continue;
+            if (errno == 0) continue; // stacked mounts: the next try unmounts the one below
+            if (errno is Runtime.Native.EINVAL or Runtime.Native.ENOENT) return; // not a mount point (any more), or no such directory
             // Busy (a process still inside): detach lazily so delete can finish; the kernel frees it when idle.
             if (errno == Runtime.Native.EBUSY && Runtime.Native.Umount(target, Runtime.Native.MNT_DETACH) == 0) continue;
             var r = runner.RunAsync("umount", [target]).GetAwaiter().GetResult();

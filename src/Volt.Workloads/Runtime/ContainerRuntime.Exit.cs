@@ -48,7 +48,7 @@ public sealed partial class ContainerRuntime
         ContainerState state;
         using (store.Lock(w.Name))
         {
-            var oom = _host.Cgroups.Exists(cg) ? _host.Cgroups.Stats(cg).OomKills : 0;
+            var oom = _host.Cgroups.Exists(cg) ? _host.Cgroups.OomKills(cg) : 0;
             await ReapAsync(cg).ConfigureAwait(false);
             var config = store.TryConfig(w.Name);
             if (config is not null && (config.Network is not null || config.Publish.Count > 0))
@@ -66,7 +66,7 @@ public sealed partial class ContainerRuntime
                 && (config.Restart == RestartPolicy.Always || (config.Restart == RestartPolicy.OnFailure && failed));
             if (restart)
                 state = state with { Status = ContainerStatus.Restarting, Restart = new RestartSchedule(state.Restarts + 1, now + BackOff(state.Restarts)) };
-            store.Save(w.Name, state);
+            store.Save(w.Name, state, ContainerStore.Durable(config));
         }
         LogExited(w.Name, code ?? -1, state.Status.ToString().ToLowerInvariant());
         _watches.TryRemove(new KeyValuePair<string, Watch>(w.Name, w));

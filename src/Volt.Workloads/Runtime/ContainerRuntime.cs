@@ -194,13 +194,15 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
             store.Save(name, new ContainerState
             {
                 Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts,
-            });
+            }, ContainerStore.Durable(config));
             _watches[name] = w;
             rev.Add("watch", () => _watches.TryRemove(name, out _));
             launch.Go();
 
             var networked = config.Network is not null || config.Publish.Count > 0;
-            var init = await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
+            // A foreground run without a network needs no PID 1 (nothing to attach, no log to read a refusal from): it
+            // waits for nspawn's exit instead of polling /proc beside nspawn's own start (CPU the 2-core start needs).
+            var init = logFile is null && !networked ? null : await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
             // nspawn gave up before the container's PID 1 existed: say why (its own words from the log), never a silent exit.
             if (init is null && logFile is not null && process.HasExited && process.ExitCode != 0 && NspawnRefusal(logFile, logStart) is { } why)
                 throw new VoltException(ExitCode.General, $"container \"{name}\" did not start: {why}");
@@ -209,7 +211,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                 // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
                 rev.Add("network", () => _host.Network.DetachAsync(name).GetAwaiter().GetResult());
                 var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
-                store.Save(name, store.State(name) with { Ip = ip });
+                store.Save(name, store.State(name) with { Ip = ip }, ContainerStore.Durable(config));
             }
             rev.Commit();
         }

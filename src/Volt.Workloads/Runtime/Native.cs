@@ -10,6 +10,8 @@ internal static partial class Native
 {
     public const int SIGKILL = 9, SIGTERM = 15;
     public const int EBUSY = 16;
+    public const int ENOENT = 2;
+    public const int EINVAL = 22;
     public const int MNT_DETACH = 2;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -52,6 +52,28 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void WriteAll_NotDurable_StillReplacesEveryFileAndLeavesNoTempFiles()
+    {
+        using var dir = new TempDir();
+        var state = dir.Combine("c", "state.json");
+        AtomicFile.WriteAllText(state, "old");
+        AtomicFile.WriteAll([(state, "new"u8.ToArray()), (dir.Combine("c", "config.json"), "{}"u8.ToArray())], durable: false);
+        AtomicFile.WriteAllBytes(dir.Combine("c", "one.json"), "1"u8, durable: false);
+        File.ReadAllText(state).ShouldBe("new");
+        File.ReadAllText(dir.Combine("c", "config.json")).ShouldBe("{}");
+        File.ReadAllText(dir.Combine("c", "one.json")).ShouldBe("1");
+        Directory.GetFiles(dir.Combine("c")).Length.ShouldBe(3);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("\0\0\0", true)]
+    [InlineData("{}", false)]
+    [InlineData("\0{", false)]
+    public void IsTornRecord_IsTrueOnlyForNoBytesOrOnlyNulBytes(string text, bool torn) =>
+        AtomicFile.IsTornRecord(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(torn);
+
+    [Fact]
     public void Reverter_Uncommitted_UndoesInReverseOrder()
     {
         var undone = new List<string>();

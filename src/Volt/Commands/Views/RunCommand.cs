@@ -50,8 +50,13 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         ctx.AuditResource = name;
         var remove = parse.GetValue(Remove);
         var request = ContainerOptions.Bind(parse, name, remove);
+        var host = ctx.Engines.ContainerHost;
         var engine = ctx.Engines.Containers;
-        if (parse.GetValue(Detach))
+        var detach = parse.GetValue(Detach);
+        // The wrapper's cgroup.procs join is the first migration in a while: it would wait a whole RCU grace period.
+        // Taken now, beside planning and the records, the wait is over (or nearly) when the wrapper joins.
+        if (!detach) _ = Task.Run(() => host.Cgroups.WarmMigrations(), CancellationToken.None);
+        if (detach)
         {
             // voltd has its own working directory: a rootfs directory goes there as an absolute path.
             ISupervisor supervisor;
@@ -86,7 +91,6 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         var config = engine.Plan(request);
         if (engine.Records.Exists(name)) throw VoltException.Exists($"container \"{name}\" already exists");
         var console = parse.GetValue(Tty) && !Console.IsInputRedirected ? ConsoleMode.Interactive : ConsoleMode.Pipe;
-        var host = ctx.Engines.ContainerHost;
         await using var runtime = new ContainerRuntime(host, label: "cli");
         // Signals are the payload's (as with podman): forwarded, and volt returns what the payload makes of them.
         var last = 0;
@@ -123,6 +127,7 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
     {
         if (!engine.Records.Exists(name)) return;
         try { await engine.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false); }
+        catch (VoltException e) when (e.Code == ExitCode.NotFound) { } // the orphan collector was first (a --rm that ran)
         catch (VoltException e) when (e.Code == ExitCode.Conflict && runtime is not null)
         {
             await runtime.StopAsync(name, TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
