@@ -81,7 +81,8 @@ public sealed class ServiceUnitTests
         (s.MemoryMax, s.CpuQuotaPercent, s.TasksMax, s.Slice, s.Delegate).ShouldBe((256L << 20, 150, 64, "machine.slice", true));
         s.StandardOutput.ShouldBe(new UnitOutput(OutputKind.Append, "/var/log/web.log"));
         s.StandardError.ShouldBe(new UnitOutput(OutputKind.Truncate, "/var/log/web.err"));
-        (s.SuccessExitStatus, s.SuccessSignals).ShouldBe(([1, 2], [10]));
+        s.SuccessExitStatus.ShouldBe([1, 2]);
+        s.SuccessSignals.ShouldBe([10]);
         s.IsSuccess(2).ShouldBeTrue();
         s.IsSuccess(3).ShouldBeFalse();
     }
