@@ -146,3 +146,28 @@ public sealed class TimerUnitTests
     public void ACalendarThatNeverElapsesAgain_GivesNull() =>
         Timer("OnCalendar=2020-01-01\n").NextElapse(new TimerState(Now, Boot, TimerActivated: Now)).ShouldBeNull();
 }
+
+public sealed class SocketUnitTests
+{
+    private const string VoltSocket = "[Unit]\nDescription=Volt API socket\n\n[Socket]\nListenStream=/run/volt/volt.sock\nSocketMode=0660\nSocketUser=root\nSocketGroup=volt\n\n[Install]\nWantedBy=sockets.target\n";
+
+    [Fact]
+    public void EveryDirectiveOfTheSubset_IsReadIntoTheTypedView()
+    {
+        var s = SocketUnit.From(UnitFile.Parse(VoltSocket, "volt.socket"));
+        s.ListenStream.ShouldBe(["/run/volt/volt.sock"]);
+        (s.SocketMode, s.SocketUser, s.SocketGroup, s.Description).ShouldBe((Convert.ToInt32("660", 8), "root", "volt", "Volt API socket"));
+        s.WantedBy.ShouldBe(["sockets.target"]);
+    }
+
+    [Fact]
+    public void TheWholeSubset_IsAlsoValidForSystemd() =>
+        SystemdVerify.AssertClean(("volt.socket", VoltSocket), ("volt.service", "[Service]\nExecStart=/bin/true\n"));
+
+    [Theory]
+    [InlineData("ListenStream=run/volt.sock\n", "v.socket:2:14: ListenStream=run/volt.sock: \"run/volt.sock\" is neither an absolute socket path nor a port")]
+    [InlineData("ListenStream=/run/v.sock\nSocketMode=rw\n", "v.socket:3:12: SocketMode=rw: invalid mode \"rw\" (expected octal like 0660)")]
+    [InlineData("SocketUser=root\n", "v.socket:1:1: [Socket] has no ListenStream=")]
+    public void InvalidSockets_PointAtTheDirective(string socket, string message) =>
+        Should.Throw<UnitFileException>(() => SocketUnit.From(UnitFile.Parse("[Socket]\n" + socket, "v.socket"))).Message.ShouldBe(message);
+}
