@@ -84,6 +84,8 @@ public sealed class UploadStore(RegistryStore registry)
             while ((n = await body.ReadAtLeastAsync(buffer.AsMemory(0, Buffer), Buffer, throwOnEndOfStream: false, ct).ConfigureAwait(false)) > 0)
             {
                 await RandomAccess.WriteAsync(h, buffer.AsMemory(0, n), offset, ct).ConfigureAwait(false);
+                // Writeback starts while the rest arrives, so completion's fsync does not flush the whole blob at once.
+                Posix.StartWriteback(h, offset, n);
                 offset += n;
                 if (s.Sha256 is not null) { s.Sha256.AppendData(buffer, 0, n); s.Hashed = offset; }
                 progress?.Invoke(n);
