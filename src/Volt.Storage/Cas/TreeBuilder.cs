@@ -33,6 +33,9 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
     /// <summary>Test hook: called with the path of every file the build reads and hashes.</summary>
     internal Action<string>? OnHashFile { get; set; }
 
+    /// <summary>Test hook: called whenever the build serialises a manifest (not when it re-uses the recorded one).</summary>
+    internal Action? OnSerializeManifest { get; set; }
+
     /// <param name="useCache">false: read and hash every file (the cache is still rewritten from what was hashed).</param>
     public BuildResult Build(string dir, string refName, BuildCounters? counters = null, CancellationToken ct = default,
         bool useCache = true)
@@ -115,6 +118,7 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         }
         else
         {
+            OnSerializeManifest?.Invoke();
             var put = store.Put(scan.ToManifest().Serialize());
             if (put.Created) newObjects++;
             manifestDigest = put.Digest;
