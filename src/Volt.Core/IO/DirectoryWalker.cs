@@ -130,3 +130,38 @@ public static unsafe partial class DirectoryWalker
         };
     }
 }
+
+/// <summary>
+/// An open directory for existence checks relative to it (faccessat): the kernel resolves only the relative part,
+/// not the directory's whole path, for every lookup.
+/// </summary>
+public sealed partial class DirectoryProbe : IDisposable
+{
+    private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, F_OK = 0, AT_SYMLINK_NOFOLLOW = 0x100;
+    private int _fd;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysOpen(string path, int flags, int mode);
+    [LibraryImport("libc", EntryPoint = "faccessat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysFaccessAt(int dirfd, string path, int mode, int flags);
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int SysClose(int fd);
+
+    private DirectoryProbe(int fd) => _fd = fd;
+
+    /// <summary>Opens <paramref name="dir"/>; null when it cannot be opened (callers fall back to path checks).</summary>
+    public static DirectoryProbe? TryOpen(string dir)
+    {
+        var fd = SysOpen(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        return fd < 0 ? null : new DirectoryProbe(fd);
+    }
+
+    /// <summary>True when <paramref name="relativePath"/> exists (a final symlink is not followed).</summary>
+    public bool Exists(string relativePath) => SysFaccessAt(_fd, relativePath, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0) SysClose(fd);
+    }
+}

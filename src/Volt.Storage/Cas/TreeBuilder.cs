@@ -65,10 +65,12 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         try
         {
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
+            // A hit still needs its object: checked relative to objects/ (a two-name lookup, not the whole path).
+            using var probe = cache.Count > 0 ? DirectoryProbe.TryOpen(store.AlgoDir(HashAlgo.Blake3)) : null;
             Workers.Run(parallelism, order.Length, i =>
             {
                 var file = order[i];
-                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && store.Exists(known))
+                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && (probe is null ? store.Exists(known) : probe.Exists(CasStore.ObjectRelativePath(known))))
                 {
                     file.Entry.Digest = known.ToString();
                     Interlocked.Add(ref dedupBytes, file.Size);
