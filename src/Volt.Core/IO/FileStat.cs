@@ -38,6 +38,12 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
             if (errno == 13) throw new UnauthorizedAccessException(msg);
             throw new IOException(msg, errno);
         }
+        return FromStatx(buf);
+    }
+
+    /// <summary>Decodes a <c>struct statx</c> filled with STATX_BASIC_STATS.</summary>
+    internal static unsafe FileStat FromStatx(byte* buf)
+    {
         var mode = *(ushort*)(buf + 28);
         return new FileStat(KindOf(mode), mode, *(uint*)(buf + 20), *(uint*)(buf + 24), *(long*)(buf + 40),
             *(long*)(buf + 112), *(uint*)(buf + 120), *(ulong*)(buf + 32), *(uint*)(buf + 16),

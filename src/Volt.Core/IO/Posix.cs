@@ -12,6 +12,7 @@ public static partial class Posix
     [LibraryImport("libc", SetLastError = true)] private static partial int fsync(int fd);
     [LibraryImport("libc", SetLastError = true)] private static partial int fdatasync(int fd);
     [LibraryImport("libc", SetLastError = true)] private static partial int syncfs(int fd);
+    [LibraryImport("libc", SetLastError = true)] private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
     [LibraryImport("libc", SetLastError = true)] private static partial int flock(int fd, int operation);
     [LibraryImport("libc", SetLastError = true)] private static partial int kill(int pid, int sig);
     [LibraryImport("libc")] private static partial uint getuid();
@@ -38,6 +39,15 @@ public static partial class Posix
     /// Flushes a whole filesystem with one call: cheaper than fsync per file for batches of thousands of files, but it
     /// writes back every process's dirty pages on that filesystem (slow beside other writers): not for a few records.
     /// </summary>
+    /// <summary>
+    /// Starts writeback of a written range without waiting for it (sync_file_range SYNC_FILE_RANGE_WRITE): a later
+    /// fsync then waits only for what is still in flight instead of flushing the whole file at once. Advisory: not a
+    /// durability guarantee by itself (no metadata, no cache flush), so errors are ignored; fsync still follows.
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long count) =>
+        _ = sync_file_range((int)handle.DangerousGetHandle(), offset, count, 2 /* SYNC_FILE_RANGE_WRITE */);
+
+    /// <summary>Flushes a whole filesystem with one call: cheaper than fsync per file for batch writes.</summary>
     public static void SyncFileSystem(string directoryOnIt)
     {
         var fd = Open(directoryOnIt);

@@ -29,6 +29,9 @@ public static class RegistryServer
 
         var builder = SlimHost.CreateBuilder(o.Paths.Root);
         var certificate = LoadCertificate(o);
+        // Kestrel's default peeks one byte (recvfrom MSG_PEEK) before every 4 KiB receive so idle connections hold
+        // no buffer: a 100 MB push was 24 400 peeks beside its 24 400 reads (docs/benchmarks.md, 2026-12-01).
+        builder.WebHost.UseSockets(t => t.WaitForDataBeforeAllocatingBuffer = false);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -33,7 +33,7 @@ public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics
     {
         try
         {
-            await store.Uploads.AppendAsync(session, s.Request.Body, null, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+            await store.Uploads.AppendAsync(session, s.Request.BodyReader, null, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
             await store.Uploads.CompleteAsync(session, d, s.Aborted).ConfigureAwait(false);
         }
         finally
@@ -76,7 +76,7 @@ public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics
     {
         try
         {
-            return await store.Uploads.AppendAsync(session, s.Request.Body, start, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+            return await store.Uploads.AppendAsync(session, s.Request.BodyReader, start, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
         }
         catch (RegistryException e) when (e.Error == OciErrors.RangeInvalid)
         {

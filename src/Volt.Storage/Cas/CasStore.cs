@@ -69,6 +69,9 @@ public sealed partial class CasStore
 
     public bool Exists(Digest d) => File.Exists(ObjectPath(d));
 
+    /// <summary>An object's path relative to <see cref="AlgoDir"/> of its algorithm: <c>xx/&lt;hex&gt;</c>.</summary>
+    public static string ObjectRelativePath(Digest d) => string.Concat(d.Hex.AsSpan(0, 2), "/", d.Hex);
+
     public bool TryGetSize(Digest d, out long size)
     {
         var info = new FileInfo(ObjectPath(d));

@@ -19,7 +19,8 @@ internal readonly record struct StatKey(ulong Dev, ulong Inode, long Size, long 
 /// <code>
 /// cas/statcache/
 /// └── &lt;32 hex&gt;        one file per directory built: the first 32 hex of BLAKE3(absolute path of the directory)
-///     ├── header      "VOLTSTC1" | written: i64 seconds, u32 nanoseconds (the store's clock) | u32 entries
+///     ├── header      "VOLTSTC2" | written: i64 seconds, u32 nanoseconds (the store's clock) | u32 entries
+///     │               | 32-byte tree fingerprint | 32-byte BLAKE3 of the tree manifest built from it
 ///     │               | u16 length + UTF-8 absolute directory path (a name collision reads as "no cache")
 ///     ├── entry × n   u16 length + UTF-8 relative path | u64 device (major &lt;&lt; 32 | minor) | u64 inode | i64 size
 ///     │               | i64 mtime s, u32 ns | i64 ctime s, u32 ns | 32-byte BLAKE3 of the content (all little-endian)
@@ -29,23 +30,33 @@ internal readonly record struct StatKey(ulong Dev, ulong Inode, long Size, long 
 /// never trusted; it is written to a temporary name and renamed (no fsync: a torn file after a crash fails its trailer
 /// hash). Racy timestamps (git's rule): an entry whose mtime or ctime falls in or after the second the cache was
 /// written may have been changed again within the timestamp's granularity after it was hashed, so it never hits.
-/// A hit still needs the object in the store.
+/// A hit still needs the object in the store. The fingerprint (<see cref="TreeBuilder"/>) covers every field of
+/// every entry that goes into the tree manifest, so a re-build whose fingerprint matches re-uses the recorded manifest
+/// (if the store still has it) instead of serialising and hashing it again.
 /// </summary>
 internal sealed class StatCache
 {
-    private static readonly byte[] Magic = "VOLTSTC1"u8.ToArray();
+    private static readonly byte[] Magic = "VOLTSTC2"u8.ToArray();
     private const int EntryFixed = 8 + 8 + 8 + 12 + 12 + Blake3.OutLen;
 
     private readonly Dictionary<string, (StatKey Key, byte[] Hash)> _entries;
 
-    private StatCache(Dictionary<string, (StatKey, byte[])> entries, long writtenSec)
+    private StatCache(Dictionary<string, (StatKey, byte[])> entries, long writtenSec, byte[] fingerprint, byte[] manifest)
     {
         _entries = entries;
         WrittenSec = writtenSec;
+        Fingerprint = fingerprint;
+        Manifest = manifest;
     }
 
     /// <summary>A cache with nothing in it.</summary>
-    public static StatCache Empty { get; } = new([], 0);
+    public static StatCache Empty { get; } = new([], 0, new byte[Blake3.OutLen], new byte[Blake3.OutLen]);
+
+    /// <summary>The fingerprint of the tree when the cache was written (all zero: none).</summary>
+    public byte[] Fingerprint { get; }
+
+    /// <summary>BLAKE3 of the tree manifest built from that tree.</summary>
+    public byte[] Manifest { get; }
 
     /// <summary>Seconds (Unix time, store clock) when the cache was written.</summary>
     public long WrittenSec { get; }
@@ -85,7 +96,7 @@ internal sealed class StatCache
 
     internal static StatCache? Parse(ReadOnlySpan<byte> data, string root)
     {
-        const int HeaderFixed = 8 + 12 + 4 + 2;
+        const int HeaderFixed = 8 + 12 + 4 + 2 * Blake3.OutLen + 2;
         if (data.Length < HeaderFixed + Blake3.OutLen || !data[..8].SequenceEqual(Magic)) return null;
         var body = data[..^Blake3.OutLen];
         Span<byte> check = stackalloc byte[Blake3.OutLen];
@@ -97,6 +108,8 @@ internal sealed class StatCache
             long writtenSec = r.I64();
             r.U32();
             uint count = r.U32();
+            var fingerprint = r.Bytes(Blake3.OutLen).ToArray();
+            var manifest = r.Bytes(Blake3.OutLen).ToArray();
             if (r.Str() != root || count > body.Length / EntryFixed) return null;
             var entries = new Dictionary<string, (StatKey, byte[])>((int)count, StringComparer.Ordinal);
             for (uint i = 0; i < count; i++)
@@ -105,13 +118,14 @@ internal sealed class StatCache
                 var key = new StatKey(r.U64(), r.U64(), r.I64(), r.I64(), r.U32(), r.I64(), r.U32());
                 entries[rel] = (key, r.Bytes(Blake3.OutLen).ToArray());
             }
-            return r.AtEnd ? new StatCache(entries, writtenSec) : null;
+            return r.AtEnd ? new StatCache(entries, writtenSec, fingerprint, manifest) : null;
         }
         catch (FormatException) { return null; }
     }
 
     /// <summary>Writes a cache for <paramref name="root"/> atomically (temporary name, rename).</summary>
-    public static void Write(string path, string root, DateTimeOffset now, IReadOnlyCollection<(string Rel, StatKey Key, Digest Digest)> entries)
+    public static void Write(string path, string root, DateTimeOffset now, IReadOnlyCollection<(string Rel, StatKey Key, Digest Digest)> entries,
+        ReadOnlySpan<byte> fingerprint = default, Digest? manifest = null)
     {
         var buffer = new ArrayBufferWriter<byte>(64 + entries.Count * (EntryFixed + 48));
         buffer.Write(Magic);
@@ -119,8 +133,14 @@ internal sealed class StatCache
         w.I64(now.ToUnixTimeSeconds());
         w.U32((uint)(now.UtcTicks % TimeSpan.TicksPerSecond * 100));
         w.U32((uint)entries.Count);
-        w.Str(root);
         Span<byte> hash = stackalloc byte[Blake3.OutLen];
+        hash.Clear();
+        if (fingerprint.Length == Blake3.OutLen) fingerprint.CopyTo(hash);
+        buffer.Write(hash);
+        hash.Clear();
+        if (manifest is { } m) Convert.FromHexString(m.Hex, hash, out _, out _);
+        buffer.Write(hash);
+        w.Str(root);
         foreach (var (rel, k, d) in entries)
         {
             w.Str(rel);

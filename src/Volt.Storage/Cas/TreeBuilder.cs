@@ -33,6 +33,9 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
     /// <summary>Test hook: called with the path of every file the build reads and hashes.</summary>
     internal Action<string>? OnHashFile { get; set; }
 
+    /// <summary>Test hook: called whenever the build serialises a manifest (not when it re-uses the recorded one).</summary>
+    internal Action? OnSerializeManifest { get; set; }
+
     /// <param name="useCache">false: read and hash every file (the cache is still rewritten from what was hashed).</param>
     public BuildResult Build(string dir, string refName, BuildCounters? counters = null, CancellationToken ct = default,
         bool useCache = true)
@@ -62,10 +65,12 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         try
         {
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
+            // A hit still needs its object: checked relative to objects/ (a two-name lookup, not the whole path).
+            using var probe = cache.Count > 0 ? DirectoryProbe.TryOpen(store.AlgoDir(HashAlgo.Blake3)) : null;
             Workers.Run(parallelism, order.Length, i =>
             {
                 var file = order[i];
-                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && store.Exists(known))
+                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && (probe is null ? store.Exists(known) : probe.Exists(CasStore.ObjectRelativePath(known))))
                 {
                     file.Entry.Digest = known.ToString();
                     Interlocked.Add(ref dedupBytes, file.Size);
@@ -103,22 +108,72 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
             Posix.SyncFileSystem(store.ObjectsDir);
         }
 
-        var manifest = scan.ToManifest();
-        var put = store.Put(manifest.Serialize());
-        if (put.Created) newObjects++;
-        store.Refs.Set(refName, put.Digest, RefKind.Tree, manifest.Size);
-        if (cachedFiles != scan.Files.Count || cache.Count != scan.Files.Count)
-            WriteCache(cachePath, root, scanStarted, scan);
-        return new BuildResult(refName, put.Digest, manifest.Files, manifest.Dirs, scan.Others, manifest.Size,
+        // Everything the manifest says, in scan order: equal to the cached fingerprint means the same manifest.
+        var fingerprint = Fingerprint(scan);
+        var size = scan.Files.Sum(f => f.Entry.Size);
+        Digest manifestDigest;
+        if (useCache && fingerprint.AsSpan().SequenceEqual(cache.Fingerprint)
+            && Digest.FromHash(HashAlgo.Blake3, cache.Manifest) is var known && store.Exists(known))
+        {
+            store.Touch(known);
+            manifestDigest = known;
+        }
+        else
+        {
+            OnSerializeManifest?.Invoke();
+            var put = store.Put(scan.ToManifest().Serialize());
+            if (put.Created) newObjects++;
+            manifestDigest = put.Digest;
+        }
+        store.Refs.Set(refName, manifestDigest, RefKind.Tree, size);
+        if (cachedFiles != scan.Files.Count || cache.Count != scan.Files.Count || manifestDigest.Hex != Convert.ToHexStringLower(cache.Manifest)
+            || !fingerprint.AsSpan().SequenceEqual(cache.Fingerprint))
+            WriteCache(cachePath, root, scanStarted, scan, fingerprint, manifestDigest);
+        return new BuildResult(refName, manifestDigest, scan.Files.Count, scan.Dirs, scan.Others, size,
             newObjects, newBytes, dedupBytes, sw.Elapsed) { CachedFiles = cachedFiles };
     }
 
     /// <summary>Records every file's stat data and digest for the next build; the cache is advisory, so failing to write it is not an error.</summary>
-    private static void WriteCache(string path, string root, DateTimeOffset scanStarted, TreeScanner.Result scan)
+    private static void WriteCache(string path, string root, DateTimeOffset scanStarted, TreeScanner.Result scan,
+        byte[] fingerprint, Digest manifest)
     {
         var entries = scan.Files.Select(f => (f.Entry.Path, f.Stat, Digest.Parse(f.Entry.Digest!))).ToList();
-        try { StatCache.Write(path, root, scanStarted, entries); }
+        try { StatCache.Write(path, root, scanStarted, entries, fingerprint, manifest); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// BLAKE3 over every field of every entry the manifest is made of (path, type, mode, owner, mtime, size, digest,
+    /// link target, device numbers), in scan order, plus the schema: two scans with the same fingerprint give the
+    /// same manifest. A different order only costs a rebuilt manifest.
+    /// </summary>
+    internal static byte[] Fingerprint(TreeScanner.Result scan)
+    {
+        var b = new System.Buffers.ArrayBufferWriter<byte>(scan.Entries.Count * 96 + 64);
+        Text(b, TreeManifest.SchemaV1);
+        foreach (var e in scan.Entries)
+        {
+            Text(b, e.Path); Text(b, e.Type); Text(b, e.Mode);
+            var span = b.GetSpan(32);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span, e.Uid);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[4..], e.Gid);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[8..], e.MTime.UtcTicks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[16..], e.MTime.Offset.Ticks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[24..], e.Size);
+            b.Advance(32);
+            Text(b, e.Digest); Text(b, e.Target); Text(b, e.RDev);
+        }
+        return Hashing.Blake3.Hash(b.WrittenSpan);
+    }
+
+    // Length-prefixed (a null is length -1), so no two different entry lists encode the same bytes.
+    private static void Text(System.Buffers.ArrayBufferWriter<byte> b, string? s)
+    {
+        var max = s is null ? 0 : System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
+        var span = b.GetSpan(4 + max);
+        var n = s is null ? 0 : System.Text.Encoding.UTF8.GetBytes(s, span[4..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, s is null ? -1 : n);
+        b.Advance(4 + n);
     }
 
     /// <summary><c>images/&lt;directory name&gt;</c>, with characters a ref cannot hold replaced by '-'.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Enumeration;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 
@@ -8,12 +7,18 @@ namespace Volt.Storage.Cas;
 /// <summary>Walks a directory without following symlinks and records every entry's metadata.</summary>
 internal static class TreeScanner
 {
-    internal sealed record FileItem(string FullPath, long Size, TreeEntry Entry, StatKey Stat);
+    internal sealed record FileItem(string Root, long Size, TreeEntry Entry, StatKey Stat)
+    {
+        /// <summary>Built on demand: a cached re-build never needs it.</summary>
+        public string FullPath => string.Concat(Root, "/", Entry.Path);
+    }
 
     internal sealed class Result
     {
         public List<TreeEntry> Entries { get; } = [];
         public List<FileItem> Files { get; } = [];
+        /// <summary>Stat data of every entry that is not a regular file (directories including ".", symlinks, devices…).</summary>
+        public List<(string Path, StatKey Stat)> NonFiles { get; } = [];
         public long Dirs, Others;
 
         public TreeManifest ToManifest()
@@ -26,28 +31,12 @@ internal static class TreeScanner
     public static Result Scan(string root, CancellationToken ct)
     {
         var result = new Result();
-        Add(result, root, ".", Stat(root));
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false,
-            ReturnSpecialDirectories = false, MatchType = MatchType.Simple,
-        };
-        var walk = new FileSystemEnumerable<string>(root, (ref FileSystemEntry e) => e.ToFullPath(), options)
-        {
-            ShouldRecursePredicate = (ref FileSystemEntry e) => e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0,
-        };
-        int prefix = root.EndsWith('/') ? root.Length : root.Length + 1;
+        var trimmed = root.Length > 1 ? root.TrimEnd('/') : "";
+        Add(result, trimmed, root, ".", Stat(root), -1, default);
         try
         {
-            foreach (var full in walk)
-            {
-                ct.ThrowIfCancellationRequested();
-                // The enumerator yields root + '/' + relative path: cut the prefix (GetRelativePath re-normalises
-                // both paths per entry, a measurable share of a cached re-build).
-                var rel = full.Length > prefix && full.StartsWith(root, StringComparison.Ordinal)
-                    ? full[prefix..] : Path.GetRelativePath(root, full);
-                Add(result, full, rel, Stat(full));
-            }
+            DirectoryWalker.Walk(root, (string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name) =>
+                Add(result, trimmed, null, rel, st, dirFd, name), ct);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException)
         {
@@ -65,22 +54,28 @@ internal static class TreeScanner
         }
     }
 
-    private static void Add(Result r, string full, string rel, FileStat st)
+    private static readonly string?[] Modes = new string?[0x1000];
+
+    private static string ModeString(uint permissions) =>
+        Modes[permissions] ??= Convert.ToString(permissions, 8).PadLeft(4, '0');
+
+    private static void Add(Result r, string root, string? full, string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name)
     {
         var entry = new TreeEntry
         {
             Path = rel,
-            Mode = Convert.ToString(st.Permissions, 8).PadLeft(4, '0'),
+            Mode = ModeString(st.Permissions),
             Uid = st.Uid,
             Gid = st.Gid,
             MTime = st.MTime,
         };
+        if (st.Kind != FileKind.File) r.NonFiles.Add((rel, StatKey.Of(st)));
         switch (st.Kind)
         {
             case FileKind.File:
                 entry.Type = "file";
                 entry.Size = st.Size;
-                r.Files.Add(new FileItem(full, st.Size, entry, StatKey.Of(st)));
+                r.Files.Add(new FileItem(root, st.Size, entry, StatKey.Of(st)));
                 break;
             case FileKind.Directory:
                 entry.Type = "dir";
@@ -88,7 +83,7 @@ internal static class TreeScanner
                 break;
             case FileKind.Symlink:
                 entry.Type = "symlink";
-                entry.Target = new FileInfo(full).LinkTarget ?? "";
+                entry.Target = full is not null ? new FileInfo(full).LinkTarget ?? "" : DirectoryWalker.ReadLink(dirFd, name);
                 r.Others++;
                 break;
             case FileKind.CharDevice or FileKind.BlockDevice:
@@ -98,7 +93,7 @@ internal static class TreeScanner
                 break;
             case FileKind.Fifo: entry.Type = "fifo"; r.Others++; break;
             case FileKind.Socket: entry.Type = "socket"; r.Others++; break;
-            default: throw new VoltException(ExitCode.General, $"\"{full}\" has an unknown file type");
+            default: throw new VoltException(ExitCode.General, $"\"{root}/{rel}\" has an unknown file type");
         }
         r.Entries.Add(entry);
     }

@@ -15,6 +15,7 @@ public sealed class StatCacheTests : IDisposable
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow.AddMinutes(5));
     private readonly CasFixture _f;
     private readonly List<string> _hashed = [];
+    private int _serialized;
 
     public StatCacheTests() => _f = new CasFixture(_clock);
 
@@ -30,7 +31,12 @@ public sealed class StatCacheTests : IDisposable
     private BuildResult Build(string dir, bool useCache = true)
     {
         _hashed.Clear();
-        var b = new TreeBuilder(_f.Store, 2) { OnHashFile = p => { lock (_hashed) _hashed.Add(Path.GetRelativePath(dir, p)); } };
+        _serialized = 0;
+        var b = new TreeBuilder(_f.Store, 2)
+        {
+            OnHashFile = p => { lock (_hashed) _hashed.Add(Path.GetRelativePath(dir, p)); },
+            OnSerializeManifest = () => _serialized++,
+        };
         var r = b.Build(dir, "images/t", ct: TestContext.Current.CancellationToken, useCache: useCache);
         _clock.Advance(TimeSpan.FromMinutes(1));
         return r;
@@ -40,6 +46,65 @@ public sealed class StatCacheTests : IDisposable
         Digest.Parse(TreeManifest.Load(_f.Store, _f.Store.Refs.Get("images/t").Target).Entries.Single(e => e.Path == rel).Digest!);
 
     private string CacheFile() => Directory.GetFiles(_f.Store.StatCacheDir).ShouldHaveSingleItem();
+
+    [Fact]
+    public void Rebuild_UnchangedTree_ReusesTheRecordedManifestWithoutSerialisingIt()
+    {
+        var dir = Tree();
+        var first = Build(dir);
+        _serialized.ShouldBe(1);
+
+        var second = Build(dir);
+
+        _serialized.ShouldBe(0);
+        second.Manifest.ShouldBe(first.Manifest);
+        _f.Store.Refs.Get("images/t").Target.ShouldBe(first.Manifest);
+        (second.Files, second.Dirs, second.Bytes).ShouldBe((first.Files, first.Dirs, first.Bytes));
+    }
+
+    [Fact]
+    public void Rebuild_DirectoryModeChanged_WritesAManifestWithTheNewMode()
+    {
+        var dir = Tree();
+        var first = Build(dir);
+        File.SetUnixFileMode(Path.Combine(dir, "d1"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var second = Build(dir);
+
+        _serialized.ShouldBe(1);
+        _hashed.ShouldBeEmpty();
+        second.Manifest.ShouldNotBe(first.Manifest);
+        TreeManifest.Load(_f.Store, second.Manifest).Entries.Single(e => e.Path == "d1").Mode.ShouldBe("0700");
+    }
+
+    [Fact]
+    public void Rebuild_SymlinkRetargeted_WritesAManifestWithTheNewTarget()
+    {
+        var dir = Tree();
+        File.CreateSymbolicLink(Path.Combine(dir, "link"), "d0");
+        var first = Build(dir);
+        File.Delete(Path.Combine(dir, "link"));
+        File.CreateSymbolicLink(Path.Combine(dir, "link"), "d2");
+
+        var second = Build(dir);
+
+        second.Manifest.ShouldNotBe(first.Manifest);
+        TreeManifest.Load(_f.Store, second.Manifest).Entries.Single(e => e.Path == "link").Target.ShouldBe("d2");
+    }
+
+    [Fact]
+    public void Rebuild_RecordedManifestGone_WritesItAgain()
+    {
+        var dir = Tree();
+        var first = Build(dir);
+        File.Delete(_f.Store.ObjectPath(first.Manifest));
+
+        var second = Build(dir);
+
+        _serialized.ShouldBe(1);
+        second.Manifest.ShouldBe(first.Manifest);
+        _f.Store.Exists(first.Manifest).ShouldBeTrue();
+    }
 
     [Fact]
     public void Rebuild_UnchangedTree_ReadsNoFileAndGivesTheSameManifest()
