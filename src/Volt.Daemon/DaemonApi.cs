@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Volt.Core.Errors;
 using Volt.Workloads.Runtime;
+using Volt.Workloads.Tasks;
 
 namespace Volt.Daemon;
 
@@ -13,10 +14,13 @@ namespace Volt.Daemon;
 /// POST /v1/containers?start=1   CreateRequest → 201 (created and started: <c>volt run -d</c> in one call)
 /// POST /v1/containers/{name}/start           → 204
 /// POST /v1/containers/{name}/stop?timeout=S  → 204
+/// POST /v1/tasks/{name}/reload             → 204 (after create, enable, disable: re-read its units and state)
+/// POST /v1/tasks/{name}/run                → 200 TaskRun (runs it now, answers when it ended)
+/// POST /v1/tasks/{name}/remove             → 204 (before delete: its timer ends, a run in progress is stopped)
 /// errors: ErrorResponse {code, message}; HTTP status from the exit code (404, 409, 400, 500)
 /// </code>
 /// </summary>
-internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTimeout)
+internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTimeout, TaskTimers tasks)
 {
     public async Task HandleAsync(HttpContext http)
     {
@@ -45,6 +49,18 @@ internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTi
                     var timeout = double.TryParse(http.Request.Query["timeout"], NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
                         ? TimeSpan.FromSeconds(s) : defaultStopTimeout;
                     await runtime.StopAsync(name, timeout, CancellationToken.None).ConfigureAwait(false);
+                    http.Response.StatusCode = 204;
+                    return;
+                case ["v1", "tasks", var name, "reload"] when method == "POST":
+                    await tasks.ReloadAsync(name).ConfigureAwait(false);
+                    http.Response.StatusCode = 204;
+                    return;
+                case ["v1", "tasks", var name, "run"] when method == "POST":
+                    var run = await tasks.RunNowAsync(name, http.RequestAborted).ConfigureAwait(false);
+                    await WriteAsync(http, 200, JsonSerializer.SerializeToUtf8Bytes(run, DaemonJson.Default.TaskRun)).ConfigureAwait(false);
+                    return;
+                case ["v1", "tasks", var name, "remove"] when method == "POST":
+                    await tasks.RemoveAsync(name).ConfigureAwait(false);
                     http.Response.StatusCode = 204;
                     return;
                 default:

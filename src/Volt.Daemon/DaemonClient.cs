@@ -55,7 +55,18 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
     public Task StopAsync(string name, TimeSpan timeout, CancellationToken ct = default) =>
         PostAsync($"v1/containers/{Uri.EscapeDataString(name)}/stop?timeout={timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}", ct);
 
-    private async Task PostAsync(string path, CancellationToken ct, byte[]? body = null)
+    /// <summary>Tells voltd to re-read a task's units and state (after create, enable, disable).</summary>
+    public Task ReloadTaskAsync(string name, CancellationToken ct = default) => PostAsync($"v1/tasks/{Uri.EscapeDataString(name)}/reload", ct);
+
+    /// <summary>Ends a task's timer and stops its run in progress (before delete).</summary>
+    public Task RemoveTaskAsync(string name, CancellationToken ct = default) => PostAsync($"v1/tasks/{Uri.EscapeDataString(name)}/remove", ct);
+
+    /// <summary>Runs a task now; returns its record once it ended.</summary>
+    public async Task<Workloads.Tasks.TaskRun> RunTaskAsync(string name, CancellationToken ct = default) =>
+        JsonSerializer.Deserialize(await PostAsync($"v1/tasks/{Uri.EscapeDataString(name)}/run", ct).ConfigureAwait(false), DaemonJson.Default.TaskRun)
+        ?? throw new VoltException(ExitCode.Daemon, "voltd answered an empty task run");
+
+    private async Task<byte[]> PostAsync(string path, CancellationToken ct, byte[]? body = null)
     {
         int status;
         byte[] answer;
@@ -64,7 +75,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         {
             throw new VoltException(ExitCode.Daemon, $"voltd at {socketPath} is not answering: {e.Message}", e);
         }
-        if (status is >= 200 and < 300) return;
+        if (status is >= 200 and < 300) return answer;
         ErrorResponse? error = null;
         try { error = JsonSerializer.Deserialize(answer, DaemonJson.Default.ErrorResponse); } catch (JsonException) { }
         throw new VoltException(error is null ? ExitCode.Daemon : (ExitCode)error.Code, error?.Message ?? $"voltd answered {status}");

@@ -12,4 +12,5 @@ public sealed record ErrorResponse(int Code, string Message);
 [JsonSerializable(typeof(PingResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(Volt.Workloads.Containers.CreateRequest))]
+[JsonSerializable(typeof(Volt.Workloads.Tasks.TaskRun))]
 internal sealed partial class DaemonJson : JsonSerializerContext;

@@ -7,6 +7,8 @@ using Volt.Core.IO;
 using Volt.Core.Paths;
 using Volt.Hosting;
 using Volt.Workloads.Runtime;
+using Volt.Workloads.Services;
+using Volt.Workloads.Tasks;
 
 namespace Volt.Daemon;
 
@@ -32,6 +34,13 @@ public static partial class VoltDaemon
         try { LogOrphans(log, (await new Workloads.Containers.ContainerEngine(o.Host).CollectOrphansAsync(ct).ConfigureAwait(false)).Count); }
         catch (Exception e) when (e is IOException or VoltException or UnauthorizedAccessException) { LogOrphansFailed(log, e); }
 
+        // Tasks: their interrupted runs are recorded (and their leftovers killed) before any timer is armed.
+        var taskStore = new TaskStore(paths);
+        await using var tasks = new TaskTimers(taskStore, new UnitTaskDefinitions(taskStore),
+            new ServiceTaskLauncher(taskStore, new ServiceLauncher(o.Host.Cgroups)), TimeProvider.System, BootTime.Get(),
+            o.Host.Logging.CreateLogger("Volt.Tasks"));
+        await tasks.StartAsync().ConfigureAwait(false);
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -42,7 +51,7 @@ public static partial class VoltDaemon
         var builder = SlimHost.CreateBuilder(paths.Root);
         builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenUnixSocket(o.SocketPath); });
         await using var app = builder.Build();
-        app.Run(new DaemonApi(runtime, o.Host.DefaultStopTimeout).HandleAsync);
+        app.Run(new DaemonApi(runtime, o.Host.DefaultStopTimeout, tasks).HandleAsync);
         await app.StartAsync(stop.Token).ConfigureAwait(false);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
         LogListening(log, o.SocketPath, Environment.ProcessId);

@@ -35,6 +35,9 @@ public interface ITaskDefinitions
 public interface ITaskLauncher
 {
     Task<ITaskProcess> StartAsync(string name, CancellationToken ct);
+
+    /// <summary>Kills what is left of a run an earlier voltd started (its cgroup): for interrupted runs.</summary>
+    Task CleanupAsync(string name);
 }
 
 /// <summary>A started run's process.</summary>

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Volt.Workloads.Tasks;
 
 /// <summary>How one run of a task ended (the plain words history and <c>volt task list</c> show).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TaskResult>))]
 public enum TaskResult
 {
     /// <summary>Still running (the record of a run in progress; a crash of voltd leaves it, the next voltd turns it into <see cref="Interrupted"/>).</summary>
@@ -11,16 +14,17 @@ public enum TaskResult
     /// <summary>voltd died (or was killed) while the run was in progress.</summary>
     Interrupted,
     /// <summary>The timer elapsed while the previous run was still running: nothing was started.</summary>
-    SkippedOverlap,
+    [JsonStringEnumMemberName("skipped-overlap")] SkippedOverlap,
 }
 
 /// <summary>What started a run.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TaskTrigger>))]
 public enum TaskTrigger
 {
     /// <summary>The timer elapsed.</summary>
     Timer,
     /// <summary><c>Persistent=true</c>: the one run voltd catches up for the elapses it missed while it was down.</summary>
-    CatchUp,
+    [JsonStringEnumMemberName("catch-up")] CatchUp,
     /// <summary><c>volt task run</c>.</summary>
     Manual,
 }

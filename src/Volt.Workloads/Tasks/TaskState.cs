@@ -15,7 +15,7 @@ public sealed record TaskState
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TaskState))]
 [JsonSerializable(typeof(List<TaskRun>))]
 internal sealed partial class TaskJson : JsonSerializerContext;

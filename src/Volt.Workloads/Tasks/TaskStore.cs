@@ -12,7 +12,7 @@ namespace Volt.Workloads.Tasks;
 /// /var/lib/volt/units/volt-task-&lt;name&gt;.service    [Service] Type=oneshot ExecStart=… TimeoutStartSec=…
 /// /var/lib/volt/tasks/&lt;name&gt;/state.json           TaskState: last trigger, next elapse, enabled
 /// /var/lib/volt/tasks/&lt;name&gt;/history.json         the last <see cref="HistoryLimit"/> runs (TaskRun), oldest first
-/// /var/log/volt/workloads/volt-task-&lt;name&gt;.log     stdout+stderr of every run under voltd (stamped lines)
+/// /var/log/volt/workloads/tasks/&lt;name&gt;.log        stdout+stderr of every run under voltd (stamped lines)
 /// /var/run/volt/locks/task-&lt;name&gt;.lock             flock serialising history/state writes
 /// </code>
 /// Every write is whole-file atomic (tmp, fsync, rename): a crash leaves the previous history or the new one.
@@ -30,7 +30,10 @@ public sealed class TaskStore(VoltPaths paths)
     public string HistoryFile(string name) => Path.Combine(Dir(name), "history.json");
     public string TimerFile(string name) => Path.Combine(paths.Units, TaskName.TimerUnit(name));
     public string ServiceFile(string name) => Path.Combine(paths.Units, TaskName.ServiceUnit(name));
-    public string LogFile(string name) => Path.Combine(paths.Log, "workloads", TaskName.Prefix + name + ".log");
+    public string LogFile(string name) => Path.Combine(paths.Log, "workloads", "tasks", name + ".log");
+
+    /// <summary>The cgroup a run's processes live in (under Volt's parent), as services have <c>service@NAME</c>.</summary>
+    public static string CgroupName(string name) => "task@" + name;
     public string LockFile(string name) => Path.Combine(paths.Locks, $"task-{name}.lock");
 
     public bool Exists(string name) => File.Exists(TimerFile(name));

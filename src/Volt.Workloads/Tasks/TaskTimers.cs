@@ -43,15 +43,14 @@ public sealed partial class TaskTimers : IAsyncDisposable
     public event Action<string, TaskRun>? Recorded;
 
     /// <summary>Records interrupted runs, then starts a loop for every task.</summary>
-    public Task StartAsync()
+    public async Task StartAsync()
     {
         foreach (var name in _definitions.Names())
         {
-            try { RecoverInterrupted(name); }
+            try { await RecoverInterruptedAsync(name).ConfigureAwait(false); }
             catch (Exception e) when (e is IOException or VoltException or UnauthorizedAccessException) { LogRecoverFailed(_log, name, e); }
             Load(name);
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>(Re)reads one task's definition and state: after create, enable, disable, or a unit edit; a deleted task's loop ends.</summary>
@@ -264,11 +263,12 @@ public sealed partial class TaskTimers : IAsyncDisposable
     /// A record still "running" from an earlier voltd: that voltd died during the run. Its process (if it outlived
     /// voltd and is still the same process) is killed; the record becomes <c>interrupted</c>, ended now.
     /// </summary>
-    private void RecoverInterrupted(string name)
+    private async Task RecoverInterruptedAsync(string name)
     {
         foreach (var r in _store.History(name).Where(r => r.Result == TaskResult.Running))
         {
             if (r.Pid is { } pid && r.PidStart is { } start && ProcStart.Of(pid) == start) ProcStart.KillGroup(pid);
+            await _launcher.CleanupAsync(name).ConfigureAwait(false);
             _store.Record(name, r with { End = _time.GetUtcNow(), Result = TaskResult.Interrupted });
             LogInterrupted(_log, name, r.Start);
         }

@@ -94,6 +94,8 @@ internal sealed class FakeLauncher : ITaskLauncher
         return Task.FromResult<ITaskProcess>(p);
     }
 
+    public Task CleanupAsync(string name) => Task.CompletedTask;
+
     public async Task<FakeProcess> NextStartedAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
