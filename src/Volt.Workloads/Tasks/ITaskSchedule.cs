@@ -7,17 +7,21 @@ public interface ITaskSchedule
     bool Persistent { get; }
 
     /// <summary>
-    /// The first elapse strictly after <see cref="ScheduleTimes.After"/> (the last trigger, or when the timer was
-    /// armed), randomized delay included; null when nothing is due any more (an <c>OnBootSec</c> that has passed).
+    /// The next elapse, randomized delay included; an elapse already past is <see cref="ScheduleTimes.Now"/> (with
+    /// <c>Persistent=true</c> and a last trigger from before voltd's downtime, that is the one catch-up run); null when
+    /// nothing is due any more (an <c>OnBootSec</c> that has fired).
     /// </summary>
     DateTimeOffset? NextElapse(ScheduleTimes times);
 }
 
-/// <summary>The reference points a timer's settings are relative to.</summary>
-/// <param name="After">Last trigger (or the arming time): calendar elapses come after it.</param>
+/// <summary>The reference points a timer's settings are relative to (systemd.timer(5)).</summary>
+/// <param name="Now">The clock.</param>
 /// <param name="Boot">When the host booted (<c>OnBootSec</c>).</param>
+/// <param name="LastTrigger">The last trigger: this voltd's, else the persisted one (used only with <c>Persistent=true</c>
+/// or when it is after <paramref name="Activated"/>).</param>
+/// <param name="Activated">When the timer was armed (voltd's start, or the reload after create/enable).</param>
 /// <param name="LastActivation">When the task's service last started (<c>OnUnitActiveSec</c>); null if never.</param>
-public readonly record struct ScheduleTimes(DateTimeOffset After, DateTimeOffset Boot, DateTimeOffset? LastActivation);
+public readonly record struct ScheduleTimes(DateTimeOffset Now, DateTimeOffset Boot, DateTimeOffset? LastTrigger, DateTimeOffset Activated, DateTimeOffset? LastActivation);
 
 /// <summary>One task as the scheduler runs it: its name, schedule (and how it was written) and start timeout.</summary>
 public sealed record TaskDefinition(string Name, ITaskSchedule Schedule, string ScheduleText, TimeSpan? Timeout);

@@ -2,6 +2,7 @@ using System.Text;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Units;
+using Volt.Units.Calendar;
 using Volt.Workloads.Services;
 
 namespace Volt.Workloads.Tasks;
@@ -78,7 +79,7 @@ public sealed class TaskEngine(TaskStore store, TimeProvider time)
             var now = time.GetUtcNow();
             // What the running timer armed; else (voltd down, or it armed a time now past) computed the same way.
             next = state.NextElapse is { } armed && armed >= now ? armed
-                : def.Schedule.NextElapse(new ScheduleTimes(def.Schedule.Persistent && state.LastTrigger is { } lt ? lt : now, BootTime.Get(), last?.Start));
+                : def.Schedule.NextElapse(new ScheduleTimes(now, BootTime.Get(), state.LastTrigger, now, last?.Start));
         }
         var exec = service.ExecStart.LastOrDefault();
         return new TaskView(name, def.ScheduleText, def.Schedule.Persistent, state.Enabled, def.Timeout,

@@ -129,15 +129,18 @@ public sealed partial class TaskTimers : IAsyncDisposable
     private async Task LoopAsync(TaskSlot slot, CancellationToken ct)
     {
         var name = slot.Definition.Name;
-        // Where elapses are counted from: this voltd's last trigger; for Persistent=true the one persisted by any voltd
-        // (so a missed elapse is in the past and fires at once, once); else now, as systemd arms a fresh timer.
-        var after = slot.LastTrigger ?? (slot.Definition.Schedule.Persistent ? _store.State(name).LastTrigger : null) ?? _time.GetUtcNow();
+        // The timer is (re)armed now; with Persistent=true a trigger persisted by an earlier voltd counts, so an
+        // elapse missed while voltd was down is due at once (once: the catch-up run sets a new last trigger).
+        var activated = _time.GetUtcNow();
+        var persisted = _store.State(name).LastTrigger;
         var first = true;
         while (!ct.IsCancellationRequested)
         {
             var changed = slot.Changed;
             var schedule = slot.Definition.Schedule;
-            var next = schedule.NextElapse(new ScheduleTimes(after, _boot, slot.LastActivation));
+            var lastTrigger = slot.LastTrigger ?? persisted;
+            var now = _time.GetUtcNow();
+            var next = schedule.NextElapse(new ScheduleTimes(now, _boot, lastTrigger, activated, slot.LastActivation));
             SaveNext(name, next);
             if (next is not { } due)
             {
@@ -145,7 +148,7 @@ public sealed partial class TaskTimers : IAsyncDisposable
                 try { await changed.WaitAsync(ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
                 continue;
             }
-            var catchUp = first && due <= _time.GetUtcNow() && schedule.Persistent;
+            var catchUp = first && schedule.Persistent && slot.LastTrigger is null && persisted is { } p && p < activated && due <= now;
             first = false;
             // Wait until due (a timer never fires early here: woken before, it waits the rest), or until a run
             // changes what OnUnitActiveSec counts from.
@@ -158,12 +161,12 @@ public sealed partial class TaskTimers : IAsyncDisposable
                 catch (OperationCanceledException) { return; }
             }
             if (woken) continue;
-            after = Trigger(slot, due, catchUp ? TaskTrigger.CatchUp : TaskTrigger.Timer);
+            Trigger(slot, due, catchUp ? TaskTrigger.CatchUp : TaskTrigger.Timer);
         }
     }
 
-    /// <summary>The timer elapsed: persist the trigger, then start the run or record the skip. Returns the trigger time.</summary>
-    private DateTimeOffset Trigger(TaskSlot slot, DateTimeOffset due, TaskTrigger trigger)
+    /// <summary>The timer elapsed: persist the trigger, then start the run or record the skip.</summary>
+    private void Trigger(TaskSlot slot, DateTimeOffset due, TaskTrigger trigger)
     {
         var name = slot.Definition.Name;
         var now = _time.GetUtcNow();
@@ -180,7 +183,6 @@ public sealed partial class TaskTimers : IAsyncDisposable
             }
             else _ = StartRun(slot, trigger, due);
         }
-        return now;
     }
 
     /// <summary>Starts a run (the caller holds the slot's lock and saw no run in progress).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Volt.Units;
+using Volt.Units.Calendar;
 
 namespace Volt.Workloads.Tasks;
 

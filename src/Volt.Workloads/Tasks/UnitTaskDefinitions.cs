@@ -22,15 +22,15 @@ public sealed class UnitTaskDefinitions(TaskStore store) : ITaskDefinitions
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
         var text = string.Join("; ", timer.OnCalendar.Select(c => c.Normalized));
-        return new TaskDefinition(name, new TimerSchedule(timer), text.Length > 0 ? text : "-", service.TimeoutStartSec);
+        return new TaskDefinition(name, new TimerUnitSchedule(timer), text.Length > 0 ? text : "-", service.TimeoutStartSec);
     }
 }
 
 /// <summary>A <c>[Timer]</c> section as the scheduler's <see cref="ITaskSchedule"/>: <see cref="TimerUnit.NextElapse"/>.</summary>
-public sealed class TimerSchedule(TimerUnit timer) : ITaskSchedule
+public sealed class TimerUnitSchedule(TimerUnit timer) : ITaskSchedule
 {
     public bool Persistent => timer.Persistent;
 
-    public DateTimeOffset? NextElapse(ScheduleTimes times) =>
-        timer.NextElapse(times.After, times.Boot, times.LastActivation);
+    public DateTimeOffset? NextElapse(ScheduleTimes t) =>
+        timer.NextElapse(new TimerState(t.Now, t.Boot, t.LastTrigger, t.Activated, t.LastActivation));
 }

@@ -119,11 +119,13 @@ internal sealed class FakeProcess(int pid) : ITaskProcess
     }
 }
 
-/// <summary>Elapses every <paramref name="period"/> on the period's grid (as <c>*:*:0/2</c> is every 2 s on the minute's grid).</summary>
-internal sealed class EverySchedule(TimeSpan period, bool persistent = false) : ITaskSchedule
+/// <summary>Task definitions from real <c>[Timer]</c> sections (Volt.Units' parser and NextElapse).</summary>
+internal static class Timers
 {
-    public bool Persistent => persistent;
-
-    public DateTimeOffset? NextElapse(ScheduleTimes times) =>
-        new DateTimeOffset((times.After.UtcTicks / period.Ticks + 1) * period.Ticks, TimeSpan.Zero);
+    public static TaskDefinition Calendar(string name, string calendar, bool persistent = false, TimeSpan? timeout = null)
+    {
+        var text = $"[Timer]\nOnCalendar={calendar}\n" + (persistent ? "Persistent=true\n" : "") + $"Unit=volt-task-{name}.service\n";
+        var timer = Units.TimerUnit.From(Units.UnitFile.Parse(text, $"volt-task-{name}.timer"));
+        return new TaskDefinition(name, new TimerUnitSchedule(timer), calendar, timeout);
+    }
 }
