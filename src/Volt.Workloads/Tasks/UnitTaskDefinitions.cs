@@ -26,7 +26,7 @@ public sealed class UnitTaskDefinitions(TaskStore store) : ITaskDefinitions
     }
 }
 
-/// <summary>A <c>[Timer]</c> section as the scheduler's <see cref="ITaskSchedule"/>: <see cref="TimerUnit.NextElapse"/>.</summary>
+/// <summary>A <c>[Timer]</c> section as the scheduler's <see cref="ITaskSchedule"/>: <c>TimerUnit.NextElapse(TimerState)</c>.</summary>
 public sealed class TimerUnitSchedule(TimerUnit timer) : ITaskSchedule
 {
     public bool Persistent => timer.Persistent;

@@ -32,7 +32,7 @@ public sealed class TaskCliFixture : IDisposable
     public void Dispose()
     {
         if (DaemonPid is { } d) Native.Kill(d, Native.SIGKILL);
-        var cgroups = Cgroups.CgroupDetector.Detect(Paths);
+        var cgroups = global::Volt.Workloads.Cgroups.CgroupDetector.Detect(Paths);
         foreach (var name in Store.Names())
         {
             foreach (var r in Store.History(name)) if (r.Pid is { } pid && r.Result == TaskResult.Running) Native.Kill(pid, Native.SIGKILL);
