@@ -215,7 +215,7 @@ public sealed partial class TaskTimers : IAsyncDisposable
                 LogLaunchFailed(_log, name, e);
                 return record = Finish(name, record, null, TaskResult.Failed);
             }
-            record = record with { Pid = process.Pid, PidStart = ProcStart.Of(process.Pid) };
+            record = record with { Pid = process.Pid, PidStart = Services.ProcessIdentity.StartTime(process.Pid) };
             _store.Record(name, record);
             run.Attach(process);
             var timedOut = false;
@@ -269,7 +269,12 @@ public sealed partial class TaskTimers : IAsyncDisposable
     {
         foreach (var r in _store.History(name).Where(r => r.Result == TaskResult.Running))
         {
-            if (r.Pid is { } pid && r.PidStart is { } start && ProcStart.Of(pid) == start) ProcStart.KillGroup(pid);
+            if (r.Pid is { } pid && r.PidStart is not null && Services.ProcessIdentity.IsAlive(pid, r.PidStart))
+            {
+                // The run's wrapper is a session and group leader (setsid): its group goes with it.
+                Runtime.Native.Kill(-pid, Runtime.Native.SIGKILL);
+                Runtime.Native.Kill(pid, Runtime.Native.SIGKILL);
+            }
             await _launcher.CleanupAsync(name).ConfigureAwait(false);
             _store.Record(name, r with { End = _time.GetUtcNow(), Result = TaskResult.Interrupted });
             LogInterrupted(_log, name, r.Start);
