@@ -146,7 +146,9 @@ internal static class CalendarNext
         if (year is < 1970 or > 9000) return false;
         wall = new DateTime(year, mon + 1, 1, 0, 0, 0, DateTimeKind.Unspecified)
             .AddDays(tm.Mday - 1).AddHours(tm.Hour).AddMinutes(tm.Min).AddSeconds(tm.Sec);
-        var offset = zone.GetUtcOffset(wall);
+        // A wall time that occurs twice (the hour the clocks go back) means its first occurrence, as glibc's mktime
+        // gives systemd; the repeated hour is then never scheduled.
+        var offset = zone.IsAmbiguousTime(wall) ? zone.GetAmbiguousTimeOffsets(wall).Max() : zone.GetUtcOffset(wall);
         utc = DateTime.SpecifyKind(wall - offset, DateTimeKind.Utc);
         return true;
     }

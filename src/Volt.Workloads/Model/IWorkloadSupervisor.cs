@@ -36,6 +36,9 @@ public interface IWorkloadSupervisor
     /// <summary>Where the output is: voltd's stamped log file, or the journal under systemd.</summary>
     LogSource Logs(WorkloadKind kind, string name);
 
+    /// <summary>The workload's cgroup counters (memory, CPU, tasks); null when it runs no process.</summary>
+    Cgroups.CgroupStats? Stats(WorkloadKind kind, string name);
+
     /// <summary>After a supervisor restart: watches again what a previous instance started and is still alive. Returns their names.</summary>
     Task<IReadOnlyList<string>> AdoptAsync(CancellationToken ct = default);
 }

@@ -25,6 +25,8 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    public ICgroupDriver Cgroups => cgroups;
+
     /// <summary>systemd's TimeoutStopSec= default.</summary>
     public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(90);
 

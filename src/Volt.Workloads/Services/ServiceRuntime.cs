@@ -35,6 +35,7 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
     public string Label { get; }
 
     public ServiceStore Store => _store;
+    public ServiceLauncher Launcher => _launcher;
 
     /// <summary>A run that lasted this long resets the back-off (systemd's StartLimitIntervalSec= default).</summary>
     public static readonly TimeSpan StableRun = TimeSpan.FromSeconds(10);

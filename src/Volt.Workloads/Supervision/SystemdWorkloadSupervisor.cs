@@ -64,10 +64,24 @@ public sealed class SystemdWorkloadSupervisor(ServiceStore services, IProcessRun
     public WorkloadInfo Status(WorkloadKind kind, string name)
     {
         Require(kind);
+        services.EnsureExists(name);
+        RecordAsync(name, CancellationToken.None).GetAwaiter().GetResult(); // systemd's view, not the last one written
         return new ServiceDriver(services).Find(name) ?? throw VoltException.NotFound($"service \"{name}\" not found");
     }
 
     public LogSource Logs(WorkloadKind kind, string name) => LogSource.OfJournal(kind == WorkloadKind.Service ? ServiceName.UnitName(name) : Nspawn.UnitRenderer.UnitName(name));
+
+    /// <summary>systemd's accounting of the unit's cgroup (<c>systemctl show</c>).</summary>
+    public Cgroups.CgroupStats? Stats(WorkloadKind kind, string name)
+    {
+        Require(kind);
+        var r = runner.RunAsync("systemctl", ["show", "-p", "MemoryCurrent", "-p", "MemoryMax", "-p", "CPUUsageNSec", "-p", "TasksCurrent", ServiceName.UnitName(name)]).GetAwaiter().GetResult();
+        var p = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(x => x.Length == 2)
+            .ToDictionary(x => x[0], x => x[1].Trim(), StringComparer.Ordinal);
+        long Num(string key) => long.TryParse(p.GetValueOrDefault(key), CultureInfo.InvariantCulture, out var v) ? v : 0;
+        if (Num("TasksCurrent") == 0) return null;
+        return new Cgroups.CgroupStats(Num("MemoryCurrent"), Num("MemoryMax") is > 0 and var m && m < long.MaxValue ? m : null, Num("CPUUsageNSec"), 0, 0, 0, (int)Num("TasksCurrent"));
+    }
 
     /// <summary>systemd keeps its units running across Volt's restarts: nothing to adopt.</summary>
     public Task<IReadOnlyList<string>> AdoptAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>([]);

@@ -62,6 +62,13 @@ public sealed class VoltdSupervisor(ServiceRuntime services, ContainerRuntime? c
 
     public LogSource Logs(WorkloadKind kind, string name) => LogSource.OfFile(Status(kind, name).LogFile!);
 
+    public Cgroups.CgroupStats? Stats(WorkloadKind kind, string name)
+    {
+        var cg = Status(kind, name).Cgroup;
+        var cgroups = services.Launcher.Cgroups;
+        return cg is not null && cgroups.Exists(cg) ? cgroups.Stats(cg) : null;
+    }
+
     public async Task<IReadOnlyList<string>> AdoptAsync(CancellationToken ct = default)
     {
         var adopted = new List<string>();

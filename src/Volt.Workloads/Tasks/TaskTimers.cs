@@ -71,6 +71,16 @@ public sealed partial class TaskTimers : IAsyncDisposable
         if (slot.CurrentTask is { } t) await t.ConfigureAwait(false);
     }
 
+    /// <summary>Stops the task's run in progress (recorded as interrupted), if any; its timer stays armed.</summary>
+    public async Task StopRunAsync(string name, TimeSpan grace)
+    {
+        TaskSlot? slot;
+        lock (_gate) _slots.TryGetValue(name, out slot);
+        if (slot?.Current is not { } run) return;
+        await run.StopAsync(grace).ConfigureAwait(false);
+        if (slot.CurrentTask is { } t) await t.ConfigureAwait(false);
+    }
+
     /// <summary>
     /// <c>volt task run</c>: starts the task now and returns its record when it ends. A run already in progress is a
     /// conflict (exit 9), as overlapping timer runs are skipped.

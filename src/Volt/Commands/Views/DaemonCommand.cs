@@ -32,6 +32,7 @@ internal sealed class DaemonCommand : VoltCommand
         var options = new DaemonOptions
         {
             Host = host,
+            Workloads = [new TaskWorkloadHandler(new Workloads.Tasks.TaskStore(ctx.Paths), host.Cgroups, logging.CreateLogger("Volt.Tasks"))],
             SharedCgroups = true,
             SocketPath = parse.GetValue(Socket) ?? DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]),
             Reload = () => Core.Config.ConfigLoader.Load(ctx.Env["VOLT_CONFIG"] ?? ctx.Paths.DefaultConfigFile, mustExist: false),
