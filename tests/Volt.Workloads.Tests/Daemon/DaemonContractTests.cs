@@ -47,6 +47,7 @@ public sealed class DaemonContractTests
     {
         public readonly ContainerFixture F = new();
         public readonly RecordingHandler Services = new(WorkloadKinds.Service);
+        public readonly TaskWorkloadHandler Tasks;
         public readonly DaemonClient Client;
         public readonly string Socket;
         private readonly CancellationTokenSource _stop = new();
@@ -56,11 +57,12 @@ public sealed class DaemonContractTests
         {
             Socket = F.Dir.Combine("voltd.sock");
             Client = new DaemonClient(Socket);
+            Tasks = new TaskWorkloadHandler(new Volt.Workloads.Tasks.TaskStore(F.Paths), F.Host.Cgroups, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         }
 
         public async Task StartAsync()
         {
-            _run = Task.Run(() => VoltDaemon.RunAsync(new DaemonOptions { Host = F.Host, SocketPath = Socket, Workloads = [Services] }, _stop.Token));
+            _run = Task.Run(() => VoltDaemon.RunAsync(new DaemonOptions { Host = F.Host, SocketPath = Socket, Workloads = [Services, Tasks] }, _stop.Token));
             while (await Client.TryPingAsync() is null)
             {
                 if (_run.IsCompleted) await _run; // voltd failed to start: its exception
@@ -120,7 +122,7 @@ public sealed class DaemonContractTests
             {
                 var ping = (await c.TryPingAsync()).ShouldNotBeNull();
                 ping.Pid.ShouldBe(Environment.ProcessId);
-                ping.Kinds.ShouldBe([WorkloadKinds.Container, WorkloadKinds.Service]);
+                ping.Kinds.ShouldBe([WorkloadKinds.Container, WorkloadKinds.Service, WorkloadKinds.Task]);
             }),
             (DaemonRoutes.CreateContainer, async () =>
             {
@@ -171,6 +173,26 @@ public sealed class DaemonContractTests
                 d.F.Engine.View("api").Status.ShouldBe(ContainerStatus.Running);
                 d.F.Store.State("api").Pid.ShouldNotBe(before);
                 await c.RestartWorkloadAsync(WorkloadKinds.Service, "web");
+            }),
+            (DaemonRoutes.ReloadTask, async () =>
+            {
+                var tasks = new Volt.Workloads.Tasks.TaskEngine(new Volt.Workloads.Tasks.TaskStore(d.F.Paths), TimeProvider.System);
+                tasks.Create(new Volt.Workloads.Tasks.TaskSpec("tick", "yearly", ["/bin/sh", "-c", "echo ran; exit 3"]), "/usr/bin:/bin");
+                await c.ReloadTaskAsync("tick");
+                await ContainerFixture.WaitFor(() => tasks.Store.State("tick").NextElapse is not null, what: "the task's timer to be armed");
+            }),
+            (DaemonRoutes.RunTask, async () =>
+            {
+                var run = await c.RunTaskAsync("tick");
+                run.ExitCode.ShouldBe(3);
+                run.Result.ShouldBe(Volt.Workloads.Tasks.TaskResult.Failed);
+                run.Trigger.ShouldBe(Volt.Workloads.Tasks.TaskTrigger.Manual);
+                (await Should.ThrowAsync<VoltException>(() => c.RunTaskAsync("nope"))).Code.ShouldBe(ExitCode.NotFound);
+            }),
+            (DaemonRoutes.RemoveTask, async () =>
+            {
+                await c.RemoveTaskAsync("tick");
+                d.Tasks.Timers.Running().ShouldBeEmpty();
             }),
         };
         calls.Select(x => x.Route).ShouldBe(DaemonRoutes.All, ignoreOrder: true, "every declared route needs a call here");
@@ -226,7 +248,7 @@ public sealed class DaemonContractTests
         unknownKind.Message.ShouldBe("unknown workload kind \"pod\": expected container, service, task, vm");
         var noVm = await Should.ThrowAsync<VoltException>(() => c.ListWorkloadsAsync(WorkloadKinds.Vm));
         noVm.Code.ShouldBe(ExitCode.NotFound);
-        noVm.Message.ShouldBe("this voltd runs no vm workloads (it runs: container, service)");
+        noVm.Message.ShouldBe("this voltd runs no vm workloads (it runs: container, service, task)");
         var bug = await Should.ThrowAsync<VoltException>(() => c.StartWorkloadAsync(WorkloadKinds.Service, "bug"));
         (bug.Code, bug.Message).ShouldBe((ExitCode.General, "a handler bug"));
         var badTimeout = await d.RawAsync("POST", "/v1/workloads/service/web/stop?timeout=soon");

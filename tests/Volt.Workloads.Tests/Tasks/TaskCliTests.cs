@@ -123,8 +123,8 @@ public sealed class TaskCliTests
         await ContainerFixture.WaitFor(() => !ProcFs.IsAlive(first.Pid!.Value), what: "the interrupted run's process to be killed");
         File.ReadAllText(f.Paths.DaemonLog).ShouldContain("was interrupted");
 
-        await ContainerFixture.WaitFor(() => f.Store.History("long").Any(r => r.Id > first.Id && r.Result == TaskResult.Running), 20, "the next scheduled run");
-        var next = f.Store.History("long").First(r => r.Id > first.Id && r.Result == TaskResult.Running);
+        await ContainerFixture.WaitFor(() => f.Store.History("long").Any(r => r.Id > first.Id && r.Result == TaskResult.Running && r.Pid is not null), 20, "the next scheduled run");
+        var next = f.Store.History("long").First(r => r.Id > first.Id && r.Result == TaskResult.Running && r.Pid is not null);
         next.Trigger.ShouldBe(TaskTrigger.Timer);
         next.Due.ShouldNotBeNull().ShouldBeGreaterThan(restarted.AddSeconds(-2));
         f.Volt("task", "delete", "long").Code.ShouldBe(0);
