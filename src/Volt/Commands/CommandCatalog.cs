@@ -13,6 +13,7 @@ internal static class CommandCatalog
         Net.NetCommands.Group(),
         Container.ContainerCommands.Group(),
         GitOps.GitOpsCommands.Group(),
+        Service.ServiceCommands.Group(),
         new Views.RunCommand(),
         new Views.PsCommand(),
         new Views.TopCommand(),

@@ -34,6 +34,9 @@ internal sealed class DaemonCommand : VoltCommand
             Host = host,
             SharedCgroups = true,
             SocketPath = parse.GetValue(Socket) ?? DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]),
+            // Services: voltd runs NAME.service units itself (this host has no systemd as PID 1, or config says voltd).
+            Workloads = [new ServiceWorkloadHandler(new Workloads.Services.ServiceRuntime(new Workloads.Services.ServiceStore(ctx.Paths),
+                new Workloads.Services.ServiceLauncher(host.Cgroups, ctx.Time), ctx.Time, logging))],
             Reload = () => Core.Config.ConfigLoader.Load(ctx.Env["VOLT_CONFIG"] ?? ctx.Paths.DefaultConfigFile, mustExist: false),
         };
         await VoltDaemon.RunAsync(options, ct).ConfigureAwait(false);
