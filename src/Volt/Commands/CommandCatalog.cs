@@ -14,6 +14,7 @@ internal static class CommandCatalog
         Container.ContainerCommands.Group(),
         GitOps.GitOpsCommands.Group(),
         Tasks.TaskCommands.Group(),
+        Service.ServiceCommands.Group(),
         new Views.RunCommand(),
         new Views.PsCommand(),
         new Views.TopCommand(),

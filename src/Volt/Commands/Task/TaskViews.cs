@@ -19,6 +19,19 @@ internal static class TaskViews
         ["persistent"] = v.Persistent,
     };
 
+    /// <summary>The task's row in <c>volt ps</c> (TYPE task; IMAGE shows the schedule).</summary>
+    public static JsonObject PsRow(Workloads.Model.WorkloadInfo w, DateTimeOffset now) => new()
+    {
+        ["name"] = w.Name,
+        ["type"] = "task",
+        ["status"] = Workloads.Model.WorkloadStatuses.Word(w.Status),
+        ["image"] = w.Detail,
+        ["unit"] = w.Unit,
+        ["pid"] = w.Pid,
+        ["started_at"] = w.StartedAt?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["uptime_seconds"] = w.Status == Workloads.Model.WorkloadStatus.Running && w.StartedAt is { } s ? (long)(now - s).TotalSeconds : null,
+    };
+
     public static JsonObject Inspect(TaskView v, DateTimeOffset now)
     {
         var o = Row(v, now);

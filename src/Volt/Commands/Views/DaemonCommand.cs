@@ -32,9 +32,13 @@ internal sealed class DaemonCommand : VoltCommand
         var options = new DaemonOptions
         {
             Host = host,
-            Workloads = [new TaskWorkloadHandler(new Workloads.Tasks.TaskStore(ctx.Paths), host.Cgroups, logging.CreateLogger("Volt.Tasks"))],
             SharedCgroups = true,
             SocketPath = parse.GetValue(Socket) ?? DaemonOptions.Socket(ctx.Paths, ctx.Env["VOLT_HOST"]),
+            // Services: voltd runs NAME.service units itself (this host has no systemd as PID 1, or config says voltd).
+            Workloads = [new ServiceWorkloadHandler(new Workloads.Services.ServiceRuntime(new Workloads.Services.ServiceStore(ctx.Paths),
+                new Workloads.Services.ServiceLauncher(host.Cgroups, ctx.Time), ctx.Time, logging)),
+                // Tasks: voltd's timer engine runs volt-task-NAME.timer + .service pairs (see docs/tasks.md).
+                new TaskWorkloadHandler(new Workloads.Tasks.TaskStore(ctx.Paths), host.Cgroups, logging.CreateLogger("Volt.Tasks"))],
             Reload = () => Core.Config.ConfigLoader.Load(ctx.Env["VOLT_CONFIG"] ?? ctx.Paths.DefaultConfigFile, mustExist: false),
         };
         await VoltDaemon.RunAsync(options, ct).ConfigureAwait(false);
