@@ -14,6 +14,8 @@ public sealed partial class Engines
         Host = ContainerHost,
         SharedCgroups = true,
         SocketPath = socketPath ?? DaemonSocket,
+        // Services and tasks: voltd runs NAME.service units and volt-task-NAME.timer pairs itself (docs/services.md, docs/tasks.md).
+        Workloads = DaemonWorkloads(Logging),
         Reload = () => ConfigSections.Load(ConfigFile ?? Paths.DefaultConfigFile, mustExist: false),
     };
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Volt.Core.Errors;
+using Volt.Hosting;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Supervision;
 
@@ -10,8 +11,10 @@ namespace Volt.Daemon;
 
 /// <summary>
 /// The voltd supervisor as the CLI sees it: typed calls over the unix socket, errors back as exit codes. Each call is
-/// one HTTP/1.1 exchange on a fresh connection (<c>Connection: close</c>) written by hand: the API is four routes on a
-/// local socket, and HttpClient's handler pipeline (which also loads OpenSSL) was a sixth of a CLI start's CPU.
+/// one HTTP/1.1 exchange on a fresh connection (<c>Connection: close</c>) written by hand: the API is a dozen routes on
+/// a local socket, and HttpClient's handler pipeline (which also loads OpenSSL) was a sixth of a CLI start's CPU.
+/// Every call goes through <see cref="CallAsync"/> with a row of <see cref="DaemonRoutes"/>: there is no other way to
+/// name a path here.
 /// </summary>
 public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
 {
@@ -40,34 +43,77 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(TimeSpan.FromSeconds(2));
-            var (status, body) = await SendAsync("GET", "v1/ping", null, cts.Token).ConfigureAwait(false);
-            return status == 200 ? JsonSerializer.Deserialize(body, DaemonJson.Default.PingResponse) : null;
+            return await CallAsync(DaemonRoutes.Ping, Empty.Value, [], cts.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or JsonException) { return null; }
+        catch (Exception e) when (e is VoltException or SocketException or OperationCanceledException or IOException or JsonException) { return null; }
     }
 
     /// <summary>Creates and starts a container in one call (<c>volt run -d</c>).</summary>
     public Task CreateAndStartAsync(CreateRequest request, CancellationToken ct = default) =>
-        PostAsync("v1/containers?start=1", ct, JsonSerializer.SerializeToUtf8Bytes(request, DaemonJson.Default.CreateRequest));
+        CallAsync(DaemonRoutes.CreateContainer, request, [], ct);
 
-    public Task StartAsync(string name, CancellationToken ct = default) => PostAsync($"v1/containers/{Uri.EscapeDataString(name)}/start", ct);
+    public Task StartAsync(string name, CancellationToken ct = default) => CallAsync(DaemonRoutes.StartContainer, Empty.Value, [name], ct);
 
     public Task StopAsync(string name, TimeSpan timeout, CancellationToken ct = default) =>
-        PostAsync($"v1/containers/{Uri.EscapeDataString(name)}/stop?timeout={timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}", ct);
+        CallAsync(DaemonRoutes.StopContainer, Empty.Value, [name, Seconds(timeout)], ct);
 
-    private async Task PostAsync(string path, CancellationToken ct, byte[]? body = null)
+    /// <summary>Every workload voltd knows, of every kind it runs (kind order, then name).</summary>
+    public async Task<IReadOnlyList<WorkloadSummary>> ListWorkloadsAsync(CancellationToken ct = default) =>
+        (await CallAsync(DaemonRoutes.ListWorkloads, Empty.Value, [], ct).ConfigureAwait(false)).Workloads;
+
+    /// <summary>The workloads of one kind (<see cref="WorkloadKinds"/>).</summary>
+    public async Task<IReadOnlyList<WorkloadSummary>> ListWorkloadsAsync(string kind, CancellationToken ct = default) =>
+        (await CallAsync(DaemonRoutes.ListWorkloadsOfKind, Empty.Value, [kind], ct).ConfigureAwait(false)).Workloads;
+
+    public Task StartWorkloadAsync(string kind, string name, CancellationToken ct = default) =>
+        CallAsync(DaemonRoutes.StartWorkload, Empty.Value, [kind, name], ct);
+
+    /// <summary>Stops a workload; <paramref name="timeout"/> null lets voltd use its default.</summary>
+    public Task StopWorkloadAsync(string kind, string name, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        CallAsync(DaemonRoutes.StopWorkload, Empty.Value, [kind, name, timeout is { } t ? Seconds(t) : null], ct);
+
+    public Task RestartWorkloadAsync(string kind, string name, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        CallAsync(DaemonRoutes.RestartWorkload, Empty.Value, [kind, name, timeout is { } t ? Seconds(t) : null], ct);
+
+    /// <summary>Tells voltd to re-read a task's units and state (after create, enable, disable).</summary>
+    public Task ReloadTaskAsync(string name, CancellationToken ct = default) => CallAsync(DaemonRoutes.ReloadTask, Empty.Value, [name], ct);
+
+    /// <summary>Runs a task now; returns its record once it ended.</summary>
+    public Task<Workloads.Tasks.TaskRun> RunTaskAsync(string name, CancellationToken ct = default) => CallAsync(DaemonRoutes.RunTask, Empty.Value, [name], ct);
+
+    /// <summary>Ends a task's timer and stops its run in progress (before delete).</summary>
+    public Task RemoveTaskAsync(string name, CancellationToken ct = default) => CallAsync(DaemonRoutes.RemoveTask, Empty.Value, [name], ct);
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Calls one declared route: <paramref name="args"/> fill its template's parameters in order (null leaves an
+    /// optional query parameter out). A failure answer is rethrown as the <see cref="VoltException"/> voltd raised
+    /// (same exit code and message); a dead socket is <see cref="ExitCode.Daemon"/>.
+    /// </summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(DaemonRoute<TRequest, TResponse> route, TRequest request, string?[] args,
+        CancellationToken ct = default)
     {
+        var target = route.Template.Format(args);
+        var body = route.Request is null ? null : JsonSerializer.SerializeToUtf8Bytes(request, route.Request);
         int status;
         byte[] answer;
-        try { (status, answer) = await SendAsync("POST", path, body, ct).ConfigureAwait(false); }
+        try { (status, answer) = await SendAsync(route.Method, target, body, ct).ConfigureAwait(false); }
         catch (Exception e) when (e is SocketException or IOException)
         {
             throw new VoltException(ExitCode.Daemon, $"voltd at {socketPath} is not answering: {e.Message}", e);
         }
-        if (status is >= 200 and < 300) return;
-        ErrorResponse? error = null;
-        try { error = JsonSerializer.Deserialize(answer, DaemonJson.Default.ErrorResponse); } catch (JsonException) { }
-        throw new VoltException(error is null ? ExitCode.Daemon : (ExitCode)error.Code, error?.Message ?? $"voltd answered {status}");
+        if (status is < 200 or >= 300) throw HttpErrors.ToException(status, answer, $"voltd answered {status} to {route.Method} {target}");
+        if (route.Response is null) return (TResponse)(object)Empty.Value;
+        try
+        {
+            return JsonSerializer.Deserialize(answer, route.Response)
+                ?? throw new VoltException(ExitCode.Daemon, $"voltd sent an empty answer to {route.Method} {target}");
+        }
+        catch (JsonException e)
+        {
+            throw new VoltException(ExitCode.Daemon, $"voltd sent an unreadable answer to {route.Method} {target}: {e.Message}", e);
+        }
     }
 
     private async Task<Socket> ConnectAsync(CancellationToken ct)
@@ -86,7 +132,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
     {
         using var socket = Interlocked.Exchange(ref _connected, null) ?? await ConnectAsync(ct).ConfigureAwait(false);
         var head = Encoding.ASCII.GetBytes(
-            $"{method} /{path} HTTP/1.1\r\nHost: voltd\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body?.Length ?? 0}\r\n\r\n");
+            $"{method} {path} HTTP/1.1\r\nHost: voltd\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body?.Length ?? 0}\r\n\r\n");
         await socket.SendAsync(head, SocketFlags.None, ct).ConfigureAwait(false);
         if (body is { Length: > 0 }) await socket.SendAsync(body, SocketFlags.None, ct).ConfigureAwait(false);
         using var response = new MemoryStream();

@@ -42,13 +42,18 @@ public static partial class VoltDaemon
         var builder = SlimHost.CreateBuilder(paths.Root);
         builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenUnixSocket(o.SocketPath); });
         await using var app = builder.Build();
-        app.Run(new DaemonApi(runtime, o.Host.DefaultStopTimeout).HandleAsync);
+        var workloads = new WorkloadHandlers([new ContainerWorkloadHandler(runtime, new Workloads.Containers.ContainerEngine(o.Host)), .. o.Workloads]);
+        foreach (var l in workloads.All.OfType<IWorkloadLifecycle>()) await l.OnDaemonStartAsync(stop.Token).ConfigureAwait(false);
+        app.Run(new DaemonDispatcher(new DaemonServices(runtime, workloads, o.Host.DefaultStopTimeout)).HandleAsync);
         await app.StartAsync(stop.Token).ConfigureAwait(false);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
         LogListening(log, o.SocketPath, Environment.ProcessId);
         try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
 
+        foreach (var l in workloads.All.OfType<IWorkloadLifecycle>().Reverse())
+            try { await l.OnDaemonStopAsync(o.Host.DefaultStopTimeout).ConfigureAwait(false); }
+            catch (Exception e) { LogWorkloadStopFailed(log, ((IWorkloadHandler)l).Kind, e); }
         LogStopping(log, runtime.Running.Count);
         await runtime.StopAllAsync(o.Host.DefaultStopTimeout).ConfigureAwait(false);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -72,6 +77,9 @@ public static partial class VoltDaemon
     [LoggerMessage(Level = LogLevel.Information, Message = "voltd stopping: {Count} container(s), newest first")]
     private static partial void LogStopping(ILogger log, int count);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "voltd could not stop its {Kind} workloads")]
+    private static partial void LogWorkloadStopFailed(ILogger log, string kind, Exception e);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "voltd reloaded its configuration (SIGHUP)")]
     private static partial void LogReloaded(ILogger log);
 }
@@ -86,6 +94,11 @@ public sealed class DaemonOptions
     /// for the <c>volt daemon</c> process, not for in-process hosts whose cgroup must stay where it is.
     /// </summary>
     public bool SharedCgroups { get; init; }
+    /// <summary>
+    /// The handlers of the workload kinds besides containers (services, tasks, VMs), keyed by their
+    /// <see cref="IWorkloadHandler.Kind"/>; voltd adds the container handler itself.
+    /// </summary>
+    public IReadOnlyList<IWorkloadHandler> Workloads { get; init; } = [];
     /// <summary>Called on SIGHUP.</summary>
     public Action? Reload { get; init; }
 

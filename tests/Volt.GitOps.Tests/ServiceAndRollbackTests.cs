@@ -59,7 +59,7 @@ public sealed class ServiceAndRollbackTests : IDisposable
     {
         var r = Volt("gitops", "install-service", "--port", "9191");
         r.Code.ShouldBe(0, r.Err);
-        var unit = Path.Combine(_dir.Path, "etc/systemd/system", ServiceUnit.FileName);
+        var unit = Path.Combine(_dir.Path, "var/lib/volt/units", ServiceUnit.FileName);
         var text = File.ReadAllText(unit);
         text.ShouldContain("gitops serve --port 9191");
         TestEnv.RequireTool("systemd-analyze");

@@ -65,6 +65,18 @@ public sealed class WebhookServerTests : IAsyncLifetime
         Post("/hooks/github", body, ("X-GitHub-Event", evt), ("X-Hub-Signature-256", Signatures.HubSignature(secret, body)));
 
     [Fact]
+    public async Task A_corrupt_pipeline_is_answered_with_the_shared_status_of_its_exit_code_and_its_message()
+    {
+        // A VoltException (12, invalid config) while handling a webhook: the one ExitCode→HTTP map, not an anonymous 500.
+        Directory.CreateDirectory(Path.Combine(Store.Root, "broken"));
+        File.WriteAllText(Path.Combine(Store.Root, "broken", "pipeline.json"), "{");
+        var (status, body) = await GitHub(GitHubPush(_git.Url, "main", "2222222222222222222222222222222222222222"));
+        ((int)status).ShouldBe(Volt.Hosting.HttpErrors.StatusFor(Volt.Core.Errors.ExitCode.InvalidConfig));
+        ((int)status).ShouldBe(422);
+        body.ShouldContain("pipeline \"broken\" is corrupt");
+    }
+
+    [Fact]
     public async Task Push_deploys_the_pushed_commit_and_a_second_push_redeploys_with_the_new_setting()
     {
         var c1 = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: busybox:local\ncommand: sleep 1000\nenv: { MODE: one }\n" });

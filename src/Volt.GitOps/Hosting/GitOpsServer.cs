@@ -107,9 +107,11 @@ public sealed class GitOpsServer : IAsyncDisposable
             try { await HandleAsync(http, receiver).ConfigureAwait(false); }
             catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
             {
-                // Never an empty 500: the reason is logged and answered (the fuzz tests fail on any 5xx).
-                o.Log($"webhook {http.Request.Path}: 500 internal error: {e.GetType().Name}: {e.Message}");
-                await Text(http, 500, "internal error").ConfigureAwait(false);
+                // Never an empty answer: the reason is logged and answered (the fuzz tests fail on any 5xx). A Volt
+                // failure (a corrupt pipeline: 12) gets the status every Volt server answers its exit code with.
+                var status = HttpErrors.StatusFor(e);
+                o.Log($"webhook {http.Request.Path}: {status} {(e is VoltException ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}")}");
+                await Text(http, status, e is VoltException ? e.Message : "internal error").ConfigureAwait(false);
             }
         });
         try { await app.StartAsync(ct).ConfigureAwait(false); }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Volt.Core.Errors;
 using Volt.Registry.Auth;
 using Volt.Registry.Errors;
 using Volt.Registry.Hosting;
@@ -44,6 +45,12 @@ public sealed class RegistryApi(RegistryStore store, TokenService tokens, Authen
             var error = s.Route.Kind is RouteKind.Upload or RouteKind.UploadStart ? OciErrors.BlobUploadInvalid
                 : s.Route.Kind == RouteKind.Manifest ? OciErrors.ManifestInvalid : OciErrors.BadRequest;
             await WriteErrorAsync(s, error.With($"bad request: {e.Message}"), badStatus).ConfigureAwait(false);
+        }
+        catch (VoltException e)
+        {
+            // A Volt failure that is not a registry error (storage, config): the spec's UNKNOWN body, with the status
+            // every Volt server answers its exit code with.
+            await WriteErrorAsync(s, OciErrors.Unknown.With(e.Message), Volt.Hosting.HttpErrors.StatusFor(e.Code)).ConfigureAwait(false);
         }
         catch (Exception e)
         {

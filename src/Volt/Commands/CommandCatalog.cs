@@ -13,6 +13,8 @@ internal static class CommandCatalog
         Net.NetCommands.Group(),
         Container.ContainerCommands.Group(),
         GitOps.GitOpsCommands.Group(),
+        Tasks.TaskCommands.Group(),
+        Service.ServiceCommands.Group(),
         new Views.RunCommand(),
         new Views.PsCommand(),
         new Views.TopCommand(),

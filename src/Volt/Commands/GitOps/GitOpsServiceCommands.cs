@@ -13,41 +13,29 @@ internal sealed class GitOpsInstallServiceCommand : VoltCommand
     private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port of the installed server (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort }.AcceptPort();
     private static readonly Option<string> Listen = new("--listen") { Description = "IP address the installed server binds", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };
 
-    public GitOpsInstallServiceCommand() : base("install-service", "Write the volt-gitops.service systemd unit (then: systemctl enable --now volt-gitops.service)")
+    public GitOpsInstallServiceCommand() : base("install-service", "Write the volt-gitops.service unit: systemd runs it where it is PID 1, voltd elsewhere (volt service start volt-gitops)")
     {
         Add(Port); Add(Listen);
-        Examples = ["sudo volt gitops install-service", "sudo volt gitops install-service --port 9090 --listen 127.0.0.1", "sudo systemctl enable --now volt-gitops.service"];
+        Examples =
+        [
+            "sudo volt gitops install-service && volt service start volt-gitops",
+            "sudo volt gitops install-service --port 9090 --listen 127.0.0.1",
+            "volt service edit volt-gitops   # change the port later",
+            "sudo systemctl enable --now volt-gitops.service   # where systemd is PID 1",
+        ];
     }
 
     public override string AuditAction => "gitops.install-service";
-
-    /// <summary>systemd runs when /run/systemd/system exists (sd_booted(3)); the marker is under the Volt root for tests.</summary>
-    internal static bool SystemdRuns(VoltContext ctx) => Directory.Exists(ctx.Paths.Under("/run/systemd/system"));
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var port = parse.GetValue(Port);
         var listen = parse.GetValue(Listen)!;
         ServeSettings.Validate(port, listen); // the same check serve makes: the unit never holds what serve refuses
-        var exe = Environment.ProcessPath ?? "/usr/local/bin/volt";
-        var path = ctx.Paths.Under("/etc/systemd/system/" + ServiceUnit.FileName);
-        ctx.AuditResource = path;
-        try { AtomicFile.WriteAllText(path, ServiceUnit.Render(exe, port, listen, ctx.Paths.IsRelocated ? ctx.Paths.Root : null)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw VoltException.From($"Failed writing {path}", e); }
-        ctx.Out.Line($"Wrote {path}");
-        var systemd = SystemdRuns(ctx);
-        if (systemd) ctx.Out.Line("Enable and start it with: systemctl enable --now volt-gitops.service");
-        else
-        {
-            // voltd supervises containers, not units: without systemd the server runs as a background process, and
-            // its deploys start voltd on demand (which keeps the deployed workloads running).
-            var root = ctx.Paths.IsRelocated ? $"VOLT_ROOT={ctx.Paths.Root} " : "";
-            ctx.Out.Warn("this host does not run systemd (no /run/systemd/system): systemctl cannot start the unit here");
-            ctx.Out.Line("Run the server in the background instead (deploys go through voltd, started on demand):");
-            ctx.Out.Line($"  {root}setsid {exe} gitops serve --port {port} --listen {listen} </dev/null >>{Path.Combine(ctx.Paths.Log, "gitops.log")} 2>&1 &");
-        }
-        if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Data(new JsonObject { ["unit"] = path, ["systemd"] = systemd });
-        return Task.FromResult(0);
+        var text = Workloads.Services.VoltUnits.Server(Workloads.Services.VoltUnits.GitOps, "Volt GitOps webhook server and SVN poller",
+            [Service.VoltServiceInstaller.Executable, "gitops", "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--listen", listen],
+            ctx.Paths.IsRelocated ? ctx.Paths.Root : null);
+        return Service.VoltServiceInstaller.InstallAsync(ctx, Workloads.Services.VoltUnits.GitOps, text, ct);
     }
 }
 

@@ -7,7 +7,7 @@ internal static class RegistryCommands
 {
     public static Command Group() => new GroupCommand("registry", "The OCI registry on Stellarium (serve, list, tokens, delete, gc)",
         new RegistryServeCommand(), new RegistryListCommand(), new RegistryStatusCommand(), new RegistryTokenCommand(),
-        new RegistryDeleteCommand(), new RegistryGcCommand())
+        new RegistryDeleteCommand(), new RegistryGcCommand(), new RegistryInstallServiceCommand())
     {
         Examples =
         [

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Volt.Cli;
 using Volt.Commands.Container;
+using Volt.Commands.Service;
 using Volt.Core.Processes;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Logs;
@@ -10,11 +11,11 @@ namespace Volt.Commands.Views;
 
 internal sealed class LogsCommand : VoltCommand
 {
-    private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new output until the workload stops (or Ctrl+C)" };
-    private static readonly Option<int?> Tail = new("--tail") { Description = "Only the last N lines", HelpName = "N" };
-    private static readonly Option<string?> Since = new("--since") { Description = "Only lines from this time on: a duration back from now (10m, 1h30m), RFC 3339 or Unix seconds", HelpName = "TIME" };
-    private static readonly Option<string?> Until = new("--until") { Description = "Only lines up to this time (same forms as --since)", HelpName = "TIME" };
-    private static readonly Option<bool> Timestamps = new("--timestamps", "-t") { Description = "Show each line's time (RFC 3339, UTC)" };
+    internal static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new output until the workload stops (or Ctrl+C)" };
+    internal static readonly Option<int?> Tail = new("--tail") { Description = "Only the last N lines", HelpName = "N" };
+    internal static readonly Option<string?> Since = new("--since") { Description = "Only lines from this time on: a duration back from now (10m, 1h30m), RFC 3339 or Unix seconds", HelpName = "TIME" };
+    internal static readonly Option<string?> Until = new("--until") { Description = "Only lines up to this time (same forms as --since)", HelpName = "TIME" };
+    internal static readonly Option<bool> Timestamps = new("--timestamps", "-t") { Description = "Show each line's time (RFC 3339, UTC)" };
 
     public LogsCommand() : base("logs", "Print a workload's output (voltd: /var/log/volt/workloads/NAME.log, one stamped line each; systemd: the journal)")
     {
@@ -34,14 +35,11 @@ internal sealed class LogsCommand : VoltCommand
         var name = parse.GetValue(ContainerCommands.Name)!;
         var engine = ctx.Engines.Containers;
         var store = engine.Records;
+        var q = Query(ctx, parse);
+        // Not a container: a service of that name (workload names are unique across kinds).
+        if (!store.Exists(name) && ctx.Engines.ServiceDriver.Find(name) is { } service)
+            return await Service.ServiceLogsCommand.ReadAsync(ctx, service.Name, q, ct).ConfigureAwait(false);
         store.EnsureExists(name);
-        var now = ctx.Time.GetUtcNow();
-        var tail = parse.GetValue(Tail);
-        if (tail < 0) throw Core.Errors.VoltException.Usage("--tail must be 0 or more");
-        var q = new LogQuery(tail,
-            parse.GetValue(Since) is { } s ? LogTime.Parse(s, now, "--since") : null,
-            parse.GetValue(Until) is { } u ? LogTime.Parse(u, now, "--until") : null,
-            parse.GetValue(Timestamps), parse.GetValue(Follow));
         bool Running()
         {
             try { return engine.View(name).Status == ContainerStatus.Running; }
@@ -60,8 +58,32 @@ internal sealed class LogsCommand : VoltCommand
         return 0;
     }
 
+    /// <summary>The query the options ask for (exit 2 for a bad value).</summary>
+    internal static LogQuery Query(VoltContext ctx, ParseResult parse)
+    {
+        var now = ctx.Time.GetUtcNow();
+        var tail = parse.GetValue(Tail);
+        if (tail < 0) throw Core.Errors.VoltException.Usage("--tail must be 0 or more");
+        return new LogQuery(tail,
+            parse.GetValue(Since) is { } s ? LogTime.Parse(s, now, "--since") : null,
+            parse.GetValue(Until) is { } u ? LogTime.Parse(u, now, "--until") : null,
+            parse.GetValue(Timestamps), parse.GetValue(Follow));
+    }
+
+    /// <summary>A stamped log file (voltd), followed while <paramref name="running"/> holds.</summary>
+    internal static async Task<int> FileAsync(VoltContext ctx, string file, LogQuery q, Func<bool> running, CancellationToken ct)
+    {
+        var output = ctx.Console.Out;
+        await new LogFileReader(ctx.Time).ReadAsync(file, q, running, async text =>
+        {
+            await output.WriteAsync(text).ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>journalctl through the one process runner; following ends when the unit's container stops.</summary>
-    private static async Task<int> JournalAsync(VoltContext ctx, string unit, LogQuery q, Func<bool> running, CancellationToken ct)
+    internal static async Task<int> JournalAsync(VoltContext ctx, string unit, LogQuery q, Func<bool> running, CancellationToken ct)
     {
         var output = ctx.Console.Out;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Volt.Cli;
 using Volt.Commands.Container;
+using Volt.Commands.Service;
 
 namespace Volt.Commands.Views;
 
@@ -14,7 +15,12 @@ internal sealed class PsCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var now = ctx.Time.GetUtcNow();
-        ctx.Out.List([.. ctx.Engines.Containers.List().Select(v => ContainerViews.Row(v, now))], ContainerViews.PsColumns);
+        // Every kind, read from state files: containers, then services, then tasks (one row shape, TYPE tells them apart).
+        var services = ctx.Engines.ServiceStore;
+        ctx.Out.List([.. ctx.Engines.Containers.List().Select(v => ContainerViews.Row(v, now)),
+            .. ctx.Engines.ServiceDriver.List().Select(w => Service.ServiceViews.Row(w, services, now)),
+            .. ctx.Engines.TaskDriver.List().Select(w => Tasks.TaskViews.PsRow(w, now))],
+            ContainerViews.PsColumns);
         return Task.FromResult(0);
     }
 }

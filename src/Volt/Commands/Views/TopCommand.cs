@@ -29,16 +29,17 @@ internal sealed class TopCommand : VoltCommand
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var engine = ctx.Engines.Containers;
+        var services = ctx.Engines.ServiceDriver;
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Interval)));
         var live = !_once && ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
         if (!live)
         {
-            var first = Sample(engine);
+            var first = Sample(engine, services);
             var start = ctx.Time.GetTimestamp();
             var wait = _once && parse.GetResult(Interval) is { Implicit: false } ? interval : TimeSpan.FromMilliseconds(250);
             await Task.Delay(wait, ctx.Time, ct).ConfigureAwait(false);
             var elapsedOnce = ctx.Time.GetElapsedTime(start);
-            ctx.Out.List([.. Sample(engine).Select(kv => Row(kv.Key, kv.Value, first.GetValueOrDefault(kv.Key), elapsedOnce))], Columns);
+            ctx.Out.List([.. Sample(engine, services).Select(kv => Row(kv.Key, kv.Value, first.GetValueOrDefault(kv.Key), elapsedOnce))], Columns);
             return 0;
         }
         // Live: q (or Ctrl-C, which cancels ct) quits; the key reader stops with the loop.
@@ -46,11 +47,11 @@ internal sealed class TopCommand : VoltCommand
         var quit = ctx.Console.Keys is { } keys ? WaitForQuitAsync(keys, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         try
         {
-            var before = Sample(engine);
+            var before = Sample(engine, services);
             var at = ctx.Time.GetTimestamp();
             while (await WaitAsync(interval, ctx.Time, quit, stop.Token).ConfigureAwait(false))
             {
-                var after = Sample(engine);
+                var after = Sample(engine, services);
                 var elapsed = ctx.Time.GetElapsedTime(at);
                 at = ctx.Time.GetTimestamp();
                 ctx.Console.Out.Write("\x1b[H\x1b[2J");
@@ -81,15 +82,22 @@ internal sealed class TopCommand : VoltCommand
         while (await keys.ReadKeyAsync(ct).ConfigureAwait(false) is not ('q' or 'Q' or '\x03')) { }
     }
 
-    private static Dictionary<string, CgroupStats> Sample(ContainerEngine engine) =>
-        engine.List().Where(v => v.Status == ContainerStatus.Running)
-            .Select(v => (v.Name, Stats: engine.Stats(v.Name)))
-            .Where(x => x.Stats is not null)
-            .ToDictionary(x => x.Name, x => x.Stats!);
-
-    private static JsonObject Row(string name, CgroupStats now, CgroupStats? before, TimeSpan elapsed) => new()
+    /// <summary>Every running workload's cgroup figures, by (type, name): containers, then services.</summary>
+    private static Dictionary<(string Type, string Name), CgroupStats> Sample(ContainerEngine engine, Workloads.Services.ServiceDriver services)
     {
-        ["name"] = name,
+        var result = engine.List().Where(v => v.Status == ContainerStatus.Running)
+            .Select(v => (Key: ("container", v.Name), Stats: engine.Stats(v.Name)))
+            .Where(x => x.Stats is not null)
+            .ToDictionary(x => x.Key, x => x.Stats!);
+        foreach (var w in services.List().Where(w => w.Status == Workloads.Model.WorkloadStatus.Running))
+            if (w.Cgroup is { } cg && engine.Cgroups.Exists(cg)) result[("service", w.Name)] = engine.Cgroups.Stats(cg);
+        return result;
+    }
+
+    private static JsonObject Row((string Type, string Name) key, CgroupStats now, CgroupStats? before, TimeSpan elapsed) => new()
+    {
+        ["name"] = key.Name,
+        ["type"] = key.Type,
         ["cpu_percent"] = before is null || elapsed <= TimeSpan.Zero ? 0
             : Math.Round((now.CpuUsageNanos - before.CpuUsageNanos) / (elapsed.TotalMilliseconds * 1e6) * 100, 1),
         ["memory_bytes"] = now.MemoryBytes,
@@ -103,6 +111,7 @@ internal sealed class TopCommand : VoltCommand
     private static readonly Column[] Columns =
     [
         new("NAME", "name"),
+        new("TYPE", "type"),
         new("CPU %", "cpu_percent", n => n is JsonValue v && v.TryGetValue<double>(out var d) ? d.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : Human.Plain(n), RightAlign: true),
         new("MEMORY", "memory_bytes", Human.Bytes, RightAlign: true),
         new("LIMIT", "memory_limit_bytes", n => n is null ? "-" : Human.Bytes(n), RightAlign: true),

@@ -1,0 +1,54 @@
+using Volt.Daemon;
+using Volt.Workloads.Model;
+using Volt.Workloads.Services;
+using Volt.Workloads.Supervision;
+using Volt.Workloads.Tasks;
+
+namespace Volt.Composition;
+
+/// <summary>The kinds beside containers: services (<c>NAME.service</c>) and tasks (<c>volt-task-NAME.timer</c> + service).</summary>
+public sealed partial class Engines
+{
+    public ServiceStore ServiceStore => Once(ref _serviceStore, () => new ServiceStore(Paths));
+    private ServiceStore? _serviceStore;
+
+    public ServiceEngine Services => Once(ref _services, () => new ServiceEngine(ServiceStore));
+    private ServiceEngine? _services;
+
+    public ServiceDriver ServiceDriver => Once(ref _serviceDriver, () => new ServiceDriver(ServiceStore));
+    private ServiceDriver? _serviceDriver;
+
+    public TaskStore TaskStore => Once(ref _taskStore, () => new TaskStore(Paths));
+    private TaskStore? _taskStore;
+
+    public TaskEngine Tasks => Once(ref _tasks, () => new TaskEngine(TaskStore, Time));
+    private TaskEngine? _tasks;
+
+    public TaskDriver TaskDriver => Once(ref _taskDriver, () => new TaskDriver(TaskStore));
+    private TaskDriver? _taskDriver;
+
+    /// <summary>Every kind's read-only driver, in the order <c>volt ps</c> lists them (containers are listed by their engine).</summary>
+    public IReadOnlyList<IWorkloadDriver> WorkloadDrivers => [ServiceDriver, TaskDriver];
+
+    /// <summary>systemd (systemctl) where it supervises, else voltd, started on demand as for containers.</summary>
+    public async Task<IWorkloadSupervisor> ServiceSupervisorAsync(CancellationToken ct)
+    {
+        if (SystemdSupervises) return new SystemdWorkloadSupervisor(ServiceStore, Processes, Time);
+        var client = await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct).ConfigureAwait(false);
+        return new DaemonServiceSupervisor(client, ServiceStore, ContainerHost.Cgroups);
+    }
+
+    /// <summary>systemd's timers where systemd supervises; voltd's (started on demand) otherwise.</summary>
+    public async Task<ITaskSupervisor> TaskSupervisorAsync(CancellationToken ct)
+    {
+        if (SystemdSupervises) return new SystemdTaskSupervisor(TaskStore, Processes, Time);
+        return new VoltdTaskSupervisor(await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>The handlers voltd runs the non-container kinds with.</summary>
+    private IReadOnlyList<IWorkloadHandler> DaemonWorkloads(Microsoft.Extensions.Logging.ILoggerFactory logging) =>
+    [
+        new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(ContainerHost.Cgroups, Time), Time, logging)),
+        new TaskWorkloadHandler(TaskStore, ContainerHost.Cgroups, logging.CreateLogger("Volt.Tasks")),
+    ];
+}

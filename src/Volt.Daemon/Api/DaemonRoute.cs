@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Volt.Core.Errors;
+
+namespace Volt.Daemon;
+
+/// <summary>No request body / no response body.</summary>
+public sealed record Empty
+{
+    public static readonly Empty Value = new();
+}
+
+/// <summary>
+/// One row of voltd's API (<see cref="DaemonRoutes"/>): method, path template, request and response types (their
+/// source-generated JSON contracts; null for <see cref="Empty"/>), the success status, and the handler. The server's
+/// dispatcher serves exactly the declared rows; the typed client can only call a declared row.
+/// </summary>
+public abstract class DaemonRoute
+{
+    private protected DaemonRoute(string name, string method, string template, int status)
+    {
+        Name = name;
+        Method = method;
+        Template = RouteTemplate.Parse(template);
+        Status = status;
+    }
+
+    /// <summary>The row's name (the field in <see cref="DaemonRoutes"/>), for errors and docs.</summary>
+    public string Name { get; }
+    public string Method { get; }
+    public RouteTemplate Template { get; }
+    /// <summary>The status of a successful answer (200 with a body, 201/204 without).</summary>
+    public int Status { get; }
+    public abstract Type RequestType { get; }
+    public abstract Type ResponseType { get; }
+
+    public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>Reads the request, runs the handler, writes the answer (errors are the dispatcher's).</summary>
+    internal abstract Task InvokeAsync(DaemonServices services, HttpContext http, RouteArgs args);
+}
+
+/// <inheritdoc />
+public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
+{
+    private readonly Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> _handler;
+
+    internal DaemonRoute(string name, string method, string template, JsonTypeInfo<TRequest>? request, JsonTypeInfo<TResponse>? response,
+        Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> handler, int? status = null)
+        : base(name, method, template, status ?? (response is null ? 204 : 200))
+    {
+        if (request is null != (typeof(TRequest) == typeof(Empty)) || response is null != (typeof(TResponse) == typeof(Empty)))
+            throw new ArgumentException($"route {name}: a body type needs its JSON contract, and Empty has none");
+        if (response is null ? Status is not (201 or 202 or 204) : Status is not (200 or 201 or 202))
+            throw new ArgumentException($"route {name}: status {Status} does not fit its response type");
+        Request = request;
+        Response = response;
+        _handler = handler;
+    }
+
+    public JsonTypeInfo<TRequest>? Request { get; }
+    public JsonTypeInfo<TResponse>? Response { get; }
+    public override Type RequestType => typeof(TRequest);
+    public override Type ResponseType => typeof(TResponse);
+
+    internal override async Task InvokeAsync(DaemonServices services, HttpContext http, RouteArgs args)
+    {
+        var request = Request is null ? (TRequest)(object)Empty.Value
+            : await JsonSerializer.DeserializeAsync(http.Request.Body, Request, http.RequestAborted).ConfigureAwait(false)
+              ?? throw VoltException.Usage($"{Name}: empty request body");
+        var response = await _handler(services, args, request, http.RequestAborted).ConfigureAwait(false);
+        http.Response.StatusCode = Status;
+        if (Response is null) return;
+        var body = JsonSerializer.SerializeToUtf8Bytes(response, Response);
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A matched request's template arguments, by name.</summary>
+public readonly struct RouteArgs(RouteTemplate template, string?[] values)
+{
+    /// <summary>A path parameter (always present once matched).</summary>
+    public string this[string name] => Optional(name) ?? throw VoltException.Usage($"{template}: missing {{{name}}}");
+
+    /// <summary>A query parameter, null when the request left it out.</summary>
+    public string? Optional(string name)
+    {
+        var ps = template.Parameters;
+        for (var i = 0; i < ps.Count; i++)
+            if (ps[i] == name) return values[i];
+        throw new ArgumentException($"route {template} has no parameter {{{name}}}", nameof(name));
+    }
+
+    /// <summary>A query parameter in seconds (<c>?timeout=2.5</c>), or <paramref name="fallback"/> when absent.</summary>
+    public TimeSpan Seconds(string name, TimeSpan fallback) =>
+        Optional(name) is not { } text ? fallback
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= int.MaxValue
+            ? TimeSpan.FromSeconds(s)
+            : throw VoltException.Usage($"invalid {name} \"{text}\": expected seconds");
+}

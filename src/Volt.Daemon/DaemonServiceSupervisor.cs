@@ -1,0 +1,56 @@
+using Volt.Workloads.Cgroups;
+using Volt.Workloads.Model;
+using Volt.Workloads.Services;
+
+namespace Volt.Daemon;
+
+/// <summary>
+/// voltd's supervision of services as the CLI sees it: start, stop and restart go to voltd (started on demand);
+/// status, logs and stats are read from the records and cgroups directly (they work while voltd is down); enable is
+/// the <c>enabled</c> marker voltd reads when it starts.
+/// </summary>
+public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore store, ICgroupDriver cgroups) : IWorkloadSupervisor
+{
+    private readonly ServiceDriver _driver = new(store);
+
+    public string Name => "voltd";
+
+    public IReadOnlyList<WorkloadKind> Kinds => [WorkloadKind.Service];
+
+    public Task StartAsync(WorkloadKind kind, string name, CancellationToken ct = default) =>
+        client.StartWorkloadAsync(Word(kind), name, ct);
+
+    public Task StopAsync(WorkloadKind kind, string name, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        client.StopWorkloadAsync(Word(kind), name, timeout ?? UnitTimeout(name), ct);
+
+    public Task RestartAsync(WorkloadKind kind, string name, CancellationToken ct = default) =>
+        client.RestartWorkloadAsync(Word(kind), name, UnitTimeout(name), ct);
+
+    public Task EnableAsync(WorkloadKind kind, string name, bool enable, CancellationToken ct = default)
+    {
+        store.EnsureExists(name);
+        store.SetEnabled(name, enable);
+        return Task.CompletedTask;
+    }
+
+    public Task ReloadAsync(CancellationToken ct = default) => Task.CompletedTask;
+
+    public WorkloadInfo Status(WorkloadKind kind, string name) =>
+        _driver.Find(name) ?? throw Core.Errors.VoltException.NotFound($"service \"{name}\" not found");
+
+    public LogSource Logs(WorkloadKind kind, string name) => LogSource.OfFile(store.LogFile(name));
+
+    public CgroupStats? Stats(WorkloadKind kind, string name)
+    {
+        var cg = ServiceStore.CgroupName(name);
+        return Status(kind, name).Status == WorkloadStatus.Running && cgroups.Exists(cg) ? cgroups.Stats(cg) : null;
+    }
+
+    /// <summary>voltd adopts on its own start; nothing for the CLI to do.</summary>
+    public Task<IReadOnlyList<string>> AdoptAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>The unit's TimeoutStopSec= (voltd's default applies to containers, not to services).</summary>
+    private TimeSpan? UnitTimeout(string name) => _driver.TryUnit(name)?.TimeoutStopSec;
+
+    private static string Word(WorkloadKind kind) => kind.Word();
+}

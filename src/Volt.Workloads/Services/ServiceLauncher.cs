@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using Volt.Core.Errors;
+using Volt.Units;
+using Volt.Workloads.Cgroups;
+using Volt.Workloads.Runtime;
+
+namespace Volt.Workloads.Services;
+
+/// <summary>
+/// Starts and stops one <see cref="ServiceUnit"/>'s process the way systemd would, for voltd (services) and the task
+/// scheduler (a task's oneshot service): ExecStartPre in order (a <c>-</c> prefix ignores a failure), ExecStart,
+/// User=/Group= through Volt's user-switch helper, Environment=/EnvironmentFile=, WorkingDirectory=, MemoryMax=/
+/// CPUQuota=/TasksMax= in a cgroup of its own, stdout+stderr to the workload's log in the stamped format containers use;
+/// stop per KillMode= with SIGTERM, SIGKILL after TimeoutStopSec=, ExecStop= first.
+/// </summary>
+/// <remarks>
+/// The process is a <c>bash</c> wrapper under <c>setsid</c> (own session: voltd's restart or hang-up never reaches it):
+/// it forks the line stamper (before joining the cgroup, so a control-group kill leaves the last lines to be written),
+/// joins the cgroup itself, runs the ExecStartPre commands, prints <c>ok</c> on its stdout and <c>exec</c>s ExecStart —
+/// same PID from the first instruction, so the PID voltd records is the main process. The <c>ok</c> line is how a start
+/// knows ExecStartPre succeeded (systemd's start also returns only then).
+/// </remarks>
+public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public ICgroupDriver Cgroups => cgroups;
+
+    /// <summary>systemd's TimeoutStopSec= default.</summary>
+    public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(90);
+
+    private const string Script =
+        "log=$1; dir=$2; shift 2; " +
+        "exec 3> >(trap '' INT TERM HUP; export TZ=UTC0 LC_ALL=C; exec >>\"$log\" 2>/dev/null; " +
+        "while IFS= read -r l || [ -n \"$l\" ]; do t=$EPOCHREALTIME; " +
+        "printf '%(%Y-%m-%dT%H:%M:%S)T.%sZ %s\\n' \"${t%.*}\" \"${t#*.}\" \"$l\"; done) || exit 125; " +
+        "exec 2>&3 </dev/null; " +
+        "while [ \"$1\" != -- ]; do case $1 in */tasks) echo 0 > \"$1\" || exit 125;; *) echo $$ > \"$1\" || exit 125;; esac; shift; done; shift; " +
+        "if [ -n \"$dir\" ]; then cd \"$dir\" || exit 200; fi; " +
+        "while [ \"$1\" = pre ]; do ign=$2; n=$3; shift 3; c=$1; \"${@:1:n}\" >&3 2>&1; rc=$?; shift \"$n\"; " +
+        "if [ \"$rc\" != 0 ] && [ \"$ign\" = 0 ]; then echo \"volt: $c failed with exit code $rc\" >&3; exit \"$rc\"; fi; done; shift; " +
+        "[ $# -eq 0 ] && exit 0; " +
+        "printf 'ok\\n'; exec \"$@\" >&3 2>&1 3>&-";
+
+    /// <summary>
+    /// Runs ExecStartPre, then starts ExecStart; returns once ExecStart has been exec'd. A failed ExecStartPre (or a
+    /// WorkingDirectory= that cannot be entered) throws with its exit code after the wrapper has exited.
+    /// </summary>
+    public async Task<ServiceProcess> StartAsync(ServiceUnit unit, ServiceLaunch launch, CancellationToken ct = default)
+    {
+        if (unit.ExecStart.Count == 0) throw new VoltException(ExitCode.InvalidConfig, $"service \"{launch.Name}\" has no ExecStart=");
+        // A oneshot's earlier ExecStart= lines run in order like ExecStartPre=; the last one is exec'd.
+        var p = Spawn(unit, launch, [.. unit.ExecStartPre, .. unit.ExecStart.SkipLast(1)], unit.ExecStart[^1], new Dictionary<string, string>(), fresh: true);
+        var started = _time.GetUtcNow();
+        var line = await p.StandardOutput.ReadLineAsync(ct).ConfigureAwait(false);
+        if (line == "ok")
+        {
+            p.StandardOutput.Close();
+            return ServiceProcess.OfChild(p, ProcessIdentity.StartTime(p.Id), launch.Cgroup, started);
+        }
+        await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        var code = p.ExitCode;
+        p.Dispose();
+        throw new VoltException(ExitCode.General, code == 200
+            ? $"service \"{launch.Name}\" did not start: WorkingDirectory={unit.WorkingDirectory} cannot be entered"
+            : $"service \"{launch.Name}\" did not start: ExecStartPre failed with exit code {code} (see its log)");
+    }
+
+    /// <summary>
+    /// Stops <paramref name="process"/>: ExecStop= (with <c>$MAINPID</c>), then SIGTERM per KillMode= (control-group:
+    /// every process in its cgroup; mixed and process: the main process), then after the timeout SIGKILL (process: the
+    /// main process only; otherwise the whole group). Returns when the main process is gone (and, but for KillMode=process,
+    /// the group is empty).
+    /// </summary>
+    public async Task StopAsync(ServiceProcess process, ServiceUnit unit, ServiceLaunch launch, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var limit = timeout ?? unit.TimeoutStopSec ?? DefaultStopTimeout;
+        var clock = Stopwatch.StartNew();
+        TimeSpan Left() => limit - clock.Elapsed > TimeSpan.Zero ? limit - clock.Elapsed : TimeSpan.Zero;
+        if (unit.ExecStop.Count > 0 && !process.HasExited)
+        {
+            var stop = Spawn(unit, launch, unit.ExecStop, null,
+                new Dictionary<string, string> { ["MAINPID"] = process.Pid.ToString(CultureInfo.InvariantCulture) }, fresh: false);
+            stop.StandardOutput.Close();
+            try { await stop.WaitForExitAsync(ct).WaitAsync(Left(), ct).ConfigureAwait(false); }
+            catch (TimeoutException) { Native.Kill(stop.Id, Native.SIGKILL); }
+            finally { stop.Dispose(); }
+            await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromMilliseconds(50), ct)).ConfigureAwait(false);
+        }
+        var group = unit.KillMode != Volt.Units.KillMode.Process;
+        if (unit.KillMode == Volt.Units.KillMode.ControlGroup) Signal(process, Native.SIGTERM, wholeGroup: true);
+        else Native.Kill(process.Pid, Native.SIGTERM);
+        if (await WaitGoneAsync(process, group && unit.KillMode == Volt.Units.KillMode.ControlGroup, Left(), ct).ConfigureAwait(false)) return;
+        Signal(process, Native.SIGKILL, wholeGroup: group);
+        await WaitGoneAsync(process, group, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills what is left in the cgroup (after the main process exited) and removes the group.</summary>
+    public async Task CleanupAsync(string cgroup, CancellationToken ct = default)
+    {
+        for (var i = 0; i < 200 && cgroups.Exists(cgroup); i++)
+        {
+            var pids = cgroups.Pids(cgroup);
+            if (pids.Count == 0) break;
+            foreach (var pid in pids) Native.Kill(pid, Native.SIGKILL);
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+        try { cgroups.Delete(cgroup); } catch (IOException) { /* a KillMode=process leftover still runs in it */ }
+    }
+
+    private void Signal(ServiceProcess process, int signal, bool wholeGroup)
+    {
+        Native.Kill(process.Pid, signal);
+        if (wholeGroup && cgroups.Exists(process.Cgroup))
+            foreach (var pid in cgroups.Pids(process.Cgroup)) if (pid != process.Pid) Native.Kill(pid, signal);
+    }
+
+    private async Task<bool> WaitGoneAsync(ServiceProcess process, bool andGroup, TimeSpan within, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        try { await process.Exited.WaitAsync(within, ct).ConfigureAwait(false); }
+        catch (TimeoutException) { return false; }
+        while (andGroup && cgroups.Exists(process.Cgroup) && cgroups.Pids(process.Cgroup).Count > 0)
+        {
+            if (clock.Elapsed >= within) return false;
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private Process Spawn(ServiceUnit unit, ServiceLaunch launch, IReadOnlyList<UnitCommand> pre, UnitCommand? main,
+        Dictionary<string, string> extra, bool fresh)
+    {
+        var userSpec = unit.User is null ? null : unit.Group is null ? unit.User : unit.User + ":" + unit.Group;
+        var user = UserSwitch.Resolve(userSpec, "/");
+        string? helper = null;
+        if (user is not null)
+        {
+            Directory.CreateDirectory(launch.StateDir);
+            helper = Path.Combine(launch.StateDir, "user-switch");
+            user.WriteHelper(helper);
+        }
+        if (launch.ExtraEnvironment is not null) foreach (var (k, v) in launch.ExtraEnvironment) extra.TryAdd(k, v);
+        var env = ServiceEnvironment.Build(unit, user, unit.User, extra);
+        if (fresh)
+        {
+            cgroups.Delete(launch.Cgroup);
+            cgroups.Create(launch.Cgroup);
+            cgroups.Apply(launch.Cgroup, new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax));
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(launch.LogFile)!);
+
+        var psi = new ProcessStartInfo(Tool("setsid"))
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        psi.Environment.Clear();
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        foreach (var a in new[] { "/bin/bash", "-c", Script, "volt-service", launch.LogFile, unit.WorkingDirectory ?? "" }) psi.ArgumentList.Add(a);
+        foreach (var f in cgroups.Exists(launch.Cgroup) ? cgroups.JoinFiles(launch.Cgroup) : []) psi.ArgumentList.Add(f);
+        psi.ArgumentList.Add("--");
+        foreach (var c in pre)
+        {
+            var argv = Argv(c, helper);
+            psi.ArgumentList.Add("pre");
+            psi.ArgumentList.Add(c.IgnoreFailure ? "1" : "0");
+            psi.ArgumentList.Add(argv.Count.ToString(CultureInfo.InvariantCulture));
+            foreach (var a in argv) psi.ArgumentList.Add(a);
+        }
+        psi.ArgumentList.Add("--");
+        if (main is not null) foreach (var a in Argv(main, helper)) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi) ?? throw new VoltException(ExitCode.General, $"Failed starting service \"{launch.Name}\"");
+        p.StandardInput.Close();
+        _ = p.StandardError.ReadToEndAsync(); // held by nothing once the wrapper moved stderr to the log
+        return p;
+    }
+
+    private static List<string> Argv(UnitCommand c, string? helper) => helper is null ? [c.Path, .. c.Args] : [helper, c.Path, .. c.Args];
+
+    /// <summary>An executable found on <c>PATH</c> (or the name itself).</summary>
+    internal static string Tool(string name) =>
+        ExecutableLookup.Find(name, Environment.GetEnvironmentVariable("PATH") ?? ServiceEnvironment.DefaultPath) ?? name;
+}
