@@ -60,8 +60,8 @@ internal static class ServiceUnitReader
         if (r.ExecStart.Count == 0) throw new UnitFileException(unit.Path, svc.Line, 1, "[Service] has no ExecStart=");
         if (r.Type != ServiceType.Oneshot && r.ExecStart.Count > 1)
         {
-            var second = unit.All("Service", "ExecStart").Where(d => d.Value.Length > 0).ElementAt(1);
-            throw UnitFileException.At(unit.Path, second, $"more than one ExecStart= is allowed for Type=oneshot only (this is Type={TypeName(r.Type)})");
+            var extra = unit.All("Service", "ExecStart").Last(d => d.Value.Length > 0);
+            throw UnitFileException.At(unit.Path, extra, $"more than one ExecStart= is allowed for Type=oneshot only (this is Type={TypeName(r.Type)})");
         }
         if (r.Type == ServiceType.Oneshot && r.Restart == UnitRestart.Always)
             throw UnitFileException.At(unit.Path, unit.Last("Service", "Restart")!, "Restart=always is not allowed for Type=oneshot");

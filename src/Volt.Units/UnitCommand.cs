@@ -22,16 +22,16 @@ public sealed record UnitCommand(string Path, IReadOnlyList<string> Args, bool I
             ignore = true;
             text = text[1..];
         }
-        var words = UnitWords.Split(UnitSpecifiers.Expand(text));
+        var words = UnitWords.SplitRaw(UnitSpecifiers.Expand(text));
         if (words.Count == 0) throw new FormatException("empty command line");
-        var path = words[0];
+        var path = words[0].Word;
         if (path.Contains('$')) throw new FormatException($"unsupported '$' in the executable \"{path}\"");
         if (!path.StartsWith('/') && path.Contains('/'))
             throw new FormatException($"\"{path}\" is neither a valid executable name nor an absolute path");
         var args = new List<string>(words.Count - 1);
-        foreach (var w in words.Skip(1))
+        foreach (var (w, raw) in words.Skip(1))
         {
-            if (w == ";") throw new FormatException("unsupported ';' separating commands (write one directive per command, or \\; for a literal ;)");
+            if (raw == ";") throw new FormatException("unsupported ';' separating commands (write one directive per command, or \\; for a literal ;)");
             args.Add(Dollars(w));
         }
         return new UnitCommand(path, args, ignore);

@@ -37,7 +37,7 @@ internal static class UnitFileParser
             {
                 if (content[^1] != ']') throw new UnitFileException(path, lineNo, start + 1, "invalid section header (expected [Name])");
                 var name = content[(start + 1)..^1];
-                if (name.Length == 0 || !name.All(char.IsAsciiLetterOrDigit))
+                if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
                     throw new UnitFileException(path, lineNo, start + 1, $"invalid section header [{name}]");
                 if (!UnitSchema.Sections.ContainsKey(name) || !allowed.Contains(name))
                     throw new UnitFileException(path, lineNo, start + 1, $"unsupported section [{name}] (voltd implements: {string.Join(", ", allowed.Select(s => "[" + s + "]"))})");
@@ -50,17 +50,13 @@ internal static class UnitFileParser
             // A directive, possibly continued over following lines.
             var first = lineNo;
             var logical = content;
-            while (EndsWithContinuation(logical) && i + 1 < lines.Length)
+            while (EndsWithContinuation(logical))
             {
                 logical = logical[..^1] + " ";
-                i++;
-                var next = lines[i];
-                if (next.IndexOf('\0') is var n and >= 0) throw new UnitFileException(path, i + 1, n + 1, "NUL character in unit file");
-                var ns = Skip(next, 0);
-                if (ns < next.Length && next[ns] is '#' or ';') continue;
-                logical += next.TrimEnd(Whitespace.ToCharArray());
+                var next = NextContinuation(lines, ref i, path);
+                if (next is null) break;
+                logical += next;
             }
-            if (EndsWithContinuation(logical)) logical = logical[..^1];
             var eq = logical.IndexOf('=');
             if (eq < 0) throw new UnitFileException(path, first, start + 1, $"missing '=' in \"{Shorten(logical[start..])}\"");
             var key = logical[start..eq].TrimEnd(Whitespace.ToCharArray());
@@ -73,6 +69,21 @@ internal static class UnitFileParser
         }
         Close(sections, section, sectionLine, entries);
         return new UnitFile(path, preamble, sections);
+    }
+
+    /// <summary>The next line that is not a comment (comment lines inside a continuation are skipped), or null at the end.</summary>
+    private static string? NextContinuation(string[] lines, ref int i, string path)
+    {
+        while (i + 1 < lines.Length)
+        {
+            i++;
+            var next = lines[i];
+            if (next.IndexOf('\0') is var n and >= 0) throw new UnitFileException(path, i + 1, n + 1, "NUL character in unit file");
+            var ns = Skip(next, 0);
+            if (ns < next.Length && next[ns] is '#' or ';') continue;
+            return next.TrimEnd(Whitespace.ToCharArray());
+        }
+        return null;
     }
 
     private static void Close(List<UnitSection> sections, string? name, int line, List<UnitEntry>? entries)

@@ -8,12 +8,13 @@ public static class UnitQuoting
     /// <summary>
     /// One word of a command line or environment list: <c>%</c> → <c>%%</c> (specifiers), <c>$</c> → <c>$$</c>
     /// (variable expansion), double quotes with C escapes when the word has whitespace, quotes, backslashes or
-    /// control characters, or is empty or a lone <c>;</c>.
+    /// control characters, or is empty; a lone <c>;</c> is written <c>\;</c>.
     /// </summary>
     public static string Quote(string arg)
     {
         var escaped = Specifiers(arg).Replace("$", "$$");
-        var needsQuotes = escaped.Length == 0 || escaped == ";" || escaped.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch is '"' or '\'' or '\\');
+        if (escaped == ";") return "\\;"; // a lone ; would separate commands
+        var needsQuotes = escaped.Length == 0 || escaped.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch is '"' or '\'' or '\\');
         if (!needsQuotes) return escaped;
         var sb = new StringBuilder("\"");
         foreach (var ch in escaped)

@@ -10,15 +10,19 @@ namespace Volt.Units;
 /// </summary>
 internal static class UnitWords
 {
-    public static List<string> Split(string text)
+    public static List<string> Split(string text) => [.. SplitRaw(text).Select(w => w.Word)];
+
+    /// <summary>The words with their raw text, to tell a lone <c>;</c> from an escaped <c>\;</c>.</summary>
+    public static List<(string Word, string Raw)> SplitRaw(string text)
     {
-        var words = new List<string>();
+        var words = new List<(string, string)>();
         var i = 0;
         while (true)
         {
             while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\r') i++;
             if (i >= text.Length) return words;
             var sb = new StringBuilder();
+            var begin = i;
             char quote = '\0';
             for (; i < text.Length; i++)
             {
@@ -30,7 +34,7 @@ internal static class UnitWords
                 sb.Append(ch);
             }
             if (quote != '\0') throw new FormatException($"unterminated {(quote == '"' ? "double" : "single")} quote");
-            words.Add(sb.ToString());
+            words.Add((sb.ToString(), text[begin..i]));
         }
     }
 
