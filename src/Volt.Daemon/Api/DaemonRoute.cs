@@ -47,7 +47,10 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
 {
     private readonly Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> _handler;
 
-    internal DaemonRoute(string name, string method, string template, JsonTypeInfo<TRequest>? request, JsonTypeInfo<TResponse>? response,
+    /// <param name="request">The request body's JSON contract (null: no body, <see cref="Empty"/>); resolved on first
+    /// use, so that a CLI call builds the metadata of its own types only.</param>
+    /// <param name="response">The same for the answer.</param>
+    internal DaemonRoute(string name, string method, string template, Func<JsonTypeInfo<TRequest>>? request, Func<JsonTypeInfo<TResponse>>? response,
         Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> handler, int? status = null)
         : base(name, method, template, status ?? (response is null ? 204 : 200))
     {
@@ -55,13 +58,18 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
             throw new ArgumentException($"route {name}: a body type needs its JSON contract, and Empty has none");
         if (response is null ? Status is not (201 or 202 or 204) : Status is not (200 or 201 or 202))
             throw new ArgumentException($"route {name}: status {Status} does not fit its response type");
-        Request = request;
-        Response = response;
+        _request = request;
+        _response = response;
         _handler = handler;
     }
 
-    public JsonTypeInfo<TRequest>? Request { get; }
-    public JsonTypeInfo<TResponse>? Response { get; }
+    private readonly Func<JsonTypeInfo<TRequest>>? _request;
+    private readonly Func<JsonTypeInfo<TResponse>>? _response;
+    private JsonTypeInfo<TRequest>? _requestInfo;
+    private JsonTypeInfo<TResponse>? _responseInfo;
+
+    public JsonTypeInfo<TRequest>? Request => _request is null ? null : _requestInfo ??= _request();
+    public JsonTypeInfo<TResponse>? Response => _response is null ? null : _responseInfo ??= _response();
     public override Type RequestType => typeof(TRequest);
     public override Type ResponseType => typeof(TResponse);
 

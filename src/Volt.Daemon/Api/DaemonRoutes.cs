@@ -13,14 +13,14 @@ namespace Volt.Daemon;
 public static class DaemonRoutes
 {
     public static readonly DaemonRoute<Empty, PingResponse> Ping = new(nameof(Ping), "GET", "/v1/ping",
-        null, DaemonJson.Default.PingResponse,
+        null, static () => DaemonJson.Default.PingResponse,
         static (s, _, _, _) => Task.FromResult(new PingResponse(Environment.ProcessId, s.Version, s.Containers.Running, s.Workloads.Kinds)));
 
     // The container routes keep the wire of earlier voltds: a new CLI talks to a voltd started by the previous binary.
 
     /// <summary><c>volt run -d</c> in one call: create and start (201).</summary>
     public static readonly DaemonRoute<CreateRequest, Empty> CreateContainer = new(nameof(CreateContainer), "POST", "/v1/containers?start=1",
-        DaemonJson.Default.CreateRequest, null,
+        static () => DaemonJson.Default.CreateRequest, null,
         static async (s, _, request, ct) => { await s.Containers.CreateAndStartAsync(request, ct).ConfigureAwait(false); return Empty.Value; },
         status: 201);
 
@@ -39,7 +39,7 @@ public static class DaemonRoutes
     // Workloads of every kind, through the kind's IWorkloadHandler.
 
     public static readonly DaemonRoute<Empty, WorkloadList> ListWorkloads = new(nameof(ListWorkloads), "GET", "/v1/workloads",
-        null, DaemonJson.Default.WorkloadList,
+        null, static () => DaemonJson.Default.WorkloadList,
         static async (s, _, _, ct) =>
         {
             var all = new List<WorkloadSummary>();
@@ -49,7 +49,7 @@ public static class DaemonRoutes
         });
 
     public static readonly DaemonRoute<Empty, WorkloadList> ListWorkloadsOfKind = new(nameof(ListWorkloadsOfKind), "GET", "/v1/workloads/{kind}",
-        null, DaemonJson.Default.WorkloadList,
+        null, static () => DaemonJson.Default.WorkloadList,
         static async (s, a, _, ct) => new WorkloadList(await s.Workloads.For(a["kind"]).ListAsync(ct).ConfigureAwait(false)));
 
     public static readonly DaemonRoute<Empty, Empty> StartWorkload = new(nameof(StartWorkload), "POST", "/v1/workloads/{kind}/{name}/start",

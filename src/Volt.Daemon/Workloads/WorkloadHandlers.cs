@@ -16,10 +16,11 @@ public sealed class WorkloadHandlers
                 throw new ArgumentException($"workload handler {h.GetType().Name}: unknown kind \"{h.Kind}\" (expected {string.Join(", ", WorkloadKinds.All)})");
             if (_handlers.Count(o => o.Kind == h.Kind) > 1) throw new ArgumentException($"two workload handlers for kind \"{h.Kind}\"");
         }
+        Kinds = [.. WorkloadKinds.All.Where(k => _handlers.Any(h => h.Kind == k))];
     }
 
     /// <summary>The kinds this voltd runs, in <see cref="WorkloadKinds.All"/> order.</summary>
-    public IReadOnlyList<string> Kinds => [.. WorkloadKinds.All.Where(k => _handlers.Any(h => h.Kind == k))];
+    public IReadOnlyList<string> Kinds { get; }
 
     public IReadOnlyList<IWorkloadHandler> All => _handlers;
 

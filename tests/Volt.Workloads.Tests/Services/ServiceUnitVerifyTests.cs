@@ -23,7 +23,7 @@ public sealed class ServiceUnitVerifyTests
         using var dir = new TempDir("svc-unit");
         var spec = new ServiceSpec
         {
-            Name = "web", Command = ["/bin/sh", "-c", "echo \"$HOME\" 100% done; sleep 1"], User = "nobody", Group = "nogroup",
+            Name = "web", Command = ["/bin/sh", "-c", "echo \"$HOME\" 100% done; sleep 1"], User = "daemon", Group = "daemon",
             Environment = [new("GREETING", "hello world")], EnvironmentFiles = ["-/etc/web.env"], WorkingDirectory = "/tmp",
             MemoryBytes = 256L << 20, CpuPercent = 50, Tasks = 64, Restart = UnitRestart.OnFailure, After = ["network-online.target"],
         };
@@ -36,7 +36,7 @@ public sealed class ServiceUnitVerifyTests
         unit.CpuQuotaPercent.ShouldBe(50);
         unit.TasksMax.ShouldBe(64);
         unit.Restart.ShouldBe(UnitRestart.OnFailure);
-        unit.User.ShouldBe("nobody");
+        unit.User.ShouldBe("daemon"); // not nobody: systemd-analyze warns that User=nobody is unsafe
         unit.EnvironmentFiles.ShouldHaveSingleItem().Optional.ShouldBeTrue();
     }
 
