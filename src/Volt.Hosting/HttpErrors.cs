@@ -70,7 +70,7 @@ public static class HttpErrors
 
     /// <summary>
     /// The exception a client raises for an error answer: the body's code and message when it is an
-    /// <see cref="ErrorResponse"/> with a known code, else the status's row and <paramref name="fallback"/>.
+    /// <see cref="ErrorResponse"/> with a process exit code (1-255), else the status's row and <paramref name="fallback"/>.
     /// </summary>
     public static VoltException ToException(int status, ReadOnlySpan<byte> body, string fallback)
     {
@@ -78,7 +78,9 @@ public static class HttpErrors
         if (body.Length > 0)
             try { error = JsonSerializer.Deserialize(body, HostingJson.Default.ErrorResponse); }
             catch (JsonException) { }
-        return error is { Message: not null } && error.Code != 0 && Enum.IsDefined((ExitCode)error.Code)
+        // Any process exit code but 0 travels: beside the seed's table, a container's command that is not found (127)
+        // or not executable (126) is the exit code the CLI must return.
+        return error is { Message: not null, Code: > 0 and <= 255 }
             ? new VoltException((ExitCode)error.Code, error.Message)
             : new VoltException(ExitCodeFor(status) is var c && c != ExitCode.Ok ? c : ExitCode.General, fallback);
     }

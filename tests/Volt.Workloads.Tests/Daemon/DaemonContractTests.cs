@@ -223,7 +223,7 @@ public sealed class DaemonContractTests
     {
         await using var d = new Voltd();
         await d.StartAsync();
-        foreach (var code in Enum.GetValues<ExitCode>().Where(c => c != ExitCode.Ok))
+        foreach (var code in Enum.GetValues<ExitCode>().Where(c => c != ExitCode.Ok).Append((ExitCode)127).Append((ExitCode)126))
         {
             var name = $"fail-{(int)code}";
             var e = await Should.ThrowAsync<VoltException>(() => d.Client.StartWorkloadAsync(WorkloadKinds.Service, name));

@@ -62,9 +62,22 @@ public sealed class HttpErrorsTests
     }
 
     [Theory]
+    [InlineData(127)]
+    [InlineData(126)]
+    [InlineData(99)]
+    public void Exit_codes_beyond_the_table_travel_in_the_body(int code)
+    {
+        // run -d of a command the image lacks: voltd raises 127, and the CLI must exit 127 (regression: it exited 1).
+        var e = HttpErrors.ToException(500, HttpErrors.Serialize(HttpErrors.Body(new VoltException((ExitCode)code, "not found: /no/such/bin"))), "fallback");
+        ((int)e.Code).ShouldBe(code);
+        e.Message.ShouldBe("not found: /no/such/bin");
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("<html>bad gateway</html>")]
-    [InlineData("""{"code":99,"message":"from the future"}""")]
+    [InlineData("""{"code":256,"message":"no exit code"}""")]
+    [InlineData("""{"code":-1,"message":"no exit code"}""")]
     [InlineData("""{"code":0,"message":"ok is no error"}""")]
     public void An_answer_without_a_usable_error_body_falls_back_to_the_status_row(string body)
     {
