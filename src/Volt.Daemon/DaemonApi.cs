@@ -61,7 +61,7 @@ internal sealed class DaemonApi(ContainerRuntime runtime, TimeSpan defaultStopTi
                 ExitCode.Usage => 400,
                 _ => 500,
             };
-            await WriteAsync(http, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse((int)code, e.Message), DaemonJson.Default.ErrorResponse))
+            await WriteAsync(http, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse((int)code, Core.IO.RevertReport.MessageOf(e)), DaemonJson.Default.ErrorResponse))
                 .ConfigureAwait(false);
         }
     }
