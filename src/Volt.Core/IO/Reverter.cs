@@ -124,7 +124,7 @@ public sealed partial class Reverter(ILogger? log = null) : IAsyncDisposable, ID
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.UndoFailed, Level = LogLevel.Warning, Message = "Undo of \"{What}\" failed")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Undo of \"{What}\" failed")]
     private static partial void LogUndoFailed(ILogger log, string what, Exception error);
 }
 

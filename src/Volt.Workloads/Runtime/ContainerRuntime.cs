@@ -293,6 +293,6 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Name} (nspawn pid {Pid}, supervisor {Supervisor})")]
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Started container {Name} (nspawn pid {Pid}, supervisor {Supervisor})")]
     private partial void LogStarted(string name, int pid, string supervisor);
 }
