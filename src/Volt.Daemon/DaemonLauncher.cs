@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Volt.Core.Errors;
 using Volt.Core.Paths;
+using Volt.Core.Processes;
 
 namespace Volt.Daemon;
 
@@ -42,17 +42,13 @@ public static class DaemonLauncher
     private static void Spawn(VoltPaths paths, string socketPath, string? configFile)
     {
         Directory.CreateDirectory(paths.Log);
-        var psi = new ProcessStartInfo("setsid")
+        var env = new Dictionary<string, string?> { ["VOLT_ROOT"] = paths.Root, ["VOLT_HOST"] = "unix://" + socketPath };
+        if (configFile is not null) env["VOLT_CONFIG"] = configFile;
+        // Disposed at once: voltd runs on in its own session; the shell puts its stdio on daemon.log (closed pipes
+        // keep ours, and a terminal, from being handed over).
+        using var _ = ProcessLauncher.Start(new ProcessSpec("setsid", ["/bin/sh", "-c", "exec \"$0\" daemon </dev/null >>\"$1\" 2>&1", Binary(), paths.DaemonLog])
         {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var a in new[] { "/bin/sh", "-c", "exec \"$0\" daemon </dev/null >>\"$1\" 2>&1", Binary(), paths.DaemonLog }) psi.ArgumentList.Add(a);
-        psi.Environment["VOLT_ROOT"] = paths.Root;
-        psi.Environment["VOLT_HOST"] = "unix://" + socketPath;
-        if (configFile is not null) psi.Environment["VOLT_CONFIG"] = configFile;
-        using var p = Process.Start(psi) ?? throw new VoltException(ExitCode.Daemon, "Failed starting voltd");
-        p.StandardInput.Close();
-        p.StandardOutput.Close();
-        p.StandardError.Close();
+            Environment = env, Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Closed, Stderr = ProcessOutput.Closed,
+        });
     }
 }

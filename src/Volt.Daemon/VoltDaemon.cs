@@ -62,25 +62,25 @@ public static partial class VoltDaemon
     }
 
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "voltd re-adopted {Count} running container(s)")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "voltd re-adopted {Count} running container(s)")]
     private static partial void LogAdopted(ILogger log, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "voltd collected {Count} orphan(s) of interrupted creates")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "voltd collected {Count} orphan(s) of interrupted creates")]
     private static partial void LogOrphans(ILogger log, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "voltd could not collect orphans")]
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "voltd could not collect orphans")]
     private static partial void LogOrphansFailed(ILogger log, Exception e);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "voltd listening on {Socket} (pid {Pid})")]
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "voltd listening on {Socket} (pid {Pid})")]
     private static partial void LogListening(ILogger log, string socket, int pid);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "voltd stopping: {Count} container(s), newest first")]
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "voltd stopping: {Count} container(s), newest first")]
     private static partial void LogStopping(ILogger log, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "voltd could not stop its {Kind} workloads")]
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "voltd could not stop its {Kind} workloads")]
     private static partial void LogWorkloadStopFailed(ILogger log, string kind, Exception e);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "voltd reloaded its configuration (SIGHUP)")]
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "voltd reloaded its configuration (SIGHUP)")]
     private static partial void LogReloaded(ILogger log);
 }
 

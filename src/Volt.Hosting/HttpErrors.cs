@@ -66,7 +66,7 @@ public static class HttpErrors
     };
 
     /// <summary>The one error body of Volt's own JSON APIs for <paramref name="e"/>.</summary>
-    public static ErrorResponse Body(Exception e) => new((int)ExitCodeFor(e), e.Message);
+    public static ErrorResponse Body(Exception e) => new((int)ExitCodeFor(e), Core.IO.RevertReport.MessageOf(e)); // failed undos (RevertReport) travel with the error
 
     /// <summary>
     /// The exception a client raises for an error answer: the body's code and message when it is an

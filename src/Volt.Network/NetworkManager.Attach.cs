@@ -30,34 +30,42 @@ public sealed partial class NetworkManager
             throw VoltException.NotFound($"network \"{network}\" not found");
         CheckPortsFree(container, publish);
 
-        using var rev = new Reverter();
-        var net = network is null or NetNames.DefaultNetwork
-            ? await EnsureDefaultLockedAsync(rev, ct).ConfigureAwait(false)
-            : Get(network);
-        if (network is not null && network != NetNames.DefaultNetwork) await EnsureUpAsync(net, rev, ct).ConfigureAwait(false);
-
-        var ipam = Ipam(net);
-        var lease = ipam.Allocate(container);
-        if (lease.Fresh) rev.Add($"release {lease.Address}", () => ipam.Release(container));
-
-        var cidr = net.Cidr;
-        var record = new AttachmentRecord(container, net.Name, net.Bridge, lease.Address, cidr.PrefixLength, net.Gateway,
-            NetNames.HostVeth(container), target.ToString(), publish, _time.GetUtcNow());
-        Store.SaveAttachment(record);
-        rev.Add("remove attachment record", () => Store.DeleteAttachment(container));
-
-        await _links.CreateVethAsync(record.HostVeth, net.Bridge, target, ct).ConfigureAwait(false);
-        rev.Add($"delete veth \"{record.HostVeth}\"", () => _links.DeleteAsync(record.HostVeth, CancellationToken.None).GetAwaiter().GetResult());
-        await _links.ConfigureInsideAsync(target, lease.Address, cidr, ct).ConfigureAwait(false);
-
-        if (publish.Count > 0)
+        await using var rev = new Reverter();
+        try
         {
-            // One atomic nft script: either every forward exists or none does, so the undo is exact.
-            await _nft.AddPortForwardsAsync(container, lease.Address, publish, ct).ConfigureAwait(false);
-            rev.Add("remove port forwards", () => _nft.RemoveAsync(NftDriver.ContainerComment(container), CancellationToken.None).GetAwaiter().GetResult());
+            var net = network is null or NetNames.DefaultNetwork
+                ? await EnsureDefaultLockedAsync(rev, ct).ConfigureAwait(false)
+                : Get(network);
+            if (network is not null && network != NetNames.DefaultNetwork) await EnsureUpAsync(net, rev, ct).ConfigureAwait(false);
+
+            var ipam = Ipam(net);
+            var lease = ipam.Allocate(container);
+            if (lease.Fresh) rev.Add($"release {lease.Address}", () => ipam.Release(container));
+
+            var cidr = net.Cidr;
+            var record = new AttachmentRecord(container, net.Name, net.Bridge, lease.Address, cidr.PrefixLength, net.Gateway,
+                NetNames.HostVeth(container), target.ToString(), publish, _time.GetUtcNow());
+            Store.SaveAttachment(record);
+            rev.Add("remove attachment record", () => Store.DeleteAttachment(container));
+
+            await _links.CreateVethAsync(record.HostVeth, net.Bridge, target, ct).ConfigureAwait(false);
+            rev.Add($"delete veth \"{record.HostVeth}\"", c => _links.DeleteAsync(record.HostVeth, c));
+            await _links.ConfigureInsideAsync(target, lease.Address, cidr, ct).ConfigureAwait(false);
+
+            if (publish.Count > 0)
+            {
+                // One atomic nft script: either every forward exists or none does, so the undo is exact.
+                await _nft.AddPortForwardsAsync(container, lease.Address, publish, ct).ConfigureAwait(false);
+                rev.Add("remove port forwards", c => _nft.RemoveAsync(NftDriver.ContainerComment(container), c));
+            }
+            rev.Commit();
+            return ToAttachment(record);
         }
-        rev.Commit();
-        return ToAttachment(record);
+        catch (Exception e)
+        {
+            await rev.RevertAsync(e).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>

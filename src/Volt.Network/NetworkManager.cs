@@ -46,10 +46,7 @@ public sealed partial class NetworkManager
     public async Task<NetworkRecord> EnsureDefaultAsync(CancellationToken ct = default)
     {
         using var _ = FileLock.Exclusive(Store.EngineLock);
-        using var rev = new Reverter();
-        var net = await EnsureDefaultLockedAsync(rev, ct).ConfigureAwait(false);
-        rev.Commit();
-        return net;
+        return await Reverter.RunAsync(null, rev => EnsureDefaultLockedAsync(rev, ct)).ConfigureAwait(false);
     }
 
     /// <summary><c>volt net create</c>: bridge <c>volt-&lt;name&gt;</c> with the subnet's first host address, plus NAT.</summary>
@@ -60,10 +57,7 @@ public sealed partial class NetworkManager
         var bridge = name == NetNames.DefaultNetwork ? _options.DefaultBridge : NetNames.BridgeFor(name);
         using var _ = FileLock.Exclusive(Store.EngineLock);
         if (Store.TryGet(name) is not null) throw VoltException.Exists($"network \"{name}\" already exists");
-        using var rev = new Reverter();
-        var net = await CreateLockedAsync(name, bridge, cidr, rev, ct).ConfigureAwait(false);
-        rev.Commit();
-        return net;
+        return await Reverter.RunAsync(null, rev => CreateLockedAsync(name, bridge, cidr, rev, ct)).ConfigureAwait(false);
     }
 
     /// <summary><c>volt net delete</c>: refuses (exit 9) while containers are attached; removes NAT, bridge and files.</summary>
@@ -114,7 +108,7 @@ public sealed partial class NetworkManager
         if (!await _links.ExistsAsync(net.Bridge, ct).ConfigureAwait(false))
         {
             await _links.CreateBridgeAsync(net.Bridge, ct).ConfigureAwait(false);
-            rev.Add($"delete bridge \"{net.Bridge}\"", () => _links.DeleteAsync(net.Bridge, CancellationToken.None).GetAwaiter().GetResult());
+            rev.Add($"delete bridge \"{net.Bridge}\"", c => _links.DeleteAsync(net.Bridge, c));
         }
         await _links.ConfigureBridgeAsync(net.Bridge, net.Cidr, ct).ConfigureAwait(false);
         // Forwarding is host-wide and other software may rely on it: switched on, never switched back off.
@@ -122,6 +116,6 @@ public sealed partial class NetworkManager
         // Lets DNAT from 127.0.0.1 route out of this bridge (see docs/networking.md, "Publishing on loopback").
         await Host.SysctlAsync($"net/ipv4/conf/{net.Bridge}/route_localnet", "1", ct).ConfigureAwait(false);
         if (await _nft.EnsureNetworkNatAsync(net, ct).ConfigureAwait(false))
-            rev.Add($"remove NAT of \"{net.Name}\"", () => _nft.RemoveAsync(NftDriver.NetworkComment(net.Name), CancellationToken.None).GetAwaiter().GetResult());
+            rev.Add($"remove NAT of \"{net.Name}\"", c => _nft.RemoveAsync(NftDriver.NetworkComment(net.Name), c));
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Volt.Core.Native;
 
 namespace Volt.Core.IO;
 
@@ -21,16 +22,13 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
 
     private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
 
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int StatX(int dirfd, string path, int flags, uint mask, byte* buf);
-
     /// <summary>Stats without following a final symlink. Throws <see cref="FileNotFoundException"/> or <see cref="IOException"/>.</summary>
     public static unsafe FileStat LStat(string path) => Stat(path, AT_SYMLINK_NOFOLLOW);
 
     public static unsafe FileStat Stat(string path, int flags = 0)
     {
         byte* buf = stackalloc byte[256];
-        if (StatX(AT_FDCWD, path, flags, STATX_BASIC_STATS, buf) != 0)
+        if (LibC.statx(AT_FDCWD, path, flags, STATX_BASIC_STATS, buf) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             var msg = $"{path}: {Marshal.GetPInvokeErrorMessage(errno)}";

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Volt.Core.Native;
 
 namespace Volt.Core.IO;
 
@@ -12,24 +13,13 @@ public static partial class RawFile
     private const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000, O_NOFOLLOW = 0x20000;
     private const int EEXIST = 17, ENOSPC = 28;
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysOpen(string path, int flags, int mode);
-    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
-    private static unsafe partial nint SysPread(int fd, byte* buf, nint count, long offset);
-    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-    private static unsafe partial nint SysPwrite(int fd, byte* buf, nint count, long offset);
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int SysClose(int fd);
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysRenameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
-
     /// <summary>Opens an existing file for reading, never following a final symlink.</summary>
-    public static int OpenRead(string path) => Check(SysOpen(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0), path);
+    public static int OpenRead(string path) => Check(LibC.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0), path);
 
     /// <summary>Creates a new file (O_EXCL, mode 0644) for writing.</summary>
-    public static int CreateNew(string path) => Check(SysOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0x1A4), path);
+    public static int CreateNew(string path) => Check(LibC.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0x1A4), path);
 
-    public static void Close(int fd) => SysClose(fd);
+    public static void Close(int fd) => LibC.close(fd);
 
     /// <summary>Reads until <paramref name="buffer"/> is full or end of file; returns the bytes read.</summary>
     public static unsafe int ReadFully(int fd, Span<byte> buffer, long offset, string path)
@@ -39,7 +29,7 @@ public static partial class RawFile
         {
             while (total < buffer.Length)
             {
-                var n = SysPread(fd, p + total, buffer.Length - total, offset + total);
+                var n = LibC.pread(fd, p + total, buffer.Length - total, offset + total);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Posix.EINTR) continue;
@@ -59,7 +49,7 @@ public static partial class RawFile
         {
             while (done < data.Length)
             {
-                var n = SysPwrite(fd, p + done, data.Length - done, offset + done);
+                var n = LibC.pwrite(fd, p + done, data.Length - done, offset + done);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Posix.EINTR) continue;
@@ -73,7 +63,7 @@ public static partial class RawFile
     /// <summary>rename(2) that fails instead of replacing: false when the target already exists.</summary>
     public static bool RenameNoReplace(string from, string to)
     {
-        if (SysRenameat2(-100, from, -100, to, 1 /* RENAME_NOREPLACE */) == 0) return true;
+        if (LibC.renameat2(LibC.AT_FDCWD, from, LibC.AT_FDCWD, to, 1 /* RENAME_NOREPLACE */) == 0) return true;
         var errno = Marshal.GetLastPInvokeError();
         if (errno == EEXIST) return false;
         throw Error(errno, to);

@@ -81,7 +81,7 @@ public static class DaemonRoutes
 
     /// <summary><c>volt task run</c>: runs it now, answers its record when it ended (a run in progress: 409).</summary>
     public static readonly DaemonRoute<Empty, TaskRun> RunTask = new(nameof(RunTask), "POST", "/v1/tasks/{name}/run",
-        null, DaemonJson.Default.TaskRun,
+        null, static () => DaemonJson.Default.TaskRun,
         static (s, a, _, ct) => Tasks(s).RunNowAsync(a["name"], ct));
 
     /// <summary>Before delete: the timer ends and a run in progress is stopped.</summary>

@@ -39,16 +39,17 @@ public sealed class RootfsAssembler(VoltPaths paths)
         if (Mounts.IsMountPoint(rootfs)) return new AssembledRootfs(rootfs, lower, img, created);
         var upper = Path.Combine(containerDir, "upper");
         var work = Path.Combine(containerDir, "work");
-        using var revert = new Reverter();
-        foreach (var d in new[] { upper, work, rootfs })
+        return Reverter.Run(null, revert =>
         {
-            if (Directory.Exists(d)) continue;
-            Directory.CreateDirectory(d);
-            revert.Add($"remove {d}", () => LowerDirBuilder.Remove(d));
-        }
-        Mounts.MountOverlay(lower, upper, work, rootfs);
-        revert.Commit();
-        return new AssembledRootfs(rootfs, lower, img, created);
+            foreach (var d in new[] { upper, work, rootfs })
+            {
+                if (Directory.Exists(d)) continue;
+                Directory.CreateDirectory(d);
+                revert.Add($"remove {d}", () => LowerDirBuilder.Remove(d));
+            }
+            Mounts.MountOverlay(lower, upper, work, rootfs);
+            return new AssembledRootfs(rootfs, lower, img, created);
+        });
     }
 
     /// <summary>Unmounts the container's rootfs and removes its upper, work and rootfs dirs. Idempotent.</summary>

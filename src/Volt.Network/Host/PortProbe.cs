@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Volt.Network.Addressing;
+using Volt.Core.Native;
 
 namespace Volt.Network.Host;
 
@@ -13,8 +14,6 @@ namespace Volt.Network.Host;
 public static partial class PortProbe
 {
     private const int CLONE_NEWNET = 0x40000000;
-
-    [LibraryImport("libc", SetLastError = true)] private static partial int setns(int fd, int nstype);
 
     /// <summary>The mappings whose host port some socket already holds.</summary>
     public static IReadOnlyList<PortMapping> Taken(IReadOnlyList<PortMapping> ports, string? netns)
@@ -28,7 +27,7 @@ public static partial class PortProbe
             try
             {
                 using var ns = File.OpenHandle(Path.Combine("/var/run/netns", netns));
-                if (setns((int)ns.DangerousGetHandle(), CLONE_NEWNET) != 0)
+                if (LibC.setns((int)ns.DangerousGetHandle(), CLONE_NEWNET) != 0)
                     throw new IOException($"setns into \"{netns}\" failed: errno {Marshal.GetLastPInvokeError()}");
                 taken = [.. ports.Where(p => !CanBind(p))];
             }

@@ -19,11 +19,12 @@ public sealed partial class ContainerEngine(ContainerHost host)
     {
         var config = Plan(r);
         using var _ = Store.Lock(r.Name);
-        using var rev = new Reverter();
-        Materialize(config, rev);
-        Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Stopped });
-        rev.Commit();
-        return config;
+        return Reverter.Run(null, rev =>
+        {
+            Materialize(config, rev);
+            Store.Save(r.Name, new ContainerState { Status = ContainerStatus.Stopped });
+            return config;
+        });
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text;
 using Volt.Core.Errors;
+using Volt.Core.Processes;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Runtime;
 
@@ -8,7 +8,7 @@ namespace Volt.Workloads.Health;
 
 /// <summary>
 /// Runs a container's health check once, inside its namespaces the way <c>volt container exec</c> does
-/// (<see cref="ContainerExec.StartInfoAsync"/>), kills it (and what it started) at the timeout, and records the result
+/// (<see cref="ContainerExec.SpecAsync"/>), kills it (and what it started) at the timeout, and records the result
 /// in health.json with Docker's rules: exit 0 is healthy; other results count towards <c>retries</c> only after the
 /// start period. voltd's prober and <c>volt container healthcheck run</c> (the systemd timer) both come here.
 /// </summary>
@@ -22,8 +22,8 @@ public sealed class HealthChecker(ContainerEngine engine, TimeProvider time)
         var check = store.Config(name).Healthcheck
             ?? throw new VoltException(ExitCode.InvalidConfig, $"container \"{name}\" has no health check (give --health-cmd, or use an image with a Healthcheck)");
         var startedAt = store.State(name).StartedAt;
-        var psi = await ContainerExec.StartInfoAsync(engine, name, check.Command, ct).ConfigureAwait(false);
-        var result = await ProbeAsync(psi, check.Timeout, ct).ConfigureAwait(false);
+        var spec = await ContainerExec.SpecAsync(engine, name, check.Command, ct).ConfigureAwait(false);
+        var result = await ProbeAsync(spec, check.Timeout, ct).ConfigureAwait(false);
         using var _ = Core.IO.FileLock.Exclusive(store.HealthLockFile(name));
         var now = store.State(name);
         var before = store.Health(name) is { } h && h.StartedAt == startedAt ? h : new HealthState { StartedAt = startedAt };
@@ -47,33 +47,26 @@ public sealed class HealthChecker(ContainerEngine engine, TimeProvider time)
         };
     }
 
-    private async Task<HealthResult> ProbeAsync(ProcessStartInfo psi, TimeSpan timeout, CancellationToken ct)
+    private async Task<HealthResult> ProbeAsync(ProcessSpec spec, TimeSpan timeout, CancellationToken ct)
     {
-        psi.RedirectStandardInput = true;
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
         var start = time.GetUtcNow();
-        using var p = ContainerExec.Start(psi);
-        p.StandardInput.Close();
+        using var p = ProcessLauncher.Start(spec with { Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Capture, Stderr = ProcessOutput.Capture });
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var stdout = p.StandardOutput.ReadToEndAsync(linked.Token);
-        var stderr = p.StandardError.ReadToEndAsync(linked.Token);
         try
         {
-            await p.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-            var output = await Task.WhenAll(stdout, stderr).WaitAsync(linked.Token).ConfigureAwait(false);
-            return new HealthResult(start, time.GetUtcNow(), p.ExitCode, Tail(output[0] + output[1]));
+            var code = await p.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            return new HealthResult(start, time.GetUtcNow(), code, Tail(p.StdOut + p.StdErr));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             // nsenter forks the check into the PID namespace: kill it, the check and whatever the check started.
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            p.KillTree();
             return new HealthResult(start, time.GetUtcNow(), -1, $"Health check exceeded timeout ({Durations.Format(timeout)})");
         }
         catch
         {
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            p.KillTree();
             throw;
         }
     }

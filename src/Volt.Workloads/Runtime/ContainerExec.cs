@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Volt.Core.Errors;
+using Volt.Core.Processes;
 using Volt.Workloads.Containers;
 
 namespace Volt.Workloads.Runtime;
@@ -37,26 +37,19 @@ public static class ContainerExec
         if (o.Detach) return await StartDetachedAsync(nsenter, env, ct).ConfigureAwait(false);
         if (o.Tty) return await RunOnTerminalAsync(root, nsenter, env, o.Interactive, ct).ConfigureAwait(false);
 
-        var psi = Start(nsenter[0], nsenter.Skip(1), env);
-        if (!o.Interactive) psi.RedirectStandardInput = true;
-        using var p = Launch(psi);
-        if (!o.Interactive) p.StandardInput.Close();
-        await p.WaitForExitAsync(ct).ConfigureAwait(false);
-        return p.ExitCode;
+        using var p = ProcessLauncher.Start(Spec(nsenter[0], nsenter.Skip(1), env) with { Stdin = o.Interactive ? ProcessInput.Inherit : ProcessInput.Closed });
+        return await p.WaitForExitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The <c>nsenter</c> command into the running container's namespaces with its environment (exit 9 when it is not
     /// running), not started: the health check runs it with its output captured.
     /// </summary>
-    public static async Task<ProcessStartInfo> StartInfoAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct)
+    public static async Task<ProcessSpec> SpecAsync(ContainerEngine engine, string name, IReadOnlyList<string> command, CancellationToken ct)
     {
         var (_, nsenter, env) = await PrepareAsync(engine, name, new ExecOptions(command), ct).ConfigureAwait(false);
-        return Start(nsenter[0], nsenter.Skip(1), env);
+        return Spec(nsenter[0], nsenter.Skip(1), env);
     }
-
-    /// <summary>Starts a prepared exec process (exit 10 when nsenter is missing).</summary>
-    public static Process Start(ProcessStartInfo psi) => Launch(psi);
 
     private static async Task<(string Root, List<string> Nsenter, Dictionary<string, string> Env)> PrepareAsync(
         ContainerEngine engine, string name, ExecOptions o, CancellationToken ct)
@@ -98,29 +91,22 @@ public static class ContainerExec
         return env;
     }
 
-    private static ProcessStartInfo Start(string file, IEnumerable<string> args, Dictionary<string, string> env)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Clear();
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        return psi;
-    }
-
-    private static Process Launch(ProcessStartInfo psi)
-    {
-        try { return Process.Start(psi)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new VoltException(ExitCode.Dependency, $"Failed running {psi.FileName}: {e.Message} (package util-linux)", e); }
-    }
+    /// <summary>The process (not started): only the container's environment; exit 10 naming util-linux when nsenter is missing.</summary>
+    private static ProcessSpec Spec(string file, IEnumerable<string> args, Dictionary<string, string> env) =>
+        new(file, [.. args])
+        {
+            ClearEnvironment = true, Environment = env.ToDictionary(e => e.Key, string? (e) => e.Value, StringComparer.Ordinal),
+            MissingHint = "package util-linux",
+        };
 
     private static async Task<int> StartDetachedAsync(List<string> nsenter, Dictionary<string, string> env, CancellationToken ct)
     {
-        var psi = Start("/bin/sh", ["-c", DetachScript, "volt-exec", .. nsenter], env);
-        psi.RedirectStandardInput = psi.RedirectStandardOutput = true;
-        using var p = Launch(psi);
-        p.StandardInput.Close();
-        var pid = (await p.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false)).Trim();
+        using var p = ProcessLauncher.Start(Spec("/bin/sh", ["-c", DetachScript, "volt-exec", .. nsenter], env) with
+        {
+            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Capture,
+        });
         await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        var pid = p.StdOut.Trim();
         if (p.ExitCode != 0 || !int.TryParse(pid, CultureInfo.InvariantCulture, out _))
             throw new VoltException(ExitCode.General, "exec -d: the background start failed");
         return 0;
@@ -129,18 +115,16 @@ public static class ContainerExec
     private static async Task<int> RunOnTerminalAsync(string root, List<string> nsenter, Dictionary<string, string> env, bool interactive, CancellationToken ct)
     {
         using var pty = Pty.OpenIn(root + "/dev/pts");
-        var psi = Start("/bin/sh", ["-c", TtyScript, "volt-exec", pty.SlavePath, .. nsenter], env);
-        // The script puts the slave on all three; redirecting keeps .NET from handing ours (and its terminal care) over.
-        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        using var p = Launch(psi);
-        p.StandardInput.Close();
-        p.StandardOutput.Close();
-        p.StandardError.Close();
+        // The script puts the slave on all three; closed pipes keep .NET from handing ours (and its terminal care) over.
+        using var p = ProcessLauncher.Start(Spec("/bin/sh", ["-c", TtyScript, "volt-exec", pty.SlavePath, .. nsenter], env) with
+        {
+            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Closed, Stderr = ProcessOutput.Closed,
+        });
         using var relay = new PtyRelay(pty, interactive);
         try { await p.WaitForExitAsync(ct).ConfigureAwait(false); }
         catch (OperationCanceledException)
         {
-            try { p.Kill(); } catch (InvalidOperationException) { }
+            p.Signal(Core.Native.Signals.SIGKILL);
             throw;
         }
         relay.Drain();

@@ -85,10 +85,10 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name} exited with code {Code}: {Status}")]
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Container {Name} exited with code {Code}: {Status}")]
     private partial void LogExited(string name, int code, string status);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Watching container {Name} failed")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Watching container {Name} failed")]
     private partial void LogMonitorFailed(Exception e, string name);
 
 }

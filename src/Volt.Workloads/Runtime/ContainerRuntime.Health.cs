@@ -38,9 +38,9 @@ public sealed partial class ContainerRuntime
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name} is {Health} (check exited {Code})")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Container {Name} is {Health} (check exited {Code})")]
     private partial void LogHealth(string name, string health, int code);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check of container {Name} could not run")]
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Health check of container {Name} could not run")]
     private partial void LogHealthFailed(Exception e, string name);
 }

@@ -88,12 +88,12 @@ public sealed partial class ContainerRuntime
         catch (Exception e) { LogRestartFailed(e, name); }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name}: restart attempt {Attempt} at {NextAt:O}")]
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Container {Name}: restart attempt {Attempt} at {NextAt:O}")]
     private partial void LogRestartScheduled(string name, int attempt, DateTimeOffset nextAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name}: stopped during restart back-off; no more restarts")]
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Container {Name}: stopped during restart back-off; no more restarts")]
     private partial void LogBackOffEnded(string name);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting container {Name} failed")]
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Restarting container {Name} failed")]
     private partial void LogRestartFailed(Exception e, string name);
 }

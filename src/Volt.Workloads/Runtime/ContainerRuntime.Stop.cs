@@ -106,15 +106,15 @@ public sealed partial class ContainerRuntime
         return adopted;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Name} did not stop within {Seconds}s of SIGTERM: sending SIGKILL")]
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Container {Name} did not stop within {Seconds}s of SIGTERM: sending SIGKILL")]
     private partial void LogKilling(string name, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping container {Name} failed")]
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Error, Message = "Stopping container {Name} failed")]
     private partial void LogStopFailed(Exception e, string name);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Re-adopted container {Name} in restart back-off (attempt {Attempt} pending)")]
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Re-adopted container {Name} in restart back-off (attempt {Attempt} pending)")]
     private partial void LogAdoptedBackOff(string name, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Re-adopted running container {Name} (nspawn pid {Pid})")]
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Re-adopted running container {Name} (nspawn pid {Pid})")]
     private partial void LogAdopted(string name, int pid);
 }

@@ -134,86 +134,94 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                 config = creating;
             }
 
-            using var rev = new Reverter();
-            var rootfs = store.Rootfs(name);
-            var materialized = false;
-            var cg = ContainerHost.CgroupName(name);
-            if (creating is null)
+            await using var rev = new Reverter(_log);
+            try
             {
-                // A failed start leaves the container as it was (stopped, its exit recorded), not "running".
-                var before = store.State(name);
-                rev.Add("state", () => store.Save(name, before with { Status = before.Status == ContainerStatus.Running ? ContainerStatus.Stopped : before.Status, Pid = null, Ip = null }));
-                // The rootfs first: the command is checked in it before nspawn runs (an ungated launch starts at once).
-                if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)
-                    throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
-                RootfsCheck.Prepare(config, rootfs);
-            }
-            _host.Cgroups.Delete(cg);
-            _host.Cgroups.Create(cg);
-            rev.Add("cgroup", () => _host.Cgroups.Delete(cg));
-            _host.Cgroups.Apply(cg, _host.Limits(config));
-            long logStart = 0;
-            if (logFile is not null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
-                logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
-            }
+                var rootfs = store.Rootfs(name);
+                var materialized = false;
+                var cg = ContainerHost.CgroupName(name);
+                if (creating is null)
+                {
+                    // A failed start leaves the container as it was (stopped, its exit recorded), not "running".
+                    var before = store.State(name);
+                    rev.Add("state", () => store.Save(name, before with { Status = before.Status == ContainerStatus.Running ? ContainerStatus.Stopped : before.Status, Pid = null, Ip = null }));
+                    // The rootfs first: the command is checked in it before nspawn runs (an ungated launch starts at once).
+                    if (_host.Rootfs.Prepare(RootfsSource.Of(config), store.Dir(name)) != rootfs)
+                        throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
+                    RootfsCheck.Prepare(config, rootfs);
+                }
+                _host.Cgroups.Delete(cg);
+                _host.Cgroups.Create(cg);
+                rev.Add("cgroup", () => _host.Cgroups.Delete(cg));
+                _host.Cgroups.Apply(cg, _host.Limits(config));
+                long logStart = 0;
+                if (logFile is not null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+                    logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+                }
 
-            // An ungated launch (foreground) starts at once: the records and rootfs first, the command checked in it.
-            if (creating is not null && logFile is null)
-            {
-                _engine.Materialize(config, rev);
-                materialized = true;
-                RootfsCheck.Prepare(config, rootfs);
-            }
-            // A non-root --user is resolved in the image and switched by Volt's helper: that needs the rootfs before nspawn.
-            (UserSwitch, string, string)? user = null;
-            if (UserSwitch.Needed(config.User))
-            {
-                if (creating is not null && !materialized) { _engine.Materialize(config, rev); materialized = true; }
-                var switchUser = UserSwitch.Resolve(config.User, rootfs)!;
-                var helper = Path.Combine(store.Dir(name), "user-switch");
-                switchUser.WriteHelper(helper);
-                user = (switchUser, helper, RootfsCheck.Prepare(config, rootfs));
-            }
-            var argv = NspawnCommand.Build(config, rootfs, console, user);
-            var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile,
-                ownSession: console == ConsoleMode.Pipe);
-            var process = launch.Process;
-            // Undone before the cgroup: everything in it must be gone for its directories to go (rmdir of a busy group fails).
-            rev.Add("nspawn", () => { launch.Abort(); KillAndWait(name, process); });
-            // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
-            if (creating is not null && logFile is not null)
-            {
-                if (!materialized) _engine.Materialize(config, rev);
-                rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
-                RootfsCheck.Prepare(config, rootfs);
-            }
-            var started = _host.Time.GetUtcNow();
-            w = new Watch(name, process.Id, process, started, rootfs);
-            store.Save(name, new ContainerState
-            {
-                Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts,
-            }, ContainerStore.Durable(config));
-            _watches[name] = w;
-            rev.Add("watch", () => _watches.TryRemove(name, out _));
-            launch.Go();
+                // An ungated launch (foreground) starts at once: the records and rootfs first, the command checked in it.
+                if (creating is not null && logFile is null)
+                {
+                    _engine.Materialize(config, rev);
+                    materialized = true;
+                    RootfsCheck.Prepare(config, rootfs);
+                }
+                // A non-root --user is resolved in the image and switched by Volt's helper: that needs the rootfs before nspawn.
+                (UserSwitch, string, string)? user = null;
+                if (UserSwitch.Needed(config.User))
+                {
+                    if (creating is not null && !materialized) { _engine.Materialize(config, rev); materialized = true; }
+                    var switchUser = UserSwitch.Resolve(config.User, rootfs)!;
+                    var helper = Path.Combine(store.Dir(name), "user-switch");
+                    switchUser.WriteHelper(helper);
+                    user = (switchUser, helper, RootfsCheck.Prepare(config, rootfs));
+                }
+                var argv = NspawnCommand.Build(config, rootfs, console, user);
+                var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile,
+                    ownSession: console == ConsoleMode.Pipe);
+                var process = launch.Process;
+                // Undone before the cgroup: everything in it must be gone for its directories to go (rmdir of a busy group fails).
+                rev.Add("nspawn", () => { launch.Abort(); KillAndWait(name, process); });
+                // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
+                if (creating is not null && logFile is not null)
+                {
+                    if (!materialized) _engine.Materialize(config, rev);
+                    rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
+                    RootfsCheck.Prepare(config, rootfs);
+                }
+                var started = _host.Time.GetUtcNow();
+                w = new Watch(name, process.Id, process, started, rootfs);
+                store.Save(name, new ContainerState
+                {
+                    Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts,
+                }, ContainerStore.Durable(config));
+                _watches[name] = w;
+                rev.Add("watch", () => _watches.TryRemove(name, out _));
+                launch.Go();
 
-            var networked = config.Network is not null || config.Publish.Count > 0;
-            // A foreground run without a network needs no PID 1 (nothing to attach, no log to read a refusal from): it
-            // waits for nspawn's exit instead of polling /proc beside nspawn's own start (CPU the 2-core start needs).
-            var init = logFile is null && !networked ? null : await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
-            // nspawn gave up before the container's PID 1 existed: say why (its own words from the log), never a silent exit.
-            if (init is null && logFile is not null && process.HasExited && process.ExitCode != 0 && NspawnRefusal(logFile, logStart) is { } why)
-                throw new VoltException(ExitCode.General, $"container \"{name}\" did not start: {why}");
-            if (init is { } pid1 && networked)
-            {
-                // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
-                rev.Add("network", () => _host.Network.DetachAsync(name).GetAwaiter().GetResult());
-                var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
-                store.Save(name, store.State(name) with { Ip = ip }, ContainerStore.Durable(config));
+                var networked = config.Network is not null || config.Publish.Count > 0;
+                // A foreground run without a network needs no PID 1 (nothing to attach, no log to read a refusal from): it
+                // waits for nspawn's exit instead of polling /proc beside nspawn's own start (CPU the 2-core start needs).
+                var init = logFile is null && !networked ? null : await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
+                // nspawn gave up before the container's PID 1 existed: say why (its own words from the log), never a silent exit.
+                if (init is null && logFile is not null && process.HasExited && process.ExitCode != 0 && NspawnRefusal(logFile, logStart) is { } why)
+                    throw new VoltException(ExitCode.General, $"container \"{name}\" did not start: {why}");
+                if (init is { } pid1 && networked)
+                {
+                    // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
+                    rev.Add("network", c => _host.Network.DetachAsync(name, c));
+                    var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
+                    store.Save(name, store.State(name) with { Ip = ip }, ContainerStore.Durable(config));
+                }
+                rev.Commit();
             }
-            rev.Commit();
+            catch (Exception e)
+            {
+                await rev.RevertAsync(e).ConfigureAwait(false);
+                throw;
+            }
         }
         LogStarted(name, w.Pid, Label);
         return w;
@@ -287,6 +295,6 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {Name} (nspawn pid {Pid}, supervisor {Supervisor})")]
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Started container {Name} (nspawn pid {Pid}, supervisor {Supervisor})")]
     private partial void LogStarted(string name, int pid, string supervisor);
 }

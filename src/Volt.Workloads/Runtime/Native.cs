@@ -1,36 +1,26 @@
 using System.Runtime.InteropServices;
+using Volt.Core.Native;
 
 namespace Volt.Workloads.Runtime;
 
 /// <summary>
-/// libc calls the engine makes without a process spawn: kill(2) with a result (for signalling processes that are not
+/// Typed wrappers (declared in <see cref="LibC"/>) of the libc calls the engine makes without a process spawn: kill(2) with a result (for signalling processes that are not
 /// our children, re-adopted containers), mount(2)/umount2(2) for the rootfs overlay.
 /// </summary>
-internal static partial class Native
+internal static class Native
 {
-    public const int SIGKILL = 9, SIGTERM = 15;
-    public const int EBUSY = 16;
-    public const int ENOENT = 2;
-    public const int EINVAL = 22;
-    public const int MNT_DETACH = 2;
+    public const int SIGKILL = Signals.SIGKILL, SIGTERM = Signals.SIGTERM;
+    public const int EBUSY = Errno.EBUSY, ENOENT = Errno.ENOENT, EINVAL = 22;
+    public const int MNT_DETACH = LibC.MNT_DETACH;
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillRaw(int pid, int sig);
-
-    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MountRaw(string source, string target, string fstype, nuint flags, string data);
-
-    [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Umount2Raw(string target, int flags);
-
-    public static bool Kill(int pid, int sig) => pid > 0 && KillRaw(pid, sig) == 0;
+    public static bool Kill(int pid, int sig) => pid > 0 && LibC.kill(pid, sig) == 0;
 
     /// <summary>mount(2) without flags: 0 or the errno.</summary>
     public static int Mount(string source, string target, string fstype, string data) =>
-        MountRaw(source, target, fstype, 0, data) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        LibC.mount(source, target, fstype, 0, data) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>umount2(2): 0 or the errno.</summary>
-    public static int Umount(string target, int flags) => Umount2Raw(target, flags) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    public static int Umount(string target, int flags) => LibC.umount2(target, flags) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
-    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+    public static string Describe(int errno) => LibC.Describe(errno);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Volt.Core.Processes;
 
 namespace Volt.Workloads.Runtime;
 
@@ -24,6 +25,8 @@ namespace Volt.Workloads.Runtime;
 /// </remarks>
 internal static class NspawnLauncher
 {
+    private static readonly Dictionary<string, string?> GatedEnvironment = new() { ["TZ"] = "UTC0", ["LC_ALL"] = "C" };
+
     private const string Joins =
         "while [ \"$1\" != -- ]; do " +
         "case $1 in */tasks) echo 0 > \"$1\" || exit 125;; *) echo $$ > \"$1\" || exit 125;; esac; shift; done; shift; ";
@@ -52,34 +55,27 @@ internal static class NspawnLauncher
     public static NspawnLaunch Start(IReadOnlyList<string> nspawn, IReadOnlyList<string> joinFiles, string? logFile, bool ownSession = false)
     {
         var gated = logFile is not null;
-        var psi = new ProcessStartInfo(gated || ownSession ? "setsid" : "/bin/sh") { UseShellExecute = false };
-        if (ownSession && !gated) psi.ArgumentList.Add("/bin/sh");
+        var args = new List<string>(nspawn.Count + joinFiles.Count + 8);
+        if (ownSession && !gated) args.Add("/bin/sh");
+        if (gated) args.Add("/bin/bash");
+        args.Add("-c");
+        args.Add(gated ? LoggedScript : Script);
+        args.Add("volt-start");
+        args.Add(gated ? "1" : "0");
+        args.Add(logFile ?? "");
+        args.AddRange(joinFiles);
+        args.Add("--");
+        args.AddRange(nspawn);
+        var spec = new ProcessSpec(gated || ownSession ? "setsid" : "/bin/sh", args);
         if (gated)
-        {
-            psi.ArgumentList.Add("/bin/bash");
-            // The stamper's clock: UTC, '.' as the decimal point of $EPOCHREALTIME (nspawn gives the container its own environment).
-            psi.Environment["TZ"] = "UTC0";
-            psi.Environment["LC_ALL"] = "C";
-            // stdin is the gate; output goes to the log by the script's redirect (these keep .NET from handing over ours).
-            psi.RedirectStandardInput = true;
-            psi.RedirectStandardOutput = true;
-            psi.RedirectStandardError = true;
-        }
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(gated ? LoggedScript : Script);
-        psi.ArgumentList.Add("volt-start");
-        psi.ArgumentList.Add(gated ? "1" : "0");
-        psi.ArgumentList.Add(logFile ?? "");
-        foreach (var f in joinFiles) psi.ArgumentList.Add(f);
-        psi.ArgumentList.Add("--");
-        foreach (var a in nspawn) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null");
-        if (gated)
-        {
-            p.StandardOutput.Close();
-            p.StandardError.Close();
-        }
-        return new NspawnLaunch(p, gated);
+            spec = spec with
+            {
+                // The stamper's clock: UTC, '.' as the decimal point of $EPOCHREALTIME (nspawn gives the container its own environment).
+                Environment = GatedEnvironment,
+                // stdin is the gate; output goes to the log by the script's redirect (closed pipes keep .NET from handing over ours).
+                Stdin = ProcessInput.Pipe, Stdout = ProcessOutput.Closed, Stderr = ProcessOutput.Closed,
+            };
+        return new NspawnLaunch(ProcessLauncher.Start(spec).Process, gated);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Volt.Core.Errors;
+using Volt.Core.Native;
 
 namespace Volt.Workloads.Runtime;
 
@@ -20,13 +21,13 @@ internal sealed partial class Pty : IDisposable
 
     public static Pty OpenIn(string devpts)
     {
-        var fd = Open(devpts + "/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        var fd = LibC.open(devpts + "/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (fd < 0) throw Fail($"cannot open {devpts}/ptmx");
         int unlock = 0, n = 0;
-        if (Ioctl(fd, TIOCSPTLCK, ref unlock) != 0 || Ioctl(fd, TIOCGPTN, ref n) != 0)
+        if (LibC.ioctl(fd, TIOCSPTLCK, ref unlock) != 0 || LibC.ioctl(fd, TIOCGPTN, ref n) != 0)
         {
             var e = Fail("cannot unlock the pty");
-            Close(fd);
+            LibC.close(fd);
             throw e;
         }
         var pty = new Pty(fd, $"{devpts}/{n}");
@@ -37,13 +38,13 @@ internal sealed partial class Pty : IDisposable
     /// <summary>The caller's terminal size (stdin or stdout) onto the pty, when there is one.</summary>
     public void CopyWindowSize()
     {
-        var ws = new WinSize();
-        if (IoctlWin(0, TIOCGWINSZ, ref ws) == 0 || IoctlWin(1, TIOCGWINSZ, ref ws) == 0) IoctlWin(Master, TIOCSWINSZ, ref ws);
+        var ws = new LibC.WinSize();
+        if (LibC.ioctl(0, TIOCGWINSZ, ref ws) == 0 || LibC.ioctl(1, TIOCGWINSZ, ref ws) == 0) LibC.ioctl(Master, TIOCSWINSZ, ref ws);
     }
 
     public void Dispose()
     {
-        if (Master >= 0) Close(Master);
+        if (Master >= 0) LibC.close(Master);
         Master = -1;
     }
 
@@ -52,21 +53,6 @@ internal sealed partial class Pty : IDisposable
         var errno = Marshal.GetLastPInvokeError();
         return new VoltException(ExitCode.General, $"exec -t: {what}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct WinSize { public ushort Rows, Cols, X, Y; }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    internal static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, ref int arg);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int IoctlWin(int fd, nuint request, ref WinSize arg);
 }
 
 /// <summary>
@@ -87,14 +73,14 @@ internal sealed unsafe partial class PtyRelay : IDisposable
     public PtyRelay(Pty pty, bool interactive)
     {
         _pty = pty;
-        if (interactive && IsATty(0) == 1)
+        if (interactive && LibC.isatty(0) == 1)
         {
             var saved = new byte[128];
             fixed (byte* t = saved)
-                if (TcGetAttr(0, t) == 0)
+                if (LibC.tcgetattr(0, t) == 0)
                 {
                     var raw = (byte[])saved.Clone();
-                    fixed (byte* r = raw) { CfMakeRaw(r); TcSetAttr(0, TCSANOW, r); }
+                    fixed (byte* r = raw) { LibC.cfmakeraw(r); LibC.tcsetattr(0, TCSANOW, r); }
                     _savedTermios = saved;
                 }
         }
@@ -120,7 +106,7 @@ internal sealed unsafe partial class PtyRelay : IDisposable
         _stop = true;
         _exited = true;
         _winch?.Dispose();
-        if (_savedTermios is { } t) fixed (byte* p = t) TcSetAttr(0, TCSANOW, p);
+        if (_savedTermios is { } t) fixed (byte* p = t) LibC.tcsetattr(0, TCSANOW, p);
     }
 
     private void CopyOut()
@@ -133,7 +119,7 @@ internal sealed unsafe partial class PtyRelay : IDisposable
             if (ready == 0) { if (_exited) return; continue; }
             if (ready < 0) { if (Marshal.GetLastPInvokeError() == EINTR) continue; return; }
             int n;
-            fixed (byte* b = buf) n = (int)Read(_pty.Master, b, (nuint)buf.Length);
+            fixed (byte* b = buf) n = (int)LibC.read(_pty.Master, b, (nuint)buf.Length);
             if (n <= 0) { if (n < 0 && Marshal.GetLastPInvokeError() is EINTR or EAGAIN) continue; return; } // EIO: no slave left
             WriteAll(1, buf, n);
         }
@@ -148,7 +134,7 @@ internal sealed unsafe partial class PtyRelay : IDisposable
             if (ready == 0) continue;
             if (ready < 0) { if (Marshal.GetLastPInvokeError() == EINTR) continue; return; }
             int n;
-            fixed (byte* b = buf) n = (int)Read(0, b, (nuint)buf.Length);
+            fixed (byte* b = buf) n = (int)LibC.read(0, b, (nuint)buf.Length);
             if (n < 0 && Marshal.GetLastPInvokeError() == EINTR) continue;
             if (n <= 0)
             {
@@ -167,7 +153,7 @@ internal sealed unsafe partial class PtyRelay : IDisposable
         while (done < count)
         {
             nint w;
-            fixed (byte* b = buf) w = Write(fd, b + done, (nuint)(count - done));
+            fixed (byte* b = buf) w = LibC.write(fd, b + done, (nuint)(count - done));
             if (w < 0) { if (Marshal.GetLastPInvokeError() == EINTR) continue; return; }
             done += (int)w;
         }
@@ -175,31 +161,7 @@ internal sealed unsafe partial class PtyRelay : IDisposable
 
     private static int Poll(int fd, int timeoutMs)
     {
-        var p = new PollFd { Fd = fd, Events = POLLIN };
-        return PollRaw(&p, 1, timeoutMs);
+        var p = new LibC.PollFd { Fd = fd, Events = POLLIN };
+        return LibC.poll(&p, 1, timeoutMs);
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd { public int Fd; public short Events, REvents; }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int PollRaw(PollFd* fds, nuint n, int timeout);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int fd, byte* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static partial nint Write(int fd, byte* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "isatty")]
-    private static partial int IsATty(int fd);
-
-    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
-    private static partial int TcGetAttr(int fd, byte* termios);
-
-    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
-    private static partial int TcSetAttr(int fd, int action, byte* termios);
-
-    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
-    private static partial void CfMakeRaw(byte* termios);
 }

@@ -88,7 +88,11 @@ internal static class ErrorReporter
         _ => e.Message,
     });
 
-    /// <summary>One line per problem: a config file with three errors prints three lines.</summary>
+    /// <summary>
+    /// One line per problem: a config file with three errors prints three lines; a change whose undo failed prints the
+    /// error, then one line per failed undo (<see cref="Core.IO.RevertReport"/>: what is left on the host).
+    /// </summary>
     private static IEnumerable<string> Lines(Exception e) =>
-        e is Core.Config.ConfigException { Problems.Count: > 1 } c ? c.Problems.Select(p => CliValues.Escape(p.ToString())) : [Message(e)];
+        (e is Core.Config.ConfigException { Problems.Count: > 1 } c ? c.Problems.Select(p => CliValues.Escape(p.ToString())) : [Message(e)])
+            .Concat(Core.IO.RevertReport.Of(e)?.Lines.Select(CliValues.Escape) ?? []);
 }

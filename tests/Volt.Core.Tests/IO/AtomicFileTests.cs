@@ -74,42 +74,6 @@ public sealed class AtomicFileTests
         AtomicFile.IsTornRecord(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(torn);
 
     [Fact]
-    public void Reverter_Uncommitted_UndoesInReverseOrder()
-    {
-        var undone = new List<string>();
-        using (var r = new Reverter())
-        {
-            r.Add("bridge", () => undone.Add("bridge"));
-            r.Add("veth", () => undone.Add("veth"));
-        }
-        undone.ShouldBe(["veth", "bridge"]);
-    }
-
-    [Fact]
-    public void Reverter_Committed_UndoesNothing()
-    {
-        var undone = false;
-        using (var r = new Reverter())
-        {
-            r.Add("x", () => undone = true);
-            r.Commit();
-        }
-        undone.ShouldBeFalse();
-    }
-
-    [Fact]
-    public void Reverter_FailingUndo_StillRunsTheOthersAndRecordsTheFailure()
-    {
-        var ran = false;
-        var r = new Reverter();
-        r.Add("first", () => ran = true);
-        r.Add("second", () => throw new IOException("boom"));
-        r.Dispose();
-        ran.ShouldBeTrue();
-        r.Failures.ShouldHaveSingleItem().ShouldContain("boom");
-    }
-
-    [Fact]
     public void FileStat_ReportsKindsModesAndSymlinkTargetsWithoutFollowing()
     {
         using var dir = new TempDir();

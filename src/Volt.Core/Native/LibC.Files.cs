@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+
+namespace Volt.Core.Native;
+
+/// <summary>Files and directories: open/close/read/write, sync, locks, metadata, links, renames.</summary>
+public static unsafe partial class LibC
+{
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint read(int fd, byte* buf, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint write(int fd, byte* buf, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint pread(int fd, byte* buf, nint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint pwrite(int fd, byte* buf, nint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int fsync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int syncfs(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int fdatasync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
+
+    [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport(Lib, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buf);
+
+    /// <summary>utimensat(2) with NULL <paramref name="times"/> (now) or a pointer to two <c>timespec</c>s.</summary>
+    [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int utimensat(int dirfd, string path, long* times, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mknod(string path, uint mode, ulong dev);
+
+    [LibraryImport(Lib, EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int lchown(string path, uint uid, uint gid);
+
+    [LibraryImport(Lib, EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chmod(string path, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int link(string existing, string newPath);
+}
