@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Volt.Core.Native;
 
 namespace Volt.Core.IO;
 
@@ -18,25 +19,13 @@ public static unsafe partial class DirectoryWalker
     private const int AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
     private const int BufferSize = 32 * 1024;
 
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
-    private static partial int SysOpenAt(int dirfd, byte* path, int flags, int mode);
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysOpen(string path, int flags, int mode);
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static partial int SysStatX(int dirfd, byte* path, int flags, uint mask, byte* buf);
-    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
-    private static partial nint SysReadLinkAt(int dirfd, byte* path, byte* buf, nint size);
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial nint SysGetDents64(nint number, int fd, byte* buf, nint count);
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int SysClose(int fd);
 
     private const nint SYS_getdents64 = 217; // x86-64; arm64 is 61
 
     /// <summary>Visits every entry under <paramref name="root"/> (not the root itself).</summary>
     public static void Walk(string root, Visitor visit, CancellationToken ct = default)
     {
-        var fd = SysOpen(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        var fd = LibC.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         if (fd < 0) throw Error(Marshal.GetLastPInvokeError(), root);
         var buffer = (byte*)NativeMemory.Alloc(BufferSize);
         try { WalkDir(fd, root, "", visit, buffer, ct); }
@@ -54,7 +43,7 @@ public static unsafe partial class DirectoryWalker
             byte* statBuf = stackalloc byte[256];
             while (true)
             {
-                var n = SysGetDents64(GetDentsNumber, fd, buffer, BufferSize);
+                var n = LibC.syscall_getdents64(GetDentsNumber, fd, buffer, BufferSize);
                 if (n < 0) throw Error(Marshal.GetLastPInvokeError(), fullPath);
                 if (n == 0) break;
                 for (nint pos = 0; pos < n;)
@@ -68,7 +57,7 @@ public static unsafe partial class DirectoryWalker
                     ct.ThrowIfCancellationRequested();
                     var name = new ReadOnlySpan<byte>(namePtr, len);
                     var childRel = rel.Length == 0 ? Encoding.UTF8.GetString(name) : string.Concat(rel, "/", Encoding.UTF8.GetString(name));
-                    if (SysStatX(fd, namePtr, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statBuf) != 0)
+                    if (LibC.statx(fd, namePtr, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statBuf) != 0)
                     {
                         var errno = Marshal.GetLastPInvokeError();
                         if (errno == Posix.ENOENT) continue; // removed since it was listed
@@ -84,7 +73,7 @@ public static unsafe partial class DirectoryWalker
             foreach (var (childRel, name, full) in subdirs)
             {
                 int child;
-                fixed (byte* p = NullTerminated(name)) child = SysOpenAt(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+                fixed (byte* p = NullTerminated(name)) child = LibC.openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
                 if (child < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -96,7 +85,7 @@ public static unsafe partial class DirectoryWalker
         }
         finally
         {
-            SysClose(fd);
+            LibC.close(fd);
         }
     }
 
@@ -107,7 +96,7 @@ public static unsafe partial class DirectoryWalker
         nint n;
         fixed (byte* p = NullTerminated(name))
         fixed (byte* t = target)
-            n = SysReadLinkAt(dirFd, p, t, target.Length);
+            n = LibC.readlinkat(dirFd, p, t, target.Length);
         if (n < 0) throw Error(Marshal.GetLastPInvokeError(), Encoding.UTF8.GetString(name));
         return Encoding.UTF8.GetString(target, 0, (int)n);
     }
@@ -140,28 +129,22 @@ public sealed partial class DirectoryProbe : IDisposable
     private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, F_OK = 0, AT_SYMLINK_NOFOLLOW = 0x100;
     private int _fd;
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysOpen(string path, int flags, int mode);
-    [LibraryImport("libc", EntryPoint = "faccessat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysFaccessAt(int dirfd, string path, int mode, int flags);
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int SysClose(int fd);
 
     private DirectoryProbe(int fd) => _fd = fd;
 
     /// <summary>Opens <paramref name="dir"/>; null when it cannot be opened (callers fall back to path checks).</summary>
     public static DirectoryProbe? TryOpen(string dir)
     {
-        var fd = SysOpen(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        var fd = LibC.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         return fd < 0 ? null : new DirectoryProbe(fd);
     }
 
     /// <summary>True when <paramref name="relativePath"/> exists (a final symlink is not followed).</summary>
-    public bool Exists(string relativePath) => SysFaccessAt(_fd, relativePath, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+    public bool Exists(string relativePath) => LibC.faccessat(_fd, relativePath, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 
     public void Dispose()
     {
         var fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) SysClose(fd);
+        if (fd >= 0) LibC.close(fd);
     }
 }

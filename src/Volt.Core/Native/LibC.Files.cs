@@ -62,4 +62,20 @@ public static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int link(string existing, string newPath);
+
+    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true)]
+    public static partial int openat(int dirfd, byte* path, int flags, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true)]
+    public static partial int statx(int dirfd, byte* path, int flags, uint mask, byte* buf);
+
+    [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true)]
+    public static partial nint readlinkat(int dirfd, byte* path, byte* buf, nint size);
+
+    [LibraryImport(Lib, EntryPoint = "faccessat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int faccessat(int dirfd, string path, int mode, int flags);
+
+    /// <summary>getdents64(2) through syscall(2): glibc 2.36 has no wrapper (217 on x86-64, 61 on arm64).</summary>
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial nint syscall_getdents64(nint number, int fd, byte* buf, nint count);
 }

@@ -1,3 +1,4 @@
+using Volt.Core.Processes;
 using System.Diagnostics;
 using System.Globalization;
 using Volt.Core.Errors;
@@ -151,29 +152,27 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
         }
         Directory.CreateDirectory(Path.GetDirectoryName(launch.LogFile)!);
 
-        var psi = new ProcessStartInfo(Tool("setsid"))
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        psi.Environment.Clear();
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        foreach (var a in new[] { "/bin/bash", "-c", Script, "volt-service", launch.LogFile, unit.WorkingDirectory ?? "" }) psi.ArgumentList.Add(a);
-        foreach (var f in cgroups.Exists(launch.Cgroup) ? cgroups.JoinFiles(launch.Cgroup) : []) psi.ArgumentList.Add(f);
-        psi.ArgumentList.Add("--");
+        var args = new List<string> { "/bin/bash", "-c", Script, "volt-service", launch.LogFile, unit.WorkingDirectory ?? "" };
+        args.AddRange(cgroups.Exists(launch.Cgroup) ? cgroups.JoinFiles(launch.Cgroup) : []);
+        args.Add("--");
         foreach (var c in pre)
         {
             var argv = Argv(c, helper);
-            psi.ArgumentList.Add("pre");
-            psi.ArgumentList.Add(c.IgnoreFailure ? "1" : "0");
-            psi.ArgumentList.Add(argv.Count.ToString(CultureInfo.InvariantCulture));
-            foreach (var a in argv) psi.ArgumentList.Add(a);
+            args.Add("pre");
+            args.Add(c.IgnoreFailure ? "1" : "0");
+            args.Add(argv.Count.ToString(CultureInfo.InvariantCulture));
+            args.AddRange(argv);
         }
-        psi.ArgumentList.Add("--");
-        if (main is not null) foreach (var a in Argv(main, helper)) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi) ?? throw new VoltException(ExitCode.General, $"Failed starting service \"{launch.Name}\"");
-        p.StandardInput.Close();
-        _ = p.StandardError.ReadToEndAsync(); // held by nothing once the wrapper moved stderr to the log
-        return p;
+        args.Add("--");
+        if (main is not null) args.AddRange(Argv(main, helper));
+        // The wrapper moves stdout/stderr to the log at once; what it says before that is read and dropped.
+        var started = ProcessLauncher.Start(new ProcessSpec(Tool("setsid"), args)
+        {
+            ClearEnvironment = true,
+            Environment = env.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
+            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Capture, Stderr = ProcessOutput.Capture,
+        });
+        return started.Process;
     }
 
     private static List<string> Argv(UnitCommand c, string? helper) => helper is null ? [c.Path, .. c.Args] : [helper, c.Path, .. c.Args];

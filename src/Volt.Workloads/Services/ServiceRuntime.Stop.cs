@@ -106,12 +106,12 @@ public sealed partial class ServiceRuntime
         }
     }
 
-    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Re-adopted running service {Name} (pid {Pid})")]
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Information, Message = "Re-adopted running service {Name} (pid {Pid})")]
     private partial void LogAdopted(string name, int pid);
 
-    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Could not re-adopt or start service {Name}")]
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "Could not re-adopt or start service {Name}")]
     private partial void LogAdoptFailed(Exception e, string name);
 
-    [LoggerMessage(EventId = 3108, Level = LogLevel.Error, Message = "Stopping service {Name} failed")]
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Error, Message = "Stopping service {Name} failed")]
     private partial void LogStopFailed(Exception e, string name);
 }

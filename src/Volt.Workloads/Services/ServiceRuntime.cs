@@ -225,18 +225,18 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Started service {Name} (pid {Pid}, restart {Restarts})")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Started service {Name} (pid {Pid}, restart {Restarts})")]
     private partial void LogStarted(string name, int pid, int restarts);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Service {Name} exited with code {Code}: {Status}")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Service {Name} exited with code {Code}: {Status}")]
     private partial void LogExited(string name, int code, string status);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Service {Name}: restart attempt {Attempt} at {NextAt:O}")]
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Service {Name}: restart attempt {Attempt} at {NextAt:O}")]
     private partial void LogRestartScheduled(string name, int attempt, DateTimeOffset nextAt);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Restarting service {Name} failed")]
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "Restarting service {Name} failed")]
     private partial void LogRestartFailed(Exception e, string name);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Watching service {Name} failed")]
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Watching service {Name} failed")]
     private partial void LogMonitorFailed(Exception e, string name);
 }

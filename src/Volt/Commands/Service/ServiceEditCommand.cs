@@ -59,11 +59,10 @@ internal sealed class ServiceEditCommand : VoltCommand
     private static async Task RunEditorAsync(VoltContext ctx, string file, CancellationToken ct)
     {
         var editor = ctx.Env["VISUAL"] is { Length: > 0 } v ? v : ctx.Env["EDITOR"] is { Length: > 0 } e ? e : "vi";
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var a in new[] { "-c", editor + " \"$1\"", "volt-edit", file }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new VoltException(ExitCode.General, $"Failed starting the editor \"{editor}\"");
-        await p.WaitForExitAsync(ct).ConfigureAwait(false);
-        if (p.ExitCode != 0)
-            throw new VoltException(ExitCode.General, $"editor \"{editor}\" exited with code {p.ExitCode}; the unit was not changed");
+        // On the terminal: every stream is ours.
+        using var p = Core.Processes.ProcessLauncher.Start(new Core.Processes.ProcessSpec("/bin/sh", ["-c", editor + " \"$1\"", "volt-edit", file]));
+        var code = await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (code != 0)
+            throw new VoltException(ExitCode.General, $"editor \"{editor}\" exited with code {code}; the unit was not changed");
     }
 }
