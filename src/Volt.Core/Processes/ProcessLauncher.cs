@@ -134,6 +134,8 @@ public sealed class RunningProcess : IDisposable, IAsyncDisposable
             case OutputKind.Closed:
                 reader.Close();
                 return (null, null);
+            case OutputKind.Pipe:
+                return (null, null); // the caller reads Process.StandardOutput/StandardError itself
             case OutputKind.Capture:
                 return (reader.ReadToEndAsync(), null);
             case OutputKind.Lines:

@@ -54,6 +54,9 @@ public sealed record ProcessOutput
     /// <summary>Collected; <see cref="RunningProcess.StdOut"/>/<see cref="RunningProcess.StdErr"/> after the exit.</summary>
     public static ProcessOutput Capture { get; } = new(OutputKind.Capture);
 
+    /// <summary>A pipe the caller reads itself (<c>RunningProcess.Process.StandardOutput</c>): a handshake line, say.</summary>
+    public static ProcessOutput Pipe { get; } = new(OutputKind.Pipe);
+
     /// <summary>Each line (without its newline) as it comes, on a pool thread, in order.</summary>
     public static ProcessOutput Lines(Action<string> onLine) => new(OutputKind.Lines, onLine);
 
@@ -61,4 +64,4 @@ public sealed record ProcessOutput
     public static ProcessOutput ToFile(string path) => new(OutputKind.File, file: path);
 }
 
-public enum OutputKind { Inherit, Closed, Capture, Lines, File }
+public enum OutputKind { Inherit, Closed, Capture, Lines, File, Pipe }

@@ -165,12 +165,13 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
         }
         args.Add("--");
         if (main is not null) args.AddRange(Argv(main, helper));
-        // The wrapper moves stdout/stderr to the log at once; what it says before that is read and dropped.
+        // stdout: the wrapper's "ok" handshake (read by StartAsync); it moves stderr to the log at once, what it says
+        // before that is read and dropped.
         var started = ProcessLauncher.Start(new ProcessSpec(Tool("setsid"), args)
         {
             ClearEnvironment = true,
             Environment = env.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
-            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Capture, Stderr = ProcessOutput.Capture,
+            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Pipe, Stderr = ProcessOutput.Capture,
         });
         return started.Process;
     }
