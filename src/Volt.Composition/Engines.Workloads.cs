@@ -27,9 +27,6 @@ public sealed partial class Engines
     public TaskDriver TaskDriver => Once(ref _taskDriver, () => new TaskDriver(TaskStore));
     private TaskDriver? _taskDriver;
 
-    /// <summary>Every kind's read-only driver, in the order <c>volt ps</c> lists them (containers are listed by their engine).</summary>
-    public IReadOnlyList<IWorkloadDriver> WorkloadDrivers => [ServiceDriver, TaskDriver];
-
     /// <summary>systemd (systemctl) where it supervises, else voltd, started on demand as for containers.</summary>
     public async Task<IWorkloadSupervisor> ServiceSupervisorAsync(CancellationToken ct)
     {
