@@ -2,17 +2,20 @@
 # BLAKE3 of a file (1 GiB unless SIZE_MIB is set) by the shipped `volt` against b3sum, whole processes timed the same
 # way, plus `volt cas put` of a file the store already holds. One thread and all threads.
 #   b3sum:            `b3sum [--num-threads 1] --no-names FILE` (mmap + rayon)
-#   volt cas hash:    `volt cas hash [--threads 1] FILE`, the shipped AOT binary (start-up, pread pieces, kernel pick)
+#   volt cas hash:    `volt cas hash [--threads 1] FILE`, the shipped AOT binary (start-up, kernel pick, the file
+#                     hashed through a guarded mmap)
 #   volt cas put:     `volt cas put FILE` into a store that already has it (hash first, nothing written)
 # Each round runs every contender once, alternating the order (bench/cas/interleave.py); medians of ROUNDS rounds
 # (default 9) of wall time, and CPU time (user + sys) which load on a shared machine disturbs less.
 # Ratios are "volt speed / b3sum speed" (>= 1.00 means volt is at least as fast).
+# READS=1 also times the single-thread hash with the other read paths (VOLT_BLAKE3_READ=pread, populate).
 # INMEMORY=1 also publishes bench/Blake3Bench (AOT for this CPU) and prints the in-memory kernel throughput.
 # VOLT_BIN: the volt binary (default out/volt; built with `dotnet publish src/Volt -c Release -o out` if missing).
 set -euo pipefail
 
 size_mib=${SIZE_MIB:-1024}
 rounds=${ROUNDS:-9}
+reads=${READS:-}; [[ "$reads" == 1 ]] || reads=
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${BENCH_DIR:-/var/tmp}/volt-bench-b3.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -42,7 +45,9 @@ json=$(python3 "$repo/bench/cas/interleave.py" --rounds "$rounds" --warmup 1 \
     "volt-1=$volt cas hash --threads 1 $file" \
     "b3sum-all=b3sum --no-names $file" \
     "volt-all=$volt cas hash $file" \
-    "put=$volt cas put $file")
+    "put=$volt cas put $file" \
+    ${reads:+"volt-1-pread=VOLT_BLAKE3_READ=pread $volt cas hash --threads 1 $file"} \
+    ${reads:+"volt-1-populate=VOLT_BLAKE3_READ=populate $volt cas hash --threads 1 $file"})
 get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]][sys.argv[3]])' "$json" "$1" "$2"; }
 gbps() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.2f", b / s / 1e9 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; } # b3sum time / volt time = volt speed / b3sum speed
@@ -53,7 +58,8 @@ isa=$(grep -q -w avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f')
 echo "BLAKE3 on $((bytes >> 20)) MiB in the page cache, $(nproc) CPUs, $cpu ($isa); volt kernel: $kernel"
 echo "whole processes, $rounds interleaved rounds; load average $load0 -> $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %9s %8s %9s\n' "" "median s" "GB/s" "CPU s"
-for n in b3sum-1 volt-1 b3sum-all volt-all put; do
+names="b3sum-1 volt-1 b3sum-all volt-all put${reads:+ volt-1-pread volt-1-populate}"
+for n in $names; do
     printf '%-34s %9.3f %8s %9.3f\n' "$n" "$(get "$n" median)" "$(gbps "$(get "$n" median)")" "$(get "$n" cpu_median)"
 done
 r1=$(ratio "$(get b3sum-1 median)" "$(get volt-1 median)")

@@ -32,3 +32,22 @@ publish_volt() {
   (cd "$REPO_ROOT" && dotnet publish src/Volt -c Release -o out -v quiet -nologo | grep -E "warning|error" || true)
   test -x "$REPO_ROOT/out/volt"
 }
+
+# The `volt` group (docs/security.md): voltd shares its socket with it (root:volt 0660); members run containers.
+ensure_volt_group() {
+  getent group volt >/dev/null || groupadd --system volt
+}
+
+# What a package would install beside the binary: the group, polkit actions (used where systemd is PID 1),
+# logrotate's rule (SIGUSR2 reopens the logs), and volt.dbg so SIGUSR1's stack dump names functions.
+install_system_files() {
+  ensure_volt_group
+  if [ -d /usr/share/polkit-1/actions ]; then
+    install -m 0644 "$REPO_ROOT/packaging/polkit/org.volt.policy" /usr/share/polkit-1/actions/org.volt.policy
+  fi
+  if [ -d /etc/logrotate.d ]; then
+    install -m 0644 "$REPO_ROOT/packaging/logrotate/volt" /etc/logrotate.d/volt
+  fi
+  [ -f "$REPO_ROOT/out/volt.dbg" ] && install -m 0644 "$REPO_ROOT/out/volt.dbg" /usr/local/bin/volt.dbg
+  return 0
+}

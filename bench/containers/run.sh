@@ -51,7 +51,7 @@ if [ $HAVE_PODMAN = 1 ]; then
 fi
 
 # 1. run --rm … true (whole lifecycle)
-volt_rm() { local s; s=$(now); "$VOLT" run --rm "$R" /bin/true >/dev/null; echo $(( $(now) - s )); }
+volt_rm() { local s; s=$(now); "$VOLT" run --rm --network none "$R" /bin/true >/dev/null; echo $(( $(now) - s )); }
 nspawn_rm() { local s d=$W/nsrm-$1; s=$(now); mkdir -p $d/u $d/w $d/r
   mount -t overlay overlay -o lowerdir=$R,upperdir=$d/u,workdir=$d/w $d/r
   systemd-nspawn --register=no --keep-unit --quiet -D $d/r -M "$1" --private-network ${NSPAWN_EXTRA:-} --as-pid2 --pipe -- /bin/true </dev/null >/dev/null 2>&1
@@ -59,7 +59,7 @@ nspawn_rm() { local s d=$W/nsrm-$1; s=$(now); mkdir -p $d/u $d/w $d/r
 podman_rm() { local s; s=$(now); "${PM[@]}" run --rm "${PM_RUN[@]}" "$IMG" /bin/true >/dev/null && echo $(( $(now) - s )) || true; }
 
 # 2. run -d to PID 1 running
-volt_one() { local s; s=$(now); "$VOLT" run -d --name "$1" "$R" sleep 600 >/dev/null; echo $(( $(now) - s )); }
+volt_one() { local s; s=$(now); "$VOLT" run -d --name "$1" --network none "$R" sleep 600 >/dev/null; echo $(( $(now) - s )); }
 # NSPAWN_EXTRA: extra nspawn flags for the bare column (volt's default is the host user namespace; --userns private
 # adds --private-users=pick, which chowns the overlay, i.e. copies every file, under a host-wide lock).
 nspawn_one() { local s d=$W/ns-$1; mkdir -p $d/u $d/w $d/r
@@ -98,7 +98,7 @@ npar=$(for i in $(seq 1 $P); do nspawn_one r$i & done | p50)
 echo "  volt p50 ${par} ms ($(ratio $par $v)x its serial)   podman p50 ${ppar} ms ($(ratio $ppar $pm)x)   bare nspawn p50 ${npar} ms ($(ratio $npar $n)x)"
 echo "  volt/podman $(ratio $par $ppar) (goal <= 0.5)   volt/nspawn $(ratio $par $npar)"
 
-for i in $(seq 1 $((PS_N - N - P))); do "$VOLT" container create "$R" --name ps$i -- /bin/true >/dev/null; done
+for i in $(seq 1 $((PS_N - N - P))); do "$VOLT" container create "$R" --name ps$i --network none -- /bin/true >/dev/null; done
 "$VOLT" ps >/dev/null
 t=$( { for i in 1 2 3 4 5 6 7 8 9 10; do s=$(now); "$VOLT" ps >/dev/null; echo $(( $(now) - s )); done; } | p50)
 echo "4. volt ps with $("$VOLT" ps -o json | grep -c '"name"') containers: p50 ${t} ms (goal <= 20)"

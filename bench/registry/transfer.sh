@@ -18,6 +18,8 @@ free_port() { local p; while :; do p=$(shuf -i 20000-60000 -n 1); (echo >"/dev/t
 wait_port() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/v2/" && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; exit 1; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 now() { date +%s.%N; }
+# CPU time (user + sys, ms) a server process has used so far: per-transfer deltas do not depend on the load.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 DPORT=$(free_port); VPORT=$(free_port)
 mkdir -p "$WORK/dist" "$WORK/volt"
@@ -53,17 +55,21 @@ export REGISTRY_AUTH_FILE="$WORK/auth.json"; echo '{}' > "$REGISTRY_AUTH_FILE"
 for i in $(seq 1 "$ROUNDS"); do head -c $SIZE /dev/urandom > "$WORK/blob$i"; make_layout "$WORK/img$i"; done
 sync
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-for f in push pull scp scpull; do for who in dist volt; do : > "$WORK/$who.$f"; done; done
+for f in push pull scp scpull pushcpu pullcpu; do for who in dist volt; do : > "$WORK/$who.$f"; done; done
 for i in $(seq 1 "$ROUNDS"); do
   sum=$(sha256sum "$WORK/blob$i" | cut -d' ' -f1)
   order="dist volt"; (( i % 2 == 0 )) && order="volt dist"
   for who in $order; do
     loc=$(start_upload "$who" blobs)
+    c0=$(cpu_ms "${PID[$who]}")
     t=$(curl -s -f -X PUT -H "${AUTH[$who]}" -H "Content-Type: application/octet-stream" --data-binary @"$WORK/blob$i" \
         -w '%{time_total}' -o /dev/null "$loc$(sep "$loc")digest=sha256:$sum")
+    c1=$(cpu_ms "${PID[$who]}")
     echo "$SIZE $t" | awk '{print $1/$2/1e6}' >> "$WORK/$who.push"
     t=$(curl -s -f -H "${AUTH[$who]}" -w '%{time_total}' -o /dev/null "${URL[$who]}/v2/blobs/blobs/sha256:$sum")
+    c2=$(cpu_ms "${PID[$who]}")
     echo "$SIZE $t" | awk '{print $1/$2/1e6}' >> "$WORK/$who.pull"
+    echo "$c1 - $c0" | bc >> "$WORK/$who.pushcpu"; echo "$c2 - $c1" | bc >> "$WORK/$who.pullcpu"
     host=${URL[$who]#http://}
     s=$(now); skopeo copy -q --dest-tls-verify=false ${CREDS[$who]} "oci:$WORK/img$i:v1" "docker://$host/img$i:v1"; e=$(now)
     awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f\n", b-a}' >> "$WORK/$who.scp"
@@ -74,14 +80,16 @@ done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }'; }
 declare -A R
-for who in dist volt; do for f in push pull scp scpull; do R[$who.$f]=$(median < "$WORK/$who.$f"); done; done
+for who in dist volt; do for f in push pull scp scpull pushcpu pullcpu; do R[$who.$f]=$(median < "$WORK/$who.$f"); done; done
 echo "registry transfers, $ROUNDS rounds alternating; load average $load0 -> $load1"
 printf '%-36s %12s %12s %8s  %s\n' metric distribution volt ratio goal
 printf '%-36s %12s %12s %8s  %s\n' "push 100 MB blob, curl (MB/s)" "${R[dist.push]}" "${R[volt.push]}" "$(ratio "${R[volt.push]}" "${R[dist.push]}")" ">= 2x"
 printf '%-36s %12s %12s %8s  %s\n' "pull 100 MB blob, curl (MB/s)" "${R[dist.pull]}" "${R[volt.pull]}" "$(ratio "${R[volt.pull]}" "${R[dist.pull]}")" ">= 1.5x"
 printf '%-36s %12s %12s %8s  %s\n' "skopeo push, 100 MB layer (s)" "${R[dist.scp]}" "${R[volt.scp]}" "$(ratio "${R[volt.scp]}" "${R[dist.scp]}")" "<= 0.8x (time)"
 printf '%-36s %12s %12s %8s  %s\n' "skopeo pull, 100 MB layer (s)" "${R[dist.scpull]}" "${R[volt.scpull]}" "$(ratio "${R[volt.scpull]}" "${R[dist.scpull]}")" "(time)"
-for f in push pull scp scpull; do echo "$f runs: dist $(paste -sd' ' "$WORK/dist.$f") | volt $(paste -sd' ' "$WORK/volt.$f")"; done
+printf '%-36s %12s %12s %8s  %s\n' "server CPU per curl push (ms)" "${R[dist.pushcpu]}" "${R[volt.pushcpu]}" "$(ratio "${R[volt.pushcpu]}" "${R[dist.pushcpu]}")" "(user+sys)"
+printf '%-36s %12s %12s %8s  %s\n' "server CPU per curl pull (ms)" "${R[dist.pullcpu]}" "${R[volt.pullcpu]}" "$(ratio "${R[volt.pullcpu]}" "${R[dist.pullcpu]}")" "(user+sys)"
+for f in push pull scp scpull pushcpu pullcpu; do echo "$f runs: dist $(paste -sd' ' "$WORK/dist.$f") | volt $(paste -sd' ' "$WORK/volt.$f")"; done
 if [ -n "${STRACE:-}" ]; then
   make_layout "$WORK/imgs"
   for who in dist volt; do
@@ -90,5 +98,17 @@ if [ -n "${STRACE:-}" ]; then
     skopeo copy -q --dest-tls-verify=false ${CREDS[$who]} "oci:$WORK/imgs:v1" "docker://$host/imgs:v1"
     sleep 0.2; kill -INT $sp; wait $sp 2>/dev/null || true
     echo "--- strace -c -f, $who, one skopeo push"; head -25 "$WORK/$who.strace"
+    sum=$(sha256sum "$WORK/blob1" | cut -d' ' -f1)
+    strace -c -f -p "${PID[$who]}" -o "$WORK/$who.pull.strace" & sp=$!; sleep 0.5
+    curl -s -f -H "${AUTH[$who]}" -o /dev/null "${URL[$who]}/v2/blobs/blobs/sha256:$sum"
+    sleep 0.2; kill -INT $sp; wait $sp 2>/dev/null || true
+    echo "--- strace -c -f, $who, one curl pull of 100 MB"; head -16 "$WORK/$who.pull.strace"
+    head -c $SIZE /dev/urandom > "$WORK/blobs-$who"; bsum=$(sha256sum "$WORK/blobs-$who" | cut -d' ' -f1)
+    loc=$(start_upload "$who" blobs)
+    strace -c -f -p "${PID[$who]}" -o "$WORK/$who.push.strace" & sp=$!; sleep 0.5
+    curl -s -f -X PUT -H "${AUTH[$who]}" -H "Content-Type: application/octet-stream" --data-binary @"$WORK/blobs-$who" \
+      -o /dev/null "$loc$(sep "$loc")digest=sha256:$bsum"
+    sleep 0.2; kill -INT $sp; wait $sp 2>/dev/null || true
+    echo "--- strace -c -f, $who, one curl push of 100 MB"; head -16 "$WORK/$who.push.strace"
   done
 fi

@@ -16,5 +16,19 @@ cleanup() {
 }
 trap cleanup EXIT
 now() { date +%s%N; }
+# Intervals are taken with bash's $EPOCHREALTIME (microseconds, no process): `$(now)` forked a subshell and exec'd
+# date(1) inside every measured interval (~1 ms each, on both sides of a comparison).
 p50() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "NaN"; else print a[int((NR+1)/2)]/1e6}'; }
+p50us() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "NaN"; else print a[int((NR+1)/2)]/1e3}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NaN" || b == "NaN" || b == 0) print "NaN"; else printf "%.2f", a/b }'; }
+# Wait until /proc/PID/cmdline's argv[0] ends in NAME (the payload has exec'd), with builtins only: a grep per poll
+# was a fork and an exec inside the measured interval (and matched "sleep" among the wrapper's own arguments).
+# Fails after 10 s (a payload that never runs).
+until_exec() {
+  local pid=$1 name=$2 a end=$(( ${EPOCHREALTIME//[.,]/} + 10000000 ))
+  while :; do
+    a=; { read -r -d '' a < /proc/"$pid"/cmdline; } 2>/dev/null || true
+    [[ $a == *"$name" ]] && return 0
+    (( ${EPOCHREALTIME//[.,]/} < end )) || { echo "pid $pid never exec'd $name" >&2; return 1; }
+  done
+}

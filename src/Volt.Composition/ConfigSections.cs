@@ -17,7 +17,11 @@ public static class ConfigSections
         .Add<SupervisorConfig>()  // Volt.Workloads
         .Add<CasConfig>()         // Volt.Storage
         .Add<RegistryConfig>()    // Volt.Registry
-        .Add<NetworkConfig>();    // Volt.Network
+        .Add<NetworkConfig>()     // Volt.Network
+        .Add<Volt.Daemon.DaemonConfig>() // Volt.Daemon
+        .Add<Volt.Dns.DnsConfig>()       // Volt.Dns
+        .Add<Volt.Ingress.IngressConfig>() // Volt.Ingress
+        .Add<global::Volt.Images.Build.BuildConfig>(); // Volt.Images (build)
 
     /// <summary><see cref="ConfigLoader.Load"/> with every engine's section.</summary>
     public static VoltConfig Load(string path, bool mustExist) => ConfigLoader.Load(path, mustExist, Schema);

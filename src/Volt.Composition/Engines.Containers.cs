@@ -34,6 +34,7 @@ public sealed partial class Engines
     {
         Paths = Paths, Cgroups = CgroupDetector.Detect(Paths), Rootfs = Rootfs, Network = NetworkAttacher,
         Processes = Processes, Time = Time, Logging = Logging,
+        DefaultNetwork = Config.Section<NetworkConfig>().EffectiveDefault,
     });
     private ContainerHost? _host;
 

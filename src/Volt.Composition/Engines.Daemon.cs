@@ -16,6 +16,14 @@ public sealed partial class Engines
         SocketPath = socketPath ?? DaemonSocket,
         // Services and tasks: voltd runs NAME.service units and volt-task-NAME.timer pairs itself (docs/services.md, docs/tasks.md).
         Workloads = DaemonWorkloads(Logging),
-        Reload = () => ConfigSections.Load(ConfigFile ?? Paths.DefaultConfigFile, mustExist: false),
+        Reload = () =>
+        {
+            // Validated through every engine's section; a bad file throws and the running configuration stays.
+            var file = ConfigFile ?? Paths.DefaultConfigFile;
+            ConfigSections.Load(file, mustExist: false);
+            return File.Exists(file) ? $"{file} re-read and valid" : $"{file} absent: embedded defaults";
+        },
+        SocketGroup = Config.Section<DaemonConfig>().SocketGroup,
+        SocketGroupRequired = Config.Section<DaemonConfig>().SocketGroupExplicit,
     };
 }

@@ -47,5 +47,6 @@ public sealed partial class Engines
     [
         new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(ContainerHost.Cgroups, Time), Time, logging)),
         new TaskWorkloadHandler(TaskStore, ContainerHost.Cgroups, logging.CreateLogger("Volt.Tasks")),
+        new Adapters.VmWorkloadHandler(VmRuntime(logging)),
     ];
 }

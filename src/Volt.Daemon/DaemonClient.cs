@@ -33,7 +33,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
             Interlocked.Exchange(ref _connected, await ConnectAsync(ct).ConfigureAwait(false))?.Dispose();
             return true;
         }
-        catch (SocketException) { return false; }
+        catch (SocketException e) when (e.SocketErrorCode != SocketError.AccessDenied) { return false; }
     }
 
     public async Task<PingResponse?> TryPingAsync(CancellationToken ct = default)
@@ -103,6 +103,7 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         {
             throw new VoltException(ExitCode.Daemon, $"voltd at {socketPath} is not answering: {e.Message}", e);
         }
+        if (route.AuditFor(new RouteArgs(route.Template, args)) is not null) Core.Audit.AuditHandOff.MarkRecordedByDaemon();
         if (status is < 200 or >= 300) throw HttpErrors.ToException(status, answer, $"voltd answered {status} to {route.Method} {target}");
         if (route.Response is null) return (TResponse)(object)Empty.Value;
         try
@@ -123,6 +124,13 @@ public sealed class DaemonClient(string socketPath) : ISupervisor, IDisposable
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
             return socket;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+        {
+            socket.Dispose();
+            // The socket is root:volt 0660 (docs/security.md): the kernel refused before voltd could say which rule.
+            throw new VoltException(ExitCode.Permission,
+                $"permission denied on voltd's socket {socketPath}: it admits root and group {Core.Security.AccessRules.VoltGroup} (see docs/security.md)", e);
         }
         catch { socket.Dispose(); throw; }
     }

@@ -14,9 +14,12 @@ public static class DaemonLauncher
     {
         var client = new DaemonClient(socketPath);
         // A connect is proof enough that voltd is there (a stale socket file refuses); requests report their own errors.
-        if (await client.IsListeningAsync(ct).ConfigureAwait(false)) return client;
         try
         {
+            if (await client.IsListeningAsync(ct).ConfigureAwait(false)) return client;
+            // A voltd started by a user would run with that user's rights over root's state: only root starts it.
+            if (!Core.IO.Posix.IsRoot)
+                throw new VoltException(ExitCode.Daemon, $"voltd is not running on {socketPath}, and only root can start it (sudo volt daemon, or systemctl start volt)");
             Spawn(paths, socketPath, configFile);
             var until = DateTime.UtcNow.AddSeconds(10);
             while (DateTime.UtcNow < until)

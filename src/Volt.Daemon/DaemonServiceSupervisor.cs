@@ -20,11 +20,12 @@ public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore st
     public Task StartAsync(WorkloadKind kind, string name, CancellationToken ct = default) =>
         client.StartWorkloadAsync(Word(kind), name, ct);
 
+    // No timeout: voltd applies the unit's TimeoutStopSec= (it has the unit parsed already).
     public Task StopAsync(WorkloadKind kind, string name, TimeSpan? timeout = null, CancellationToken ct = default) =>
-        client.StopWorkloadAsync(Word(kind), name, timeout ?? UnitTimeout(name), ct);
+        client.StopWorkloadAsync(Word(kind), name, timeout, ct);
 
     public Task RestartAsync(WorkloadKind kind, string name, CancellationToken ct = default) =>
-        client.RestartWorkloadAsync(Word(kind), name, UnitTimeout(name), ct);
+        client.RestartWorkloadAsync(Word(kind), name, null, ct);
 
     public Task EnableAsync(WorkloadKind kind, string name, bool enable, CancellationToken ct = default)
     {
@@ -48,9 +49,6 @@ public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore st
 
     /// <summary>voltd adopts on its own start; nothing for the CLI to do.</summary>
     public Task<IReadOnlyList<string>> AdoptAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>([]);
-
-    /// <summary>The unit's TimeoutStopSec= (voltd's default applies to containers, not to services).</summary>
-    private TimeSpan? UnitTimeout(string name) => _driver.TryUnit(name)?.TimeoutStopSec;
 
     private static string Word(WorkloadKind kind) => kind.Word();
 }

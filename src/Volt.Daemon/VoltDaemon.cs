@@ -6,6 +6,7 @@ using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Core.Paths;
 using Volt.Hosting;
+using Volt.Hosting.Signals;
 using Volt.Workloads.Runtime;
 
 namespace Volt.Daemon;
@@ -35,19 +36,49 @@ public static partial class VoltDaemon
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; o.Reload?.Invoke(); LogReloaded(log); });
 
-        if (File.Exists(o.SocketPath)) File.Delete(o.SocketPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(o.SocketPath)!);
+        // Socket activation (volt.socket under systemd, or systemd-socket-activate): serve the sockets handed over and
+        // leave their files to whoever made them; otherwise make our own socket.
+        var activated = (o.ListenFds ?? SystemdActivation.ListenFds()).Where(SystemdActivation.IsSocket).ToList();
+        if (activated.Count == 0)
+        {
+            if (File.Exists(o.SocketPath)) File.Delete(o.SocketPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(o.SocketPath)!);
+        }
         var builder = SlimHost.CreateBuilder(paths.Root);
-        builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenUnixSocket(o.SocketPath); });
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // A client that connects and sends nothing, or too much, is closed without touching voltd's work.
+            k.Limits.MaxRequestBodySize = DaemonLimits.MaxBody;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.Limits.RequestHeadersTimeout = DaemonLimits.HeadersTimeout;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            if (activated.Count == 0) k.ListenUnixSocket(o.SocketPath);
+            foreach (var fd in activated) k.ListenHandle((ulong)fd);
+        });
         await using var app = builder.Build();
-        var workloads = new WorkloadHandlers([new ContainerWorkloadHandler(runtime, new Workloads.Containers.ContainerEngine(o.Host)), .. o.Workloads]);
+        var workloads = new WorkloadHandlers([new ContainerWorkloadHandler(runtime, new Workloads.Containers.ContainerEngine(o.Host), o.Host.DefaultStopTimeout), .. o.Workloads]);
         foreach (var l in workloads.All.OfType<IWorkloadLifecycle>()) await l.OnDaemonStartAsync(stop.Token).ConfigureAwait(false);
-        app.Run(new DaemonDispatcher(new DaemonServices(runtime, workloads, o.Host.DefaultStopTimeout)).HandleAsync);
+        var gate = new AccessGate(new Core.Audit.AuditLog(paths.AuditLog, TimeProvider.System), o.Host.Processes);
+        var dispatcher = new DaemonDispatcher(new DaemonServices(runtime, workloads, o.Host.DefaultStopTimeout), gate: gate);
+        // Signals before the socket answers: a client that saw voltd answer may signal it at once.
+        using var signals = ServerSignals.Install(new ServerSignalHandlers
+        {
+            Server = "voltd",
+            Write = text => LogSignal(log, text),
+            State = () => DaemonState.Summary(runtime, workloads, dispatcher),
+            Processes = o.Host.Processes,
+            Reload = o.Reload,
+        });
+        app.Run(dispatcher.HandleAsync);
         await app.StartAsync(stop.Token).ConfigureAwait(false);
+        // A handed-over socket has the mode and group its .socket unit gave it (volt.socket: SocketMode=0660, SocketGroup=volt).
+        if (activated.Count == 0) DaemonSocket.Secure(o.SocketPath, o.SocketGroup, o.SocketGroupRequired, log);
+        DaemonSocket.ShareLogs(Path.Combine(paths.Log, "workloads"), o.SocketGroup);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
-        LogListening(log, o.SocketPath, Environment.ProcessId);
+        if (activated.Count == 0) LogListening(log, o.SocketPath, Environment.ProcessId);
+        else LogActivated(log, activated.Count, Environment.ProcessId);
         try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
 
@@ -57,7 +88,7 @@ public static partial class VoltDaemon
         LogStopping(log, runtime.Running.Count);
         await runtime.StopAllAsync(o.Host.DefaultStopTimeout).ConfigureAwait(false);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        AtomicFile.TryDelete(o.SocketPath);
+        if (activated.Count == 0) AtomicFile.TryDelete(o.SocketPath);
         AtomicFile.TryDelete(paths.PidFile);
     }
 
@@ -80,8 +111,18 @@ public static partial class VoltDaemon
     [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "voltd could not stop its {Kind} workloads")]
     private static partial void LogWorkloadStopFailed(ILogger log, string kind, Exception e);
 
-    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "voltd reloaded its configuration (SIGHUP)")]
-    private static partial void LogReloaded(ILogger log);
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "voltd listening on {Count} socket(s) handed over by systemd (pid {Pid})")]
+    private static partial void LogActivated(ILogger log, int count, int pid);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "{Text}")]
+    private static partial void LogSignal(ILogger log, string text);
+}
+
+/// <summary>What voltd accepts from one client (requests are small JSON documents).</summary>
+public static class DaemonLimits
+{
+    public const long MaxBody = 1024 * 1024;
+    public static readonly TimeSpan HeadersTimeout = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What voltd runs with.</summary>
@@ -99,8 +140,17 @@ public sealed class DaemonOptions
     /// <see cref="IWorkloadHandler.Kind"/>; voltd adds the container handler itself.
     /// </summary>
     public IReadOnlyList<IWorkloadHandler> Workloads { get; init; } = [];
-    /// <summary>Called on SIGHUP.</summary>
-    public Action? Reload { get; init; }
+    /// <summary>Called on SIGHUP; says what it did (logged), throws to keep the running configuration.</summary>
+    public Func<string>? Reload { get; init; }
+    /// <summary>The group the socket is shared with (<c>root:GROUP 0660</c>, <see cref="DaemonConfig"/>).</summary>
+    public string SocketGroup { get; init; } = Core.Security.AccessRules.VoltGroup;
+    /// <summary>The group was named in config.yaml: a host without it is an error (exit 12), not a root-only socket.</summary>
+    public bool SocketGroupRequired { get; init; }
+    /// <summary>
+    /// Listening sockets to serve instead of <see cref="SocketPath"/>; null: those systemd handed over
+    /// (<see cref="SystemdActivation.ListenFds()"/>, none when not socket-activated).
+    /// </summary>
+    public IReadOnlyList<int>? ListenFds { get; init; }
 
     /// <summary><c>VOLT_HOST</c> (<c>unix:///path</c> or a path) overrides the socket in <see cref="VoltPaths"/>.</summary>
     public static string Socket(VoltPaths paths, string? voltHost) =>

@@ -16,7 +16,10 @@ public static class SlimHost
 {
     public static WebApplicationBuilder CreateBuilder(string contentRoot)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = contentRoot });
+        // No reload of appsettings on change: Volt's servers read no appsettings, and the watcher behind it costs every
+        // server (every voltd) one of the user's inotify instances (fs.inotify.max_user_instances, 128 by default),
+        // which a loaded host runs out of — wireguard-go then dies at start (docs/decisions.md, 2026-12-02 s6).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = contentRoot });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         return builder;

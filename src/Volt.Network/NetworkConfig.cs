@@ -15,14 +15,31 @@ public sealed class NetworkConfig : ConfigSection
     public string Bridge { get; set; } = "volt0";
     /// <summary>IPv4 subnet of the default network; the bridge gets its first host address.</summary>
     public string Subnet { get; set; } = "10.0.0.0/24";
+    /// <summary>The network a container joins without <c>--network</c> (the seed's <c>volt0</c>), or <c>none</c>.
+    /// The environment variable <c>VOLT_NETWORK_DEFAULT</c> overrides it (the test suites set <c>none</c>, so they
+    /// never create a bridge in the host's namespace).</summary>
+    public string Default { get; set; } = NetNames.DefaultNetwork;
 
-    public override JsonNode Show() => new JsonObject { ["bridge"] = Bridge, ["subnet"] = Subnet };
+    /// <summary><see cref="Default"/> after the environment override; null = none.</summary>
+    public string? EffectiveDefault =>
+        (Environment.GetEnvironmentVariable("VOLT_NETWORK_DEFAULT") is { Length: > 0 } e ? e : Default) is var d && d == "none" ? null : d;
+
+    public override JsonNode Show() => new JsonObject { ["bridge"] = Bridge, ["subnet"] = Subnet, ["default"] = Default };
 
     public override void Bind(ConfigBinder b, YamlNode value) => b.Map(value, "network.", new()
     {
         ["bridge"] = v => Bridge = Interface(b, v, "network.bridge") ?? Bridge,
         ["subnet"] = v => Subnet = Ipv4Subnet(b, v, "network.subnet") ?? Subnet,
+        ["default"] = v => Default = DefaultName(b, v) ?? Default,
     });
+
+    private static string? DefaultName(ConfigBinder b, YamlNode n)
+    {
+        var v = b.Str(n, "network.default");
+        if (v is null || v == "none" || (v.Length is > 0 and <= NetNames.MaxNetworkName && v.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '-'))) return v;
+        b.Add(n, $"network.default is \"{v}\"; expected a network name or none");
+        return null;
+    }
 
     private static string? Interface(ConfigBinder b, YamlNode n, string key)
     {

@@ -88,10 +88,26 @@ public sealed class ConfigSectionsTests
     public void Parse_UnknownTopLevelKey_ListsTheKnownKeysInTheDocumentedOrder()
     {
         var e = Should.Throw<ConfigException>(() => ConfigSections.Parse("colour: auto\n", "cfg.yaml"));
-        e.Message.ShouldBe("invalid config cfg.yaml:1:1: unknown key \"colour\" (known: output, color, supervisor, cas, registry, network)");
+        e.Message.ShouldBe("invalid config cfg.yaml:1:1: unknown key \"colour\" (known: output, color, supervisor, cas, registry, network, daemon, dns, ingress, build)");
     }
 
     [Fact]
     public void Schema_RegistersOneSectionPerEngineKey() =>
-        ConfigSections.Schema.Keys.ShouldBe(["supervisor", "cas", "registry", "network"]);
+        ConfigSections.Schema.Keys.ShouldBe(["supervisor", "cas", "registry", "network", "daemon", "dns", "ingress", "build"]);
+
+    [Fact]
+    public void Parse_SocketGroupTheHostLacks_IsAnErrorAtItsLine()
+    {
+        var e = Should.Throw<ConfigException>(() => ConfigSections.Parse("daemon:\n  socket_group: no-such-group-x\n", "cfg.yaml"));
+        e.Message.ShouldContain("cfg.yaml:2:17: daemon.socket_group is \"no-such-group-x\"; this host has no such group");
+    }
+
+    [Fact]
+    public void Parse_SocketGroupTheHostHas_IsTaken()
+    {
+        var c = ConfigSections.Parse("daemon:\n  socket_group: root\n", "cfg.yaml");
+        var d = c.Section<Volt.Daemon.DaemonConfig>();
+        d.SocketGroup.ShouldBe("root");
+        d.SocketGroupExplicit.ShouldBeTrue();
+    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Shouldly;
-using Volt.GitOps.Hosting;
 using Volt.GitOps.Pipelines;
 using Volt.Testing;
 using Xunit;
@@ -151,7 +150,7 @@ public sealed class CliValidationTests : IDisposable
     public void Serve_and_install_service_share_one_validation(string option, string value)
     {
         OneLineUsage(Volt("gitops", "install-service", option, value), option);
-        File.Exists(Path.Combine(_dir.Path, "etc/systemd/system", ServiceUnit.FileName)).ShouldBeFalse();
+        File.Exists(Path.Combine(_dir.Path, "etc/systemd/system", "volt-gitops.service")).ShouldBeFalse();
         OneLineUsage(Volt("gitops", "serve", option, value), option);
     }
 

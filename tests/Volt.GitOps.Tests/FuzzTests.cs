@@ -158,7 +158,7 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
         _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
         {
             Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
-            Log = line => { lock (_log) _log.Add(line); },
+            Logging = new ListLoggerFactory(_log),
         });
         _server.Queue.Deployed += (_, e) => { lock (_entries) _entries.Add(e); };
     }

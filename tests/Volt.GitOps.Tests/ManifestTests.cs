@@ -58,6 +58,8 @@ public sealed class ManifestTests
     [InlineData("image: a\n---\nimage: b\n", "line 3", "only one YAML document")]
     [InlineData("image: a\ncommand: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", "line 2", "nested deeper")]
     [InlineData("image: a\n\tcommand: x\n", "line", "tab")]
+    [InlineData("image: a\n? &a [*a]\n: x\n", "line 2, column 7", "cannot contain itself")]
+    [InlineData("image: a\nenv: &e {A: *e}\n", "line 2, column 13", "cannot contain itself")]
     public void Errors_name_the_line(string yaml, string line, string text)
     {
         var e = Should.Throw<ManifestException>(() => ManifestParser.Parse(yaml));

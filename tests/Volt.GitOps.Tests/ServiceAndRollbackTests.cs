@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Shouldly;
-using Volt.GitOps.Hosting;
 using Volt.GitOps.Pipelines;
 using Volt.Testing;
 using Xunit;
@@ -59,7 +58,7 @@ public sealed class ServiceAndRollbackTests : IDisposable
     {
         var r = Volt("gitops", "install-service", "--port", "9191");
         r.Code.ShouldBe(0, r.Err);
-        var unit = Path.Combine(_dir.Path, "var/lib/volt/units", ServiceUnit.FileName);
+        var unit = Path.Combine(_dir.Path, "var/lib/volt/units", "volt-gitops.service");
         var text = File.ReadAllText(unit);
         text.ShouldContain("gitops serve --port 9191");
         TestEnv.RequireTool("systemd-analyze");
@@ -86,14 +85,15 @@ public sealed class ServiceAndRollbackTests : IDisposable
     public void Sync_deploys_the_branch_head_and_records_manual_sync()
     {
         using var git = new GitServer();
+        // A Voltfile is a Constellation (YAML): this one is not, so the deploy fails with the file's place, exit 12.
         var head = git.Push(new Dictionary<string, string> { ["Voltfile"] = "FROM busybox\n" });
         Volt("gitops", "create", "--name", "c", "--repo", git.Url, "--provider", "github", "--workload", "c", "--secret", "s").Code.ShouldBe(0);
         var r = Volt("gitops", "sync", "--name", "c");
-        r.Code.ShouldBe(1);
-        r.Err.ShouldContain("Constellations are not implemented yet");
+        r.Code.ShouldBe(12, r.Err);
+        r.Err.ShouldContain("Voltfile");
         var json = JsonNode.Parse(Volt("gitops", "logs", "--name", "c", "-o", "json").Out)!.AsArray();
-        ((string?)json[0]!["commit"], (string?)json[0]!["trigger"], (string?)json[0]!["notes"])
-            .ShouldBe((head, "manual sync", "Constellations are not implemented yet"));
+        ((string?)json[0]!["commit"], (string?)json[0]!["trigger"], (string?)json[0]!["status"]).ShouldBe((head, "manual sync", "failed"));
+        ((string?)json[0]!["notes"]).ShouldNotBeNull().ShouldContain("Voltfile");
         Volt("gitops", "sync", "--name", "nope").Code.ShouldBe(3);
     }
 

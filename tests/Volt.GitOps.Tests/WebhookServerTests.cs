@@ -35,7 +35,7 @@ public sealed class WebhookServerTests : IAsyncLifetime
             _server = await GitOpsServer.StartAsync(new GitOpsServerOptions
             {
                 Store = Store, Sources = new SourceControl(new ProcessRunner()), Workloads = _deployer, Listen = "127.0.0.1", Port = 0,
-                Log = line => { lock (_log) _log.Add(line); },
+                Logging = new ListLoggerFactory(_log),
             });
         }
         catch { _git.Dispose(); throw; } // DisposeAsync is not called when initialisation fails
@@ -67,13 +67,26 @@ public sealed class WebhookServerTests : IAsyncLifetime
     [Fact]
     public async Task A_corrupt_pipeline_is_answered_with_the_shared_status_of_its_exit_code_and_its_message()
     {
-        // A VoltException (12, invalid config) while handling a webhook: the one ExitCode→HTTP map, not an anonymous 500.
+        // No readable pipeline trusts the request and one is corrupt: the one ExitCode→HTTP map (12 → 422), not a 500.
         Directory.CreateDirectory(Path.Combine(Store.Root, "broken"));
         File.WriteAllText(Path.Combine(Store.Root, "broken", "pipeline.json"), "{");
-        var (status, body) = await GitHub(GitHubPush(_git.Url, "main", "2222222222222222222222222222222222222222"));
+        var (status, body) = await GitHub(GitHubPush(_git.Url, "main", "2222222222222222222222222222222222222222"), secret: "not-the-secret");
         ((int)status).ShouldBe(Volt.Hosting.HttpErrors.StatusFor(Volt.Core.Errors.ExitCode.InvalidConfig));
         ((int)status).ShouldBe(422);
         body.ShouldContain("pipeline \"broken\" is corrupt");
+    }
+
+    [Fact]
+    public async Task A_corrupt_pipeline_is_skipped_and_logged_while_a_good_one_deploys_its_push()
+    {
+        Directory.CreateDirectory(Path.Combine(Store.Root, "broken"));
+        File.WriteAllText(Path.Combine(Store.Root, "broken", "pipeline.json"), "{");
+        var c1 = _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = "image: busybox:local\ncommand: sleep 1000\n" });
+        var (status, body) = await GitHub(GitHubPush(_git.Url, "main", c1));
+        status.ShouldBe(HttpStatusCode.Accepted, body);
+        (await Wait.ForHistory(Store, "web-app", 1))[0].Commit.ShouldBe(c1);
+        lock (_log) _log.ShouldContain(l => l.StartsWith("8013 webhook github: skipped:") && l.Contains("pipeline \"broken\" is corrupt"));
+        lock (_log) _log.ShouldContain(l => l.StartsWith($"8020 deploy web-app: {c1} (webhook (github))"));
     }
 
     [Fact]
@@ -120,7 +133,7 @@ public sealed class WebhookServerTests : IAsyncLifetime
         Store.History("web-app").ShouldBeEmpty();
         _deployer.Deployed.ShouldBeEmpty();
         Directory.Exists(Store.RepoDir("web-app")).ShouldBeFalse(); // nothing cloned
-        lock (_log) _log.ShouldContain(l => l.Contains("403"));
+        lock (_log) _log.ShouldContain(l => l.StartsWith("8011 webhook github: 403 signature verification failed"));
     }
 
     [Fact]

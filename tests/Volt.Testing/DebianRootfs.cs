@@ -62,7 +62,8 @@ public static class DebianRootfs
         File.Exists(Path.Combine(dir, "usr", "sbin", "nginx")) && File.Exists(Path.Combine(dir, "etc", "os-release"))
         && !Directory.Exists(Path.Combine(dir, "debootstrap")); // debootstrap removes its work dir when it succeeds
 
-    private static string? MirrorUnreachable()
+    /// <summary>Why the Debian mirror cannot be reached (null: it can), for tests that skip only then.</summary>
+    public static string? MirrorUnreachable()
     {
         try
         {

@@ -26,6 +26,15 @@ public static class TestEnv
         Xunit.Assert.Skip(reason);
     }
 
+    /// <summary>
+    /// Skips (printing why), on CI too, when the host lacks a hardware feature no install step can give it (an
+    /// instruction set): these machines come with different CPUs, and the test runs wherever the CPU has it.
+    /// </summary>
+    public static void RequireHardware(bool available, string reason)
+    {
+        if (!available) Xunit.Assert.Skip($"this machine's hardware lacks it: {reason}");
+    }
+
     public static void RequireRoot(string why) => Require(IsRoot, $"needs root: {why}");
 
     public static bool HasTool(string tool) =>

@@ -25,6 +25,20 @@ public sealed class CliHarness : IDisposable
         return new CliResult(code, console.StdOut, console.StdErr);
     }
 
+    /// <summary>Runs the CLI and cancels it (as Ctrl+C would) after <paramref name="limit"/>: null when it had to be
+    /// cancelled, so a command that serves or waits forever fails its test instead of hanging the suite.</summary>
+    public CliResult? RunWithin(TimeSpan limit, params string[] args)
+    {
+        var console = new TestConsole();
+        using var cancel = new CancellationTokenSource(limit);
+        var app = new VoltApp(console, VoltEnvironment.From(Env), TimeProvider.System);
+        var run = Task.Run(() => app.RunAsync(args, cancel.Token));
+        // A command that ignores the token is abandoned after a grace period (its thread leaks; the test fails).
+        if (!run.Wait(limit + TimeSpan.FromSeconds(30))) return null;
+        var code = run.GetAwaiter().GetResult();
+        return cancel.IsCancellationRequested ? null : new CliResult(code, console.StdOut, console.StdErr);
+    }
+
     public CliResult Run(TestConsole console, params string[] args)
     {
         var code = new VoltApp(console, VoltEnvironment.From(Env), TimeProvider.System).Run(args);

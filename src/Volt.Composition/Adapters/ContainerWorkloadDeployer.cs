@@ -21,7 +21,7 @@ namespace Volt.Composition.Adapters;
 ///   workload-image           the image (or built image) it runs
 /// </code>
 /// </summary>
-public sealed class ContainerWorkloadDeployer(Engines engines) : IWorkloadDeployer
+public sealed partial class ContainerWorkloadDeployer(Engines engines) : IWorkloadDeployer
 {
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
@@ -30,7 +30,7 @@ public sealed class ContainerWorkloadDeployer(Engines engines) : IWorkloadDeploy
 
     public async Task DeployAsync(WorkloadSpec spec, CancellationToken ct)
     {
-        var image = ResolveImage(spec, ct);
+        var image = await ResolveImageAsync(spec, ct).ConfigureAwait(false);
         var fingerprint = spec.Manifest.Fingerprint() + "\n" + image;
         var engine = engines.Containers;
         var wasUp = await VoltdListeningAsync(ct).ConfigureAwait(false);
@@ -101,15 +101,31 @@ public sealed class ContainerWorkloadDeployer(Engines engines) : IWorkloadDeploy
         await engine.DeleteAsync(request.Name, ct).ConfigureAwait(false);
     }
 
-    /// <summary><c>image:</c> as it is; <c>build:</c> built from the repo directory as <c>gitops-&lt;workload&gt;:&lt;commit&gt;</c>.</summary>
-    private string ResolveImage(WorkloadSpec spec, CancellationToken ct)
+    /// <summary>
+    /// <c>image:</c> as it is; <c>build:</c> built as <c>gitops-&lt;workload&gt;:&lt;commit&gt;</c>: a Containerfile (the
+    /// path names one, or the directory holds a Containerfile or Dockerfile) with the image builder, the directory as
+    /// context; any other directory as a root filesystem (build-from-dir).
+    /// </summary>
+    private async Task<string> ResolveImageAsync(WorkloadSpec spec, CancellationToken ct)
     {
         if (spec.Manifest.Build is not { } build) return spec.Manifest.Image!;
-        var dir = Path.GetFullPath(Path.Combine(spec.RepoDir, build));
-        if (!Directory.Exists(dir)) throw VoltException.NotFound($"build directory \"{build}\" not found in the repository");
+        var path = Path.GetFullPath(Path.Combine(spec.RepoDir, build));
         var tag = spec.Commit.Length > 12 ? spec.Commit[..12] : spec.Commit;
         var reference = ImageReference.Parse($"gitops-{spec.Workload}:{tag}");
-        new DirImageBuilder(engines.Cas, engines.Parallelism, engines.Time).Build(dir, reference, new DirImageOptions(), null, ct);
+        string? containerfile = File.Exists(path) ? path
+            : new[] { "Containerfile", "Dockerfile" }.Select(n => Path.Combine(path, n)).FirstOrDefault(File.Exists);
+        if (containerfile is not null)
+        {
+            var request = new Volt.Images.Build.BuildRequest
+            {
+                Context = Path.GetDirectoryName(containerfile)!, File = containerfile, Tags = [reference.ToString()],
+                Network = engines.BuildConfig.Network,
+            };
+            await engines.ImageBuilder.BuildAsync(request, null, ct).ConfigureAwait(false);
+            return reference.ToString();
+        }
+        if (!Directory.Exists(path)) throw VoltException.NotFound($"build directory \"{build}\" not found in the repository");
+        new DirImageBuilder(engines.Cas, engines.Parallelism, engines.Time).Build(path, reference, new DirImageOptions(), null, ct);
         return reference.ToString();
     }
 

@@ -36,7 +36,7 @@ internal sealed class ImageRootfsProvider(VoltPaths paths, Func<ImageStore> imag
     }
 
     public string Prepare(RootfsSource source, string containerDir) =>
-        source.Kind == "image" ? new RootfsAssembler(paths).Assemble(source.Source, containerDir).Rootfs : directories.Prepare(source, containerDir);
+        source.Kind == "image" ? new RootfsAssembler(paths).Assemble(source.Source, containerDir, source.Disposable).Rootfs : directories.Prepare(source, containerDir);
 
     /// <summary>Both kinds use the same rootfs/upper/work layout, so one release serves both.</summary>
     public void Release(string containerDir) => directories.Release(containerDir);

@@ -15,6 +15,8 @@ public sealed record AuditEntry
     [JsonPropertyName("resource")] public required string Resource { get; init; }
     [JsonPropertyName("result")] public required string Result { get; init; }
     [JsonPropertyName("error")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
+    /// <summary>What the action did beyond its result (a workload start: its sandbox's requested/enforced/dropped).</summary>
+    [JsonPropertyName("detail")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Detail { get; init; }
     [JsonPropertyName("seq")] public long Seq { get; init; }
     [JsonPropertyName("prev")] public string Prev { get; init; } = "";
 }

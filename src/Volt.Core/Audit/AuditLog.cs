@@ -19,7 +19,11 @@ public sealed class AuditLog(string path, TimeProvider time)
     public string Path { get; } = path;
     public string HeadPath => Path + ".head";
 
-    public AuditEntry Append(string action, string resource, bool success, string? error = null)
+    public AuditEntry Append(string action, string resource, bool success, string? error = null, string? detail = null) =>
+        Append(action, resource, success, error, CurrentUser(), Posix.Uid, detail);
+
+    /// <summary>A line for someone else: voltd records the socket peer that asked, not itself.</summary>
+    public AuditEntry Append(string action, string resource, bool success, string? error, string user, uint uid, string? detail = null)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         using var handle = Posix.OpenForLocking(Path);
@@ -35,12 +39,13 @@ public sealed class AuditLog(string path, TimeProvider time)
         var entry = new AuditEntry
         {
             Timestamp = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
-            User = CurrentUser(),
-            Uid = Posix.Uid,
+            User = user,
+            Uid = uid,
             Action = action,
             Resource = resource,
             Result = success ? "success" : "failure",
             Error = error,
+            Detail = detail,
             Seq = seq,
             Prev = prev,
         };
@@ -49,11 +54,13 @@ public sealed class AuditLog(string path, TimeProvider time)
         line.CopyTo(buffer, 0);
         buffer[^1] = (byte)'\n';
         RandomAccess.Write(handle, buffer, RandomAccess.GetLength(handle));
-        // The line durable first (fdatasync: its size and bytes, not its times), then the head written atomically. Not one
-        // syncfs for both: that flushes every dirty page of the filesystem (70–880 ms beside builds).
+        // The line durable (fdatasync: its size and bytes, not its times), then the head written atomically but not
+        // synced: the one sync per append (the head's file + directory fsyncs were two more on every command). A machine
+        // crash can leave the head behind the log, never ahead of it (the line it names was synced first); the verifier
+        // accepts a head that pins an earlier line, and the next append writes it again from the log's last line.
         Posix.FdatasyncOrThrow(handle);
         var head = new AuditHead(seq, HashLine(line));
-        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead));
+        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead), durable: false);
         return entry;
     }
 

@@ -11,17 +11,19 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
 
     /// <param name="durable">False: no fsync (see <see cref="WriteAll"/>); still atomic for every reader while the machine runs.</param>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> data, bool durable = true)
+    /// <param name="mode">The file's mode from its creation on (e.g. 0600 for a secret: never readable by others, not even
+    /// between the write and a chmod); null: the default 0666 minus the umask.</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> data, bool durable = true, UnixFileMode? mode = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Random.Shared.Next():x}.tmp");
         try
         {
-            using (var handle = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(tmp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode }))
             {
-                RandomAccess.Write(handle, data, 0);
-                if (durable) Posix.FsyncOrThrow(handle);
+                RandomAccess.Write(file.SafeFileHandle, data, 0);
+                if (durable) Posix.FsyncOrThrow(file.SafeFileHandle);
             }
             File.Move(tmp, path, overwrite: true);
             if (durable) Posix.FsyncDirectory(dir);
@@ -48,10 +50,14 @@ public static class AtomicFile
     /// it may be empty, which the readers take for "not written" (see <see cref="IsTornRecord"/>).
     /// </para>
     /// </remarks>
-    public static void WriteAll(IReadOnlyList<(string Path, byte[] Data)> files, bool durable = true)
+    /// <param name="deferDirectory">
+    /// A directory whose fsync the caller makes itself, later (a durable write into it that follows: one directory
+    /// fsync then covers both renames). Until then a crash may lose the renames into it, never tear a file.
+    /// </param>
+    public static void WriteAll(IReadOnlyList<(string Path, byte[] Data)> files, bool durable = true, string? deferDirectory = null)
     {
         if (files.Count == 0) return;
-        if (files.Count == 1) { WriteAllBytes(files[0].Path, files[0].Data, durable); return; }
+        if (files.Count == 1 && deferDirectory is null) { WriteAllBytes(files[0].Path, files[0].Data, durable); return; }
         var staged = new List<(string Tmp, string Target, string Dir)>(files.Count);
         try
         {
@@ -73,8 +79,9 @@ public static class AtomicFile
             foreach (var (tmp, _, _) in staged) TryDelete(tmp);
             throw;
         }
+        var deferred = deferDirectory is null ? null : Path.GetFullPath(deferDirectory).TrimEnd('/');
         if (durable)
-            foreach (var dir in staged.Select(s => s.Dir).Distinct(StringComparer.Ordinal)) Posix.FsyncDirectory(dir);
+            foreach (var dir in staged.Select(s => s.Dir).Distinct(StringComparer.Ordinal).Where(d => d != deferred)) Posix.FsyncDirectory(dir);
     }
 
     /// <summary>

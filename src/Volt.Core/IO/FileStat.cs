@@ -52,6 +52,24 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
         };
     }
 
+    private const ulong STATX_ATTR_MOUNT_ROOT = 0x2000;
+
+    /// <summary>
+    /// Whether <paramref name="path"/> (a final symlink not followed) is the root of a mount, from statx(2)'s
+    /// <c>STATX_ATTR_MOUNT_ROOT</c>: one syscall, where the mount table (/proc/self/mountinfo) is a read of every mount
+    /// of the host, tens of kilobytes of formatted text with overlays' long option strings. False for a missing path;
+    /// null when the kernel does not report the attribute (before Linux 5.8) or the path cannot be looked up: ask the
+    /// mount table then.
+    /// </summary>
+    public static unsafe bool? IsMountRoot(string path)
+    {
+        byte* buf = stackalloc byte[256];
+        if (LibC.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) != 0)
+            return Marshal.GetLastPInvokeError() == Posix.ENOENT ? false : null;
+        var known = *(ulong*)(buf + 56); // stx_attributes_mask
+        return (known & STATX_ATTR_MOUNT_ROOT) == 0 ? null : (*(ulong*)(buf + 8) & STATX_ATTR_MOUNT_ROOT) != 0;
+    }
+
     public static bool TryLStat(string path, out FileStat stat)
     {
         try { stat = LStat(path); return true; }

@@ -14,6 +14,23 @@ public static partial class Posix
     public static uint EffectiveUid => LibC.geteuid();
     public static bool IsRoot => LibC.geteuid() == 0;
 
+    /// <summary>chown(2); <see cref="uint.MaxValue"/> leaves the owner or group as it is.</summary>
+    public static void Chown(string path, uint owner, uint group)
+    {
+        if (LibC.chown(path, owner, group) != 0) throw Error($"chown \"{path}\"");
+    }
+
+    /// <summary>dup2(2): makes <paramref name="newFd"/> refer to what <paramref name="oldFd"/> does (log reopen on SIGUSR2).</summary>
+    public static void Dup2(int oldFd, int newFd)
+    {
+        while (LibC.dup2(oldFd, newFd) < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR) continue;
+            throw Error("dup2", errno);
+        }
+    }
+
     public static void FsyncOrThrow(SafeFileHandle handle)
     {
         if (LibC.fsync((int)handle.DangerousGetHandle()) != 0) throw Error("fsync");

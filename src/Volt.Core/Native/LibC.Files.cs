@@ -14,6 +14,12 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chown(string path, uint owner, uint group);
+
+    [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int dup2(int oldfd, int newfd);
+
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     public static partial nint read(int fd, byte* buf, nuint count);
 
@@ -69,6 +75,22 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true)]
     public static partial int statx(int dirfd, byte* path, int flags, uint mask, byte* buf);
 
+    /// <summary>mmap(2); returns <see cref="MAP_FAILED"/> on error.</summary>
+    [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int munmap(void* addr, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)]
+    public static partial int madvise(void* addr, nuint length, int advice);
+
+    public const int PROT_READ = 1, MAP_PRIVATE = 2, MAP_POPULATE = 0x8000;
+    public const int MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_HUGEPAGE = 14, MADV_POPULATE_READ = 22;
+
+    /// <summary>mmap's error return, (void*)-1.</summary>
+    public static readonly void* MAP_FAILED = (void*)-1;
+
     [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint readlinkat(int dirfd, byte* path, byte* buf, nint size);
 
@@ -78,4 +100,11 @@ public static unsafe partial class LibC
     /// <summary>getdents64(2) through syscall(2): glibc 2.36 has no wrapper (217 on x86-64, 61 on arm64).</summary>
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     public static partial nint syscall_getdents64(nint number, int fd, byte* buf, nint count);
+
+    /// <summary>fcntl(2) with an int argument (F_GETFD/F_SETFD/F_GETFL).</summary>
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int fcntl(int fd, int cmd, int arg);
+    /// <summary>lgetxattr(2): an extended attribute of a path (not following a symlink); -1 with ENODATA when absent.</summary>
+    [LibraryImport(Lib, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint lgetxattr(string path, string name, byte* value, nuint size);
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Volt.Core.Native;
 
-/// <summary>Processes, users and namespaces: kill, uids, setns.</summary>
+/// <summary>Processes, users and namespaces: kill, uids, setns, unshare.</summary>
 public static unsafe partial class LibC
 {
     /// <summary>kill(2): a negative <paramref name="pid"/> signals that process group.</summary>
@@ -20,4 +20,11 @@ public static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
     public static partial int setns(int fd, int nstype);
+
+    /// <summary><c>CLONE_NEWNET</c> for setns(2)/unshare(2).</summary>
+    public const int CLONE_NEWNET = 0x40000000;
+
+    /// <summary>unshare(2): on a thread, <c>CLONE_NEWNET</c> moves only that thread into a new network namespace.</summary>
+    [LibraryImport(Lib, EntryPoint = "unshare", SetLastError = true)]
+    public static partial int unshare(int flags);
 }

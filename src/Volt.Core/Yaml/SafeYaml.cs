@@ -18,18 +18,20 @@ public sealed class YamlSyntaxException(long line, long column, string reason, E
 /// The one safe way to load YAML text into YamlDotNet's representation model (AOT-safe: no reflection). Every
 /// failure is a <see cref="YamlSyntaxException"/> with line and column: YamlDotNet's <see cref="YamlException"/>,
 /// the <see cref="InvalidOperationException"/> it throws for some broken flow collections (<c>a: [b</c>),
-/// control characters YAML forbids (NUL, ESC, DEL …), and nesting deeper than <see cref="MaxDepth"/> (which would
-/// otherwise overflow the stack).
+/// control characters YAML forbids (NUL, ESC, DEL …), nesting deeper than <see cref="MaxDepth"/>, and an alias inside
+/// the collection its anchor names (<c>&amp;a [*a]</c>: a node that contains itself, which the library's hashing and
+/// every walk of the tree would follow until the stack overflows).
 /// </summary>
 public static class SafeYaml
 {
     /// <summary>Deepest nesting of mappings and sequences accepted.</summary>
     public const int MaxDepth = 64;
 
-    public static YamlStream Load(string text)
+    /// <param name="maxDepth">Deepest nesting accepted (<see cref="MaxDepth"/> unless a format bounds it tighter).</param>
+    public static YamlStream Load(string text, int maxDepth = MaxDepth)
     {
         CheckCharacters(text);
-        var parser = new DepthLimitedParser(new Parser(new StringReader(text)));
+        var parser = new DepthLimitedParser(new Parser(new StringReader(text)), maxDepth);
         var stream = new YamlStream();
         try
         {
@@ -81,10 +83,14 @@ public static class SafeYaml
         return m.StartsWith("(Line:", StringComparison.Ordinal) && cut > 0 ? m[(cut + 3)..] : m;
     }
 
-    /// <summary>Counts open mappings and sequences and stops the load past <see cref="MaxDepth"/>.</summary>
-    private sealed class DepthLimitedParser(IParser inner) : IParser
+    /// <summary>
+    /// Counts open mappings and sequences and stops the load past <paramref name="maxDepth"/>, or at an alias to an
+    /// anchor whose collection is still open.
+    /// </summary>
+    private sealed class DepthLimitedParser(IParser inner, int maxDepth) : IParser
     {
         private int _depth;
+        private readonly Stack<string?> _openAnchors = new();
         public Mark LastEnd { get; private set; } = Mark.Empty;
         public ParsingEvent? Current => inner.Current;
 
@@ -93,9 +99,20 @@ public static class SafeYaml
             if (!inner.MoveNext()) return false;
             var e = inner.Current!;
             LastEnd = e.End;
-            if (e is MappingStart or SequenceStart && ++_depth > MaxDepth)
-                throw new YamlSyntaxException(e.Start.Line, e.Start.Column, $"nested deeper than {MaxDepth} levels");
-            if (e is MappingEnd or SequenceEnd) _depth--;
+            if (e is MappingStart or SequenceStart)
+            {
+                if (++_depth > maxDepth) throw new YamlSyntaxException(e.Start.Line, e.Start.Column, $"nested deeper than {maxDepth} levels");
+                var anchor = ((NodeEvent)e).Anchor;
+                _openAnchors.Push(anchor.IsEmpty ? null : anchor.Value);
+            }
+            if (e is MappingEnd or SequenceEnd)
+            {
+                _depth--;
+                if (_openAnchors.Count > 0) _openAnchors.Pop();
+            }
+            if (e is AnchorAlias alias && _openAnchors.Contains(alias.Value.Value))
+                throw new YamlSyntaxException(e.Start.Line, e.Start.Column,
+                    $"alias *{alias.Value.Value} is inside the collection &{alias.Value.Value} names: a node cannot contain itself");
             return true;
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Volt.Core.Errors;
+using Volt.Core.Security;
 using Volt.Hosting;
 
 namespace Volt.Daemon;
@@ -14,9 +15,12 @@ public sealed class DaemonDispatcher
     private readonly DaemonServices _services;
     private readonly DaemonRoute[] _routes;
 
-    public DaemonDispatcher(DaemonServices services, IReadOnlyList<DaemonRoute>? routes = null)
+    private readonly AccessGate _gate;
+
+    public DaemonDispatcher(DaemonServices services, IReadOnlyList<DaemonRoute>? routes = null, AccessGate? gate = null)
     {
         _services = services;
+        _gate = gate ?? new AccessGate(null);
         _routes = [.. routes ?? DaemonRoutes.All];
         for (var i = 0; i < _routes.Length; i++)
             for (var j = i + 1; j < _routes.Length; j++)
@@ -24,12 +28,41 @@ public sealed class DaemonDispatcher
                     throw new ArgumentException($"routes {_routes[i].Name} ({_routes[i]}) and {_routes[j].Name} ({_routes[j]}) match the same requests");
     }
 
+    private int _inFlight;
+    private long _served;
+
+    /// <summary>Requests being answered now (SIGUSR1's state dump).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Requests answered since start.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
     public async Task HandleAsync(HttpContext http)
     {
+        Interlocked.Increment(ref _inFlight);
+        try { await HandleOneAsync(http).ConfigureAwait(false); }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _served);
+        }
+    }
+
+    private async Task HandleOneAsync(HttpContext http)
+    {
+        Caller? caller = null;
+        string? audit = null;
+        var resource = "";
         try
         {
             var (route, values) = Match(http.Request);
-            await route.InvokeAsync(_services, http, new RouteArgs(route.Template, values)).ConfigureAwait(false);
+            var args = new RouteArgs(route.Template, values);
+            caller = PeerCredentials.Of(http);
+            audit = route.AuditFor(args);
+            if (audit is not null) resource = route.Template.Parameters.Contains("name") ? args["name"] : "";
+            await _gate.DemandAsync(caller, route.AccessFor(args), http.RequestAborted).ConfigureAwait(false);
+            await route.InvokeAsync(_services, http, args).ConfigureAwait(false);
+            if (audit is not null)
+                _gate.Record(caller, audit, ResourceOf(http, resource), null, http.Items.TryGetValue(DaemonRoute.AuditDetailKey, out var d) ? d as string : null);
         }
         catch (Exception) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -37,6 +70,7 @@ public sealed class DaemonDispatcher
         }
         catch (Exception e)
         {
+            if (audit is not null) _gate.Record(caller, audit, ResourceOf(http, resource), e);
             if (http.Response.HasStarted) { http.Abort(); return; }
             var body = HttpErrors.Serialize(HttpErrors.Body(e));
             http.Response.StatusCode = HttpErrors.StatusFor(e);
@@ -45,6 +79,9 @@ public sealed class DaemonDispatcher
             await http.Response.Body.WriteAsync(body).ConfigureAwait(false);
         }
     }
+
+    private static string ResourceOf(HttpContext http, string fromPath) =>
+        http.Items.TryGetValue(DaemonRoute.AuditResourceKey, out var r) && r is string s ? s : fromPath;
 
     private (DaemonRoute Route, string?[] Values) Match(HttpRequest request)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Volt.Core.Errors;
+using Volt.Core.Security;
 
 namespace Volt.Daemon;
 
@@ -19,13 +20,25 @@ public sealed record Empty
 /// </summary>
 public abstract class DaemonRoute
 {
-    private protected DaemonRoute(string name, string method, string template, int status)
+    private protected DaemonRoute(string name, string method, string template, int status, Func<RouteArgs, AccessLevel>? access,
+        Func<RouteArgs, string?>? audit)
     {
         Name = name;
         Method = method;
         Template = RouteTemplate.Parse(template);
         Status = status;
+        _access = access ?? (static _ => AccessLevel.Root);
+        _audit = audit ?? (static _ => null);
     }
+
+    private readonly Func<RouteArgs, AccessLevel> _access;
+    private readonly Func<RouteArgs, string?> _audit;
+
+    /// <summary>Who may call it (<see cref="AccessRules"/>); a row that says nothing is root's.</summary>
+    public AccessLevel AccessFor(RouteArgs args) => _access(args);
+
+    /// <summary>The audit action voltd records for the caller (<c>container.start</c>), null for calls that change nothing.</summary>
+    public string? AuditFor(RouteArgs args) => _audit(args);
 
     /// <summary>The row's name (the field in <see cref="DaemonRoutes"/>), for errors and docs.</summary>
     public string Name { get; }
@@ -37,6 +50,12 @@ public abstract class DaemonRoute
     public abstract Type ResponseType { get; }
 
     public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>Where a route whose resource is in its body (not its path) leaves it for the audit line.</summary>
+    internal const string AuditResourceKey = "volt.audit.resource";
+
+    /// <summary>Where a route leaves its audit line's detail (a start's sandbox summary), set after the handler succeeded.</summary>
+    internal const string AuditDetailKey = "volt.audit.detail";
 
     /// <summary>Reads the request, runs the handler, writes the answer (errors are the dispatcher's).</summary>
     internal abstract Task InvokeAsync(DaemonServices services, HttpContext http, RouteArgs args);
@@ -51,8 +70,10 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
     /// use, so that a CLI call builds the metadata of its own types only.</param>
     /// <param name="response">The same for the answer.</param>
     internal DaemonRoute(string name, string method, string template, Func<JsonTypeInfo<TRequest>>? request, Func<JsonTypeInfo<TResponse>>? response,
-        Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> handler, int? status = null)
-        : base(name, method, template, status ?? (response is null ? 204 : 200))
+        Func<DaemonServices, RouteArgs, TRequest, CancellationToken, Task<TResponse>> handler, int? status = null,
+        Func<RouteArgs, AccessLevel>? access = null, Func<RouteArgs, string?>? audit = null, Func<TRequest, string>? auditResource = null,
+        Func<DaemonServices, RouteArgs, TRequest, string?>? auditDetail = null)
+        : base(name, method, template, status ?? (response is null ? 204 : 200), access, audit)
     {
         if (request is null != (typeof(TRequest) == typeof(Empty)) || response is null != (typeof(TResponse) == typeof(Empty)))
             throw new ArgumentException($"route {name}: a body type needs its JSON contract, and Empty has none");
@@ -61,7 +82,12 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
         _request = request;
         _response = response;
         _handler = handler;
+        _auditResource = auditResource;
+        _auditDetail = auditDetail;
     }
+
+    private readonly Func<TRequest, string>? _auditResource;
+    private readonly Func<DaemonServices, RouteArgs, TRequest, string?>? _auditDetail;
 
     private readonly Func<JsonTypeInfo<TRequest>>? _request;
     private readonly Func<JsonTypeInfo<TResponse>>? _response;
@@ -78,7 +104,9 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
         var request = Request is null ? (TRequest)(object)Empty.Value
             : await JsonSerializer.DeserializeAsync(http.Request.Body, Request, http.RequestAborted).ConfigureAwait(false)
               ?? throw VoltException.Usage($"{Name}: empty request body");
+        if (_auditResource is not null) http.Items[AuditResourceKey] = _auditResource(request);
         var response = await _handler(services, args, request, http.RequestAborted).ConfigureAwait(false);
+        if (_auditDetail?.Invoke(services, args, request) is { } detail) http.Items[AuditDetailKey] = detail;
         http.Response.StatusCode = Status;
         if (Response is null) return;
         var body = JsonSerializer.SerializeToUtf8Bytes(response, Response);
@@ -104,8 +132,11 @@ public readonly struct RouteArgs(RouteTemplate template, string?[] values)
     }
 
     /// <summary>A query parameter in seconds (<c>?timeout=2.5</c>), or <paramref name="fallback"/> when absent.</summary>
-    public TimeSpan Seconds(string name, TimeSpan fallback) =>
-        Optional(name) is not { } text ? fallback
+    public TimeSpan Seconds(string name, TimeSpan fallback) => Seconds(name) ?? fallback;
+
+    /// <summary>A query parameter in seconds (<c>?timeout=2.5</c>), or null when absent.</summary>
+    public TimeSpan? Seconds(string name) =>
+        Optional(name) is not { } text ? null
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= int.MaxValue
             ? TimeSpan.FromSeconds(s)
             : throw VoltException.Usage($"invalid {name} \"{text}\": expected seconds");

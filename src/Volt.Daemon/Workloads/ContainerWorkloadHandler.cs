@@ -4,18 +4,18 @@ using Volt.Workloads.Runtime;
 namespace Volt.Daemon;
 
 /// <summary>Containers as a workload kind: voltd's <see cref="ContainerRuntime"/>; the list is the engine's view.</summary>
-public sealed class ContainerWorkloadHandler(ContainerRuntime runtime, ContainerEngine engine) : IWorkloadHandler
+public sealed class ContainerWorkloadHandler(ContainerRuntime runtime, ContainerEngine engine, TimeSpan defaultStopTimeout) : IWorkloadHandler
 {
     public string Kind => WorkloadKinds.Container;
 
     public Task StartAsync(string name, CancellationToken ct) => runtime.StartAsync(name, ct);
 
     // A stop outlives the request that asked for it: a client that gives up must not leave a half-stopped container.
-    public Task StopAsync(string name, TimeSpan timeout, CancellationToken ct) => runtime.StopAsync(name, timeout, CancellationToken.None);
+    public Task StopAsync(string name, TimeSpan? timeout, CancellationToken ct) => runtime.StopAsync(name, timeout ?? defaultStopTimeout, CancellationToken.None);
 
-    public async Task RestartAsync(string name, TimeSpan timeout, CancellationToken ct)
+    public async Task RestartAsync(string name, TimeSpan? timeout, CancellationToken ct)
     {
-        await runtime.StopAsync(name, timeout, CancellationToken.None).ConfigureAwait(false);
+        await runtime.StopAsync(name, timeout ?? defaultStopTimeout, CancellationToken.None).ConfigureAwait(false);
         await runtime.StartAsync(name, ct).ConfigureAwait(false);
     }
 

@@ -14,11 +14,15 @@ public interface IWorkloadHandler
     /// <summary>Starts a stopped workload; a running one is left as is.</summary>
     Task StartAsync(string name, CancellationToken ct);
 
-    /// <summary>Stops it (SIGTERM, then SIGKILL after <paramref name="timeout"/>); a stopped one is left as is.</summary>
-    Task StopAsync(string name, TimeSpan timeout, CancellationToken ct);
+    /// <summary>
+    /// Stops it (SIGTERM, then SIGKILL after <paramref name="timeout"/>); a stopped one is left as is. A null timeout
+    /// (the request named none) is the kind's own default: voltd's stop timeout for a container, the unit's
+    /// TimeoutStopSec= for a service.
+    /// </summary>
+    Task StopAsync(string name, TimeSpan? timeout, CancellationToken ct);
 
     /// <summary>Stops (as <see cref="StopAsync"/>) and starts again; a stopped workload is just started.</summary>
-    Task RestartAsync(string name, TimeSpan timeout, CancellationToken ct);
+    Task RestartAsync(string name, TimeSpan? timeout, CancellationToken ct);
 
     /// <summary>Every workload of this kind voltd knows, running or not, sorted by name.</summary>
     Task<IReadOnlyList<WorkloadSummary>> ListAsync(CancellationToken ct);
@@ -47,4 +51,14 @@ public static class WorkloadKinds
 
     /// <summary>The kind's place in <see cref="All"/> (lists are sorted by it); -1 for an unknown word.</summary>
     public static int Order(string kind) => Array.IndexOf(Words, kind);
+}
+
+/// <summary>
+/// Optional for a <see cref="IWorkloadHandler"/> whose start plans something the audit line should name (a service's
+/// sandbox report): voltd's own <c>KIND.start</c> line carries it, so the CLI writes no second line for the same start.
+/// </summary>
+public interface IWorkloadStartDetail
+{
+    /// <summary>The summary of what the last start of <paramref name="name"/> enforced; null when there is nothing to say.</summary>
+    string? StartDetail(string name);
 }

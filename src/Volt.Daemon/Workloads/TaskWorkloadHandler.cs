@@ -40,13 +40,13 @@ public sealed class TaskWorkloadHandler : IWorkloadHandler, IWorkloadLifecycle, 
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(string name, TimeSpan timeout, CancellationToken ct)
+    public Task StopAsync(string name, TimeSpan? timeout, CancellationToken ct)
     {
         _store.EnsureExists(name);
-        return Timers.StopRunAsync(name, timeout);
+        return Timers.StopRunAsync(name, timeout ?? ServiceLauncher.DefaultStopTimeout);
     }
 
-    public async Task RestartAsync(string name, TimeSpan timeout, CancellationToken ct)
+    public async Task RestartAsync(string name, TimeSpan? timeout, CancellationToken ct)
     {
         await StopAsync(name, timeout, ct).ConfigureAwait(false);
         await StartAsync(name, ct).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Volt.GitOps.Hosting;
 using Volt.GitOps.Pipelines;
 
 namespace Volt.GitOps.Deploy;
@@ -6,7 +8,7 @@ namespace Volt.GitOps.Deploy;
 /// Background deploys, one at a time per pipeline. A request arriving while that pipeline deploys replaces any
 /// waiting one, so a burst of pushes coalesces into one next deploy of the newest commit.
 /// </summary>
-public sealed class DeployQueue(Deployer deployer, Action<string> log) : IAsyncDisposable
+public sealed class DeployQueue(Deployer deployer, ILogger log) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DeployRequest?> _pending = [];
@@ -15,6 +17,12 @@ public sealed class DeployQueue(Deployer deployer, Action<string> log) : IAsyncD
 
     /// <summary>Raised after each recorded deploy (tests and metrics).</summary>
     public event Action<string, HistoryEntry>? Deployed;
+
+    /// <summary>Pipelines deploying now and those with a deploy waiting (SIGUSR1's state dump).</summary>
+    public (IReadOnlyList<string> Running, IReadOnlyList<string> Waiting) Depths()
+    {
+        lock (_gate) return ([.. _running.Keys.Order()], [.. _pending.Where(p => p.Value is not null).Select(p => p.Key).Order()]);
+    }
 
     public void Enqueue(string pipeline, DeployRequest request)
     {
@@ -31,17 +39,18 @@ public sealed class DeployQueue(Deployer deployer, Action<string> log) : IAsyncD
         {
             try
             {
-                log($"deploy {pipeline}: {request.Commit ?? "latest"} ({request.Trigger})");
+                GitOpsLog.DeployStarting(log, pipeline, request.Commit ?? "latest", request.Trigger);
                 var entry = await deployer.RunAsync(pipeline, request, _stop.Token).ConfigureAwait(false);
                 if (entry is not null)
                 {
-                    log($"deploy {pipeline}: {entry.Status} {entry.Commit} in {entry.DurationMs} ms{(entry.Status == "success" ? "" : ": " + entry.Notes)}");
+                    if (entry.Status == "success") GitOpsLog.DeploySucceeded(log, pipeline, entry.Status, entry.Commit, entry.DurationMs);
+                    else GitOpsLog.DeployFailed(log, pipeline, entry.Status, entry.Commit, entry.DurationMs, entry.Notes);
                     Deployed?.Invoke(pipeline, entry);
                 }
             }
             catch (Exception e)
             {
-                log($"deploy {pipeline}: unexpected error: {e.Message}");
+                GitOpsLog.DeployCrashed(log, pipeline, e.Message);
             }
             lock (_gate)
             {

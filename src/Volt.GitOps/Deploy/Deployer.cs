@@ -17,8 +17,8 @@ public sealed record DeployRequest(string? Commit, string Trigger)
 }
 
 /// <summary>
-/// The flow: lock the pipeline, check out the requested commit, detect <c>volt-manifest.yaml</c> / <c>Voltfile</c> /
-/// <c>volt-compose.yaml</c>, deploy, record one history entry. Never throws for a failed deploy: the failure is the entry.
+/// The flow: lock the pipeline, check out the requested commit, detect <c>volt-manifest.yaml</c>, else a stack file
+/// (<see cref="StackFiles"/>: deployed by an <see cref="IStackDeployer"/>), deploy, record one history entry. Never throws for a failed deploy: the failure is the entry.
 /// </summary>
 public sealed class Deployer(PipelineStore store, SourceControl sources, IWorkloadDeployer workloads, TimeProvider time)
 {
@@ -59,14 +59,20 @@ public sealed class Deployer(PipelineStore store, SourceControl sources, IWorklo
                 store.Append(name, entryStale);
                 return entryStale;
             }
-            var manifest = Detect(repo);
-            var spec = new WorkloadSpec(p.Workload, manifest, repo, commit, store.Dir(name));
-            if (manifest.Name is { } n && n != p.Workload)
-                throw new ManifestException($"{ManifestParser.FileName}: name \"{n}\" does not match the pipeline's workload \"{p.Workload}\"");
-            await workloads.DeployAsync(spec, ct).ConfigureAwait(false);
+            string? changed = null;
+            if (StackFiles.Find(repo) is { } stackFile && workloads is IStackDeployer stacks)
+                changed = await stacks.DeployStackAsync(new StackSpec(p.Workload, stackFile, repo, commit, store.Dir(name)), ct).ConfigureAwait(false);
+            else
+            {
+                var manifest = Detect(repo);
+                var spec = new WorkloadSpec(p.Workload, manifest, repo, commit, store.Dir(name));
+                if (manifest.Name is { } n && n != p.Workload)
+                    throw new ManifestException($"{ManifestParser.FileName}: name \"{n}\" does not match the pipeline's workload \"{p.Workload}\"");
+                await workloads.DeployAsync(spec, ct).ConfigureAwait(false);
+            }
             store.SetDeployed(name, commit);
             status = "success";
-            notes = request.Trigger;
+            notes = changed is null ? request.Trigger : $"{request.Trigger}: {changed}";
         }
         catch (ManifestException e)
         {

@@ -1,5 +1,6 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Volt.Core.Yaml;
 
 namespace Volt.GitOps.Deploy;
 
@@ -9,7 +10,8 @@ namespace Volt.GitOps.Deploy;
 /// kind: container            # optional, the only kind so far
 /// name: web                  # optional; must equal the pipeline's --workload
 /// image: busybox:latest      # an image in Volt's image store …
-/// build: ./rootfs            # … or a directory in the repo, built with build-from-dir (exactly one of the two)
+/// build: ./rootfs            # … or a path in the repo: a Containerfile/Dockerfile (or a directory holding one), built
+///                            # with the image builder, else a directory built with build-from-dir (exactly one of the two)
 /// command: ["/bin/httpd", "-f", "-p", "8080"]   # or a string split on spaces
 /// env: { MODE: prod }        # map, or list of KEY=VALUE
 /// ports: ["8080:80"]         # HOST:CTR[/udp], as --publish
@@ -47,7 +49,7 @@ public static class ManifestParser
     public const string FileName = "volt-manifest.yaml";
     /// <summary>Largest manifest read (a manifest is a few lines; this bounds the YAML library's work).</summary>
     public const int MaxBytes = 256 * 1024;
-    /// <summary>Deepest nesting of flow collections accepted (the library recurses per level).</summary>
+    /// <summary>Deepest nesting of mappings and sequences accepted (a manifest is flat; SafeYaml stops past it).</summary>
     public const int MaxDepth = 32;
 
     private static readonly string[] Keys = ["kind", "name", "image", "build", "command", "env", "ports", "volumes", "resources", "restart"];
@@ -59,20 +61,13 @@ public static class ManifestParser
     public static Manifest Parse(string yaml)
     {
         if (yaml.Length > MaxBytes) throw new ManifestException($"{FileName} line 1, column 1: larger than {MaxBytes / 1024} KiB");
-        if (FlowDepth(yaml) is var (depth, line, column) && depth > MaxDepth)
-            throw new ManifestException($"{FileName} line {line}, column {column}: nested deeper than {MaxDepth} levels");
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(yaml)); }
-        catch (YamlException e) when (e.Message.Contains("flow sequence") || e.Message.Contains("flow mapping"))
+        YamlStream stream;
+        try { stream = SafeYaml.Load(yaml, MaxDepth); }
+        catch (YamlSyntaxException e)
         {
-            throw new ManifestException(Unclosed(yaml) ?? $"{At(e.Start)}: {Plain(e)}");
-        }
-        catch (YamlException e) { throw new ManifestException($"{At(e.Start)}: {Plain(e)}"); }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or OverflowException)
-        {
-            // YamlDotNet throws these, without a position, for some syntax errors (a flow list left open before the
-            // next key): the position is the unclosed bracket, else the end of the input.
-            throw new ManifestException(Unclosed(yaml) ?? $"{EndOf(yaml)}: invalid YAML ({Plain(e)})");
+            // A flow list or mapping left open is reported where it was opened, not where the library gave up.
+            var flow = e.Reason.Contains("flow sequence") || e.Reason.Contains("flow mapping") || e.Reason.StartsWith("malformed YAML", StringComparison.Ordinal);
+            throw new ManifestException((flow ? Unclosed(yaml) : null) ?? $"{FileName} line {e.Line}, column {e.Column}: {Sources.SourceControl.Shown(e.Reason.ReplaceLineEndings(" ").Trim(), 200)}");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ManifestException($"{At(stream.Documents.Count == 0 ? Mark.Empty : stream.Documents[0].RootNode.Start)}: expected a mapping (image:, command:, …)");
@@ -99,7 +94,7 @@ public static class ManifestParser
             };
         }
         if ((m.Image is null) == (m.Build is null)) throw Error(root, "exactly one of image: or build: is required");
-        if (m.Build is { } b && (b.Length == 0 || b.StartsWith('/') || b.Split('/').Contains("..") || b.StartsWith('-'))) throw Error(root, "build: must be a directory inside the repository");
+        if (m.Build is { } b && (b.Length == 0 || b.StartsWith('/') || b.Split('/').Contains("..") || b.StartsWith('-'))) throw Error(root, "build: must be a path inside the repository");
         return m;
     }
 
@@ -147,24 +142,6 @@ public static class ManifestParser
 
     private static string At(Mark m) => $"{FileName} line {Math.Max(1, m.Line)}, column {Math.Max(1, m.Column)}";
 
-    /// <summary>The library's message without its own "(Line: …)" prefix, on one line.</summary>
-    private static string Plain(Exception e)
-    {
-        var msg = e.Message;
-        if (msg.StartsWith("(Line:", StringComparison.Ordinal) && msg.IndexOf("):", StringComparison.Ordinal) is var end and > 0) msg = msg[(end + 2)..];
-        msg = msg.ReplaceLineEndings(" ").Trim();
-        if (e is InvalidOperationException && msg == "Operation is not valid due to the current state of the object.") msg = "unexpected end of a flow list or mapping (a missing ']' or '}'?)";
-        return Sources.SourceControl.Shown(msg, 200);
-    }
-
-    private static string EndOf(string yaml)
-    {
-        var lines = yaml.Split('\n');
-        var last = lines.Length;
-        while (last > 1 && lines[last - 1].Trim().Length == 0) last--;
-        return $"{FileName} line {last}, column {lines[last - 1].TrimEnd('\r').Length + 1}";
-    }
-
     /// <summary>"line L, column C: this '[' is never closed" for the first bracket left open, or null.</summary>
     private static string? Unclosed(string yaml)
     {
@@ -190,30 +167,5 @@ public static class ManifestParser
         var (b, l, k) = open.Last(); // the outermost (earliest) one still open
         var close = b == '[' ? ']' : '}';
         return $"{FileName} line {l}, column {k}: this '{b}' is never closed (a missing '{close}')";
-    }
-
-    /// <summary>The deepest nesting of '[' / '{' outside quotes and comments, and where it is reached.</summary>
-    private static (int Depth, int Line, int Column)? FlowDepth(string yaml)
-    {
-        int depth = 0, max = 0, line = 1, col = 0, maxLine = 1, maxCol = 1;
-        char quote = '\0';
-        var comment = false;
-        foreach (var c in yaml)
-        {
-            col++;
-            if (c == '\n') { line++; col = 0; comment = false; if (quote == '\'') quote = '\0'; continue; }
-            if (comment) continue;
-            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
-            switch (c)
-            {
-                case '"' or '\'': quote = c; break;
-                case '#': comment = true; break;
-                case '[' or '{':
-                    if (++depth > max) { max = depth; maxLine = line; maxCol = col; }
-                    break;
-                case ']' or '}': depth = Math.Max(0, depth - 1); break;
-            }
-        }
-        return max == 0 ? null : (max, maxLine, maxCol);
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Hosting;
@@ -21,7 +23,8 @@ public sealed record GitOpsServerOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public string Listen { get; init; } = "0.0.0.0";
     public int Port { get; init; } = 9090;
-    public Action<string> Log { get; init; } = _ => { };
+    /// <summary>Where the server, poller and deploy queue log (category <see cref="GitOpsLog.Category"/>, event ids 8000-8999).</summary>
+    public ILoggerFactory Logging { get; init; } = NullLoggerFactory.Instance;
     /// <summary>Where to publish <see cref="ServerState"/> (serve: /var/run/volt/gitops-serve.json); null publishes nothing.</summary>
     public string? StateFile { get; init; }
 }
@@ -90,8 +93,9 @@ public sealed class GitOpsServer : IAsyncDisposable
     {
         Directory.CreateDirectory(o.Store.Root); // a fresh host has no pipelines yet; Kestrel wants its content root
         var deployer = new Deployer(o.Store, o.Sources, o.Workloads, o.Time);
-        var queue = new DeployQueue(deployer, o.Log);
-        var receiver = new WebhookReceiver(o.Store, queue, o.Time, o.Log, new DeliveryLog(Path.Combine(o.Store.Root, ".deliveries")));
+        var log = o.Logging.CreateLogger(GitOpsLog.Category);
+        var queue = new DeployQueue(deployer, log);
+        var receiver = new WebhookReceiver(o.Store, queue, o.Time, log, new DeliveryLog(Path.Combine(o.Store.Root, ".deliveries")));
         var counters = new Counters();
         var builder = SlimHost.CreateBuilder(o.Store.Root);
         builder.WebHost.ConfigureKestrel(k =>
@@ -110,7 +114,7 @@ public sealed class GitOpsServer : IAsyncDisposable
                 // Never an empty answer: the reason is logged and answered (the fuzz tests fail on any 5xx). A Volt
                 // failure (a corrupt pipeline: 12) gets the status every Volt server answers its exit code with.
                 var status = HttpErrors.StatusFor(e);
-                o.Log($"webhook {http.Request.Path}: {status} {(e is VoltException ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}")}");
+                GitOpsLog.WebhookFailed(log, http.Request.Path.ToString(), status, e is VoltException ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}");
                 await Text(http, status, e is VoltException ? e.Message : "internal error").ConfigureAwait(false);
             }
         });
@@ -121,10 +125,10 @@ public sealed class GitOpsServer : IAsyncDisposable
             throw new VoltException(ExitCode.Network, $"Failed starting the GitOps server on {o.Listen}:{o.Port}: {e.Message}", e);
         }
         foreach (var p in o.Store.List().Where(p => p.Secret is null && !p.IsSvn))
-            o.Log($"warning: pipeline {p.Name} has no secret: any HTTP POST can trigger its deploys");
+            GitOpsLog.NoSecretAtStart(log, p.Name);
         var address = SlimHost.BoundAddress(app);
         var stop = new CancellationTokenSource();
-        var poller = new SvnPoller(o.Store, o.Sources, queue, o.Time, o.Log);
+        var poller = new SvnPoller(o.Store, o.Sources, queue, o.Time, log);
         var polling = Task.Run(() => poller.RunAsync(stop.Token));
         return new GitOpsServer(app, new Uri(address.Replace("[::]", "localhost").Replace("0.0.0.0", "127.0.0.1")), queue, polling, stop, counters, o);
     }

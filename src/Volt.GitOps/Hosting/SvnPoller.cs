@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
 using Volt.GitOps.Sources;
@@ -8,16 +9,24 @@ namespace Volt.GitOps.Hosting;
 /// Polls every SVN pipeline at its <c>--poll-interval</c> for a new last-changed revision of the tracked path and
 /// queues a deploy of that revision. Runs inside <c>gitops serve</c>; pipelines created later are picked up.
 /// </summary>
-public sealed class SvnPoller(PipelineStore store, SourceControl sources, DeployQueue queue, TimeProvider time, Action<string> log)
+public sealed class SvnPoller(PipelineStore store, SourceControl sources, DeployQueue queue, TimeProvider time, ILogger log)
 {
     private readonly Dictionary<string, DateTimeOffset> _next = [];
     private readonly Dictionary<string, string> _seen = [];
+
+    private readonly HashSet<string> _reported = [];
+
+    // A damaged pipeline file never stops the others' polling; each distinct problem is logged once.
+    private void Corrupt(Volt.Core.Errors.VoltException e)
+    {
+        if (_reported.Add(e.Message)) GitOpsLog.PollSkipped(log, e.Message);
+    }
 
     public async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
-            foreach (var p in store.List().Where(p => p.IsSvn && !p.Paused))
+            foreach (var p in store.List(Corrupt).Where(p => p.IsSvn && !p.Paused))
             {
                 var now = time.GetUtcNow();
                 if (_next.TryGetValue(p.Name, out var due) && now < due) continue;
@@ -30,7 +39,7 @@ public sealed class SvnPoller(PipelineStore store, SourceControl sources, Deploy
                     _seen[p.Name] = rev;
                     queue.Enqueue(p.Name, new DeployRequest(rev, "poll (svn)"));
                 }
-                catch (SourceException e) { log($"poll {p.Name}: {e.Message}"); }
+                catch (SourceException e) { GitOpsLog.PollFailed(log, p.Name, e.Message); }
                 catch (OperationCanceledException) { return; }
             }
             try { await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct).ConfigureAwait(false); }

@@ -68,11 +68,19 @@ public sealed class PipelineStore(string root)
         catch (JsonException e) { throw new VoltException(ExitCode.InvalidConfig, $"pipeline \"{name}\" is corrupt ({PipelineFile(name)}): {e.Message}", e); }
     }
 
-    public IReadOnlyList<Pipeline> List()
+    /// <summary>Every pipeline, by name. A corrupt pipeline file throws (exit 2) unless <paramref name="onCorrupt"/> is
+    /// given: the servers' loops pass it, so one damaged file is reported and skipped instead of stopping every
+    /// other pipeline's polling and webhooks.</summary>
+    public IReadOnlyList<Pipeline> List(Action<VoltException>? onCorrupt = null)
     {
         if (!Directory.Exists(Root)) return [];
-        return [.. Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
-            .Select(TryGet).OfType<Pipeline>()];
+        var result = new List<Pipeline>();
+        foreach (var name in Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        {
+            try { if (TryGet(name) is { } p) result.Add(p); }
+            catch (VoltException e) when (onCorrupt is not null && e.Code == ExitCode.InvalidConfig) { onCorrupt(e); }
+        }
+        return result;
     }
 
     public void Delete(string name)

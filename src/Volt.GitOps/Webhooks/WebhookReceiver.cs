@@ -1,5 +1,8 @@
+using Volt.Core.Errors;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Volt.GitOps.Hosting;
 using Volt.GitOps.Deploy;
 using Volt.GitOps.Pipelines;
 
@@ -14,14 +17,19 @@ public sealed record WebhookResult(int Status, string Message, IReadOnlyList<str
 /// delivery id (200, nothing deployed) → ignore tags, deletions, other repos and branches (202) → queue a deploy of
 /// each pushed branch's commit (202). Nothing before authentication acts; delivery ids are remembered only after it.
 /// </summary>
-public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, TimeProvider time, Action<string> log, DeliveryLog? deliveries = null)
+public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, TimeProvider time, ILogger log, DeliveryLog? deliveries = null)
 {
     private readonly DeliveryLog _deliveries = deliveries ?? new DeliveryLog(null);
 
     public WebhookResult Handle(string provider, Func<string, string?> header, byte[] body)
     {
-        var candidates = store.List().Where(p => p.Provider == provider).ToList();
+        // A corrupt pipeline file is skipped (and logged) so the others keep deploying; only when no readable
+        // pipeline trusts this request is the corruption the answer (422, exit 12's status) instead of a 403.
+        var corrupt = new List<VoltException>();
+        var candidates = store.List(corrupt.Add).Where(p => p.Provider == provider).ToList();
+        foreach (var e in corrupt) GitOpsLog.WebhookSkippedCorrupt(log, provider, e.Message);
         var trusted = candidates.Where(p => Authentic(p, provider, header, body)).ToList();
+        if (trusted.Count == 0 && corrupt.Count > 0) throw corrupt[0];
         if (trusted.Count == 0)
             return Log(new WebhookResult(403, "signature verification failed", []), provider);
         PushEvent evt;
@@ -54,8 +62,8 @@ public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, Time
         foreach (var p in onBranch)
         {
             var commit = evt.Updates.Last(u => u.Branch == p.Branch).Commit;
-            if (p.Secret is null) log($"warning: pipeline {p.Name} has no secret: anyone can trigger its deploys");
-            if (p.Paused) { log($"pipeline {p.Name} is paused (rolled back): push {commit} not deployed"); continue; }
+            if (p.Secret is null) GitOpsLog.WebhookNoSecret(log, p.Name);
+            if (p.Paused) { GitOpsLog.PausedPush(log, p.Name, commit); continue; }
             queue.Enqueue(p.Name, new DeployRequest(commit, $"webhook ({provider})") { SkipStale = true });
             deploying.Add((p.Name, commit));
         }
@@ -95,7 +103,8 @@ public sealed class WebhookReceiver(PipelineStore store, DeployQueue queue, Time
 
     private WebhookResult Log(WebhookResult r, string provider)
     {
-        log($"webhook {provider}: {r.Status} {r.Message}");
+        if (r.Status < 400) GitOpsLog.WebhookAnswered(log, provider, r.Status, r.Message);
+        else GitOpsLog.WebhookRefused(log, provider, r.Status, r.Message);
         return r;
     }
 }

@@ -14,7 +14,7 @@ namespace Volt.Images.Layers;
 /// when a rootfs is assembled.</item>
 /// </list>
 /// </summary>
-internal sealed class RootfsTree
+internal sealed partial class RootfsTree
 {
     internal sealed class Node(TreeEntry entry, int layer)
     {

@@ -5,18 +5,27 @@ namespace Volt.Images.Rootfs;
 /// <summary>overlayfs mount/unmount through mount(2) (no mount(8) process on the start path) and the mount table check.</summary>
 public static class Mounts
 {
+    /// <summary>One statx(2); the mount table only on kernels that do not say (see <see cref="Core.IO.FileStat.IsMountRoot"/>).</summary>
     public static bool IsMountPoint(string path)
     {
+        if (Core.IO.FileStat.IsMountRoot(path) is { } known) return known;
         var full = Path.GetFullPath(path).TrimEnd('/');
         try { return File.ReadLines("/proc/self/mountinfo").Any(l => Unescape(l.Split(' ')[4]) == full); }
         catch (IOException) { return false; }
     }
 
-    public static void MountOverlay(string lower, string upper, string work, string target)
+    /// <param name="volatileUpper">
+    /// Mount with <c>volatile</c> (a container deleted at exit): overlayfs then never syncs the upper filesystem, whose
+    /// unmount otherwise writes back and commits the whole host filesystem the upper dir lives on. A kernel without
+    /// the option (before 5.10) gets the plain mount.
+    /// </param>
+    public static void MountOverlay(string lower, string upper, string work, string target, bool volatileUpper = false)
     {
         foreach (var p in new[] { lower, upper, work })
             if (p.IndexOfAny([',', ':', '\\']) >= 0) throw VoltException.Usage($"path \"{p}\" cannot be used in an overlay mount (contains ',', ':' or '\\')");
-        var errno = Native.Mount("overlay", target, "overlay", $"lowerdir={lower},upperdir={upper},workdir={work}");
+        var options = $"lowerdir={lower},upperdir={upper},workdir={work}";
+        var errno = volatileUpper ? Native.Mount("overlay", target, "overlay", options + ",volatile") : -1;
+        if (errno != 0) errno = Native.Mount("overlay", target, "overlay", options);
         switch (errno)
         {
             case 0: return;

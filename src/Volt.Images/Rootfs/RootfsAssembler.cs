@@ -31,7 +31,8 @@ public sealed class RootfsAssembler(VoltPaths paths)
     /// Mounts <c>&lt;containerDir&gt;/rootfs</c> for the image named <paramref name="image"/> (exit 3 when unknown).
     /// Idempotent: an existing mount is left as it is. Needs root and overlayfs (ERR_DEPENDENCY without it).
     /// </summary>
-    public AssembledRootfs Assemble(string image, string containerDir)
+    /// <param name="volatileUpper">Mount the overlay <c>volatile</c> (see <see cref="Mounts.MountOverlay"/>): for a container deleted at exit.</param>
+    public AssembledRootfs Assemble(string image, string containerDir, bool volatileUpper = false)
     {
         var img = new ImageStore(Cas).Get(image);
         var (lower, created) = EnsureLower(img);
@@ -47,7 +48,7 @@ public sealed class RootfsAssembler(VoltPaths paths)
                 Directory.CreateDirectory(d);
                 revert.Add($"remove {d}", () => LowerDirBuilder.Remove(d));
             }
-            Mounts.MountOverlay(lower, upper, work, rootfs);
+            Mounts.MountOverlay(lower, upper, work, rootfs, volatileUpper);
             return new AssembledRootfs(rootfs, lower, img, created);
         });
     }

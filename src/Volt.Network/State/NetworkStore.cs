@@ -14,8 +14,10 @@ namespace Volt.Network.State;
 /// ├── volt0.ipam.json             {"network","subnet","allocations":{"web":"10.0.0.2"}}   IpamRecord
 /// ├── backend.json, backend.ipam.json …
 /// └── attachments/
-///     └── web.json                {"container","network","bridge","address","prefix_length","gateway",
-///                                  "host_veth","target","ports":[{"host_port","container_port","protocol"}],"created"}
+///     └── web@volt0.json          {"container","network","bridge","address","prefix_length","gateway",
+///                                  "host_veth","target","ports":[{"host_port","container_port","protocol"}],"created",
+///                                  "aliases":[…],"address6","kind":"container"|"vm","interface"}   AttachmentRecord
+///                                 one file per (workload, network); "web.json" (before multi-network) still reads
 /// /var/run/volt/locks/
 /// ├── network.lock                serialises create/delete/attach/detach
 /// └── ipam-&lt;network&gt;.lock         serialises one network's allocator (held only around read-modify-write)
@@ -50,19 +52,69 @@ public sealed class NetworkStore(VoltPaths paths)
         AtomicFile.TryDelete(IpamFile(name));
     }
 
-    public AttachmentRecord? TryGetAttachment(string container) =>
-        Read(AttachmentFile(container), NetworkJson.Default.AttachmentRecord);
+    /// <summary>The one file of <paramref name="workload"/> on <paramref name="network"/>.</summary>
+    public string AttachmentFile(string workload, string network) => Path.Combine(AttachmentsDir, $"{workload}@{network}.json");
 
-    public IReadOnlyList<AttachmentRecord> Attachments() =>
-        !Directory.Exists(AttachmentsDir) ? [] :
-        [.. Directory.EnumerateFiles(AttachmentsDir, "*.json")
-            .Select(f => Read(f, NetworkJson.Default.AttachmentRecord))
-            .OfType<AttachmentRecord>()
-            .OrderBy(a => a.Container, StringComparer.Ordinal)];
+    /// <summary>The file a single-network attachment had before multi-network (still read, removed on the next save).</summary>
+    public string LegacyAttachmentFile(string workload) => Path.Combine(AttachmentsDir, workload + ".json");
 
-    public void SaveAttachment(AttachmentRecord a) => Write(AttachmentFile(a.Container), a, NetworkJson.Default.AttachmentRecord);
+    public AttachmentRecord? TryGetAttachment(string workload, string network) =>
+        Read(AttachmentFile(workload, network), NetworkJson.Default.AttachmentRecord)
+        ?? (Read(LegacyAttachmentFile(workload), NetworkJson.Default.AttachmentRecord) is { } legacy && legacy.Network == network ? legacy : null);
 
-    public void DeleteAttachment(string container) => AtomicFile.TryDelete(AttachmentFile(container));
+    /// <summary>Every network <paramref name="workload"/> is attached to, by network name.</summary>
+    /// Reads only that workload's files (<c>&lt;workload&gt;@*.json</c> and its legacy file), never every attachment: a
+    /// start costs the same with 1 or 1,000 workloads on the host.
+    public IReadOnlyList<AttachmentRecord> AttachmentsOf(string workload)
+    {
+        if (!Directory.Exists(AttachmentsDir)) return [];
+        var byNetwork = new Dictionary<string, AttachmentRecord>(StringComparer.Ordinal);
+        // Workload names never hold a wildcard (NetNames.ValidateOwner), so the pattern is literal but for the '*'.
+        foreach (var f in Directory.EnumerateFiles(AttachmentsDir, workload + "@*.json"))
+            if (Read(f, NetworkJson.Default.AttachmentRecord) is { } a && a.Container == workload) byNetwork[a.Network] = a;
+        if (Read(LegacyAttachmentFile(workload), NetworkJson.Default.AttachmentRecord) is { } legacy && legacy.Container == workload)
+            byNetwork.TryAdd(legacy.Network, legacy);
+        return [.. byNetwork.Values.OrderBy(a => a.Created).ThenBy(a => a.Network, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Every attachment of every workload (containers and VMs), ordered by workload then network. A legacy
+    /// <c>&lt;workload&gt;.json</c> counts unless a <c>&lt;workload&gt;@&lt;network&gt;.json</c> for the same pair exists.
+    /// </summary>
+    public IReadOnlyList<AttachmentRecord> Attachments()
+    {
+        if (!Directory.Exists(AttachmentsDir)) return [];
+        var byKey = new Dictionary<(string, string), AttachmentRecord>();
+        var legacy = new List<AttachmentRecord>();
+        foreach (var f in Directory.EnumerateFiles(AttachmentsDir, "*.json"))
+        {
+            if (Path.GetFileName(f).StartsWith('.')) continue;
+            if (Read(f, NetworkJson.Default.AttachmentRecord) is not { } a) continue;
+            if (Path.GetFileNameWithoutExtension(f).Contains('@')) byKey[(a.Container, a.Network)] = a;
+            else legacy.Add(a);
+        }
+        foreach (var a in legacy) byKey.TryAdd((a.Container, a.Network), a);
+        return [.. byKey.Values.OrderBy(a => a.Container, StringComparer.Ordinal).ThenBy(a => a.Network, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Writes <c>&lt;workload&gt;@&lt;network&gt;.json</c> by atomic rename (and drops a legacy file for the same pair).</summary>
+    public void SaveAttachment(AttachmentRecord a)
+    {
+        Write(AttachmentFile(a.Container, a.Network), a, NetworkJson.Default.AttachmentRecord, durable: false);
+        DeleteLegacy(a.Container, a.Network);
+    }
+
+    public void DeleteAttachment(string workload, string network)
+    {
+        AtomicFile.TryDelete(AttachmentFile(workload, network));
+        DeleteLegacy(workload, network);
+    }
+
+    private void DeleteLegacy(string workload, string network)
+    {
+        if (Read(LegacyAttachmentFile(workload), NetworkJson.Default.AttachmentRecord) is { } legacy && legacy.Network == network)
+            AtomicFile.TryDelete(LegacyAttachmentFile(workload));
+    }
 
     internal static T? Read<T>(string path, JsonTypeInfo<T> type) where T : class
     {
@@ -72,6 +124,9 @@ public sealed class NetworkStore(VoltPaths paths)
         catch (JsonException e) { throw new VoltException(ExitCode.General, $"Failed reading \"{path}\": corrupt JSON: {e.Message}", e); }
     }
 
-    internal static void Write<T>(string path, T value, JsonTypeInfo<T> type) =>
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(value, type));
+    /// <summary>Atomic replace; <paramref name="durable"/> false skips the fsyncs, for files that describe kernel state
+    /// (veths, namespaces, addresses in use) which a machine crash wipes anyway: they only have to outlive a killed
+    /// process, which the page cache does (docs/decisions.md, 2026-12-02 s6).</summary>
+    internal static void Write<T>(string path, T value, JsonTypeInfo<T> type, bool durable = true) =>
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(value, type), durable);
 }

@@ -29,6 +29,18 @@ public sealed class RunningRegistry : IAsyncDisposable
     public RegistryMetrics Metrics { get; }
     public DateTimeOffset Started { get; }
 
+    internal Func<RegistryOptions, string>? Reloader { get; init; }
+
+    /// <summary>
+    /// SIGHUP: applies what can change while serving (anonymous pull, a renewed certificate) from
+    /// <paramref name="next"/> and says what it did. A certificate that does not load throws (exit 12) and the
+    /// running one stays.
+    /// </summary>
+    public string Reload(RegistryOptions next) => Reloader?.Invoke(next) ?? "nothing to reload";
+
+    /// <summary>SIGUSR2: the request log is opened again at its path.</summary>
+    public void ReopenLog() => _log.Reopen();
+
     public StatusSnapshot Snapshot() => Metrics.Snapshot(Environment.ProcessId, Address.ToString(), Started, _options.Time.GetUtcNow());
 
     /// <summary>Expires idle upload sessions now; returns how many were removed.</summary>

@@ -14,7 +14,10 @@ public sealed class Authenticator(TokenService tokens, bool anonymousPull)
 {
     public const string Service = "volt-registry";
 
-    public bool AnonymousPull => anonymousPull;
+    private volatile bool _anonymousPull = anonymousPull;
+
+    /// <summary>Whether a request without credentials may pull; SIGHUP's reload can change it.</summary>
+    public bool AnonymousPull { get => _anonymousPull; set => _anonymousPull = value; }
 
     /// <summary>The token the request carries: null when it carries none; throws UNAUTHORIZED when it is invalid.</summary>
     public AccessToken? Identify(HttpRequest request)
@@ -26,7 +29,7 @@ public sealed class Authenticator(TokenService tokens, bool anonymousPull)
         else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) token = BasicPassword(header[6..].Trim());
         if (token is null) throw OciErrors.Unauthorized.With("unsupported or malformed Authorization header");
         var claims = tokens.Validate(token, out var reason) ?? throw OciErrors.Unauthorized.With(reason);
-        if (claims.IsAnonymous && !anonymousPull) throw OciErrors.Unauthorized.With("anonymous access is disabled");
+        if (claims.IsAnonymous && !_anonymousPull) throw OciErrors.Unauthorized.With("anonymous access is disabled");
         return claims;
     }
 
@@ -40,7 +43,7 @@ public sealed class Authenticator(TokenService tokens, bool anonymousPull)
         var claims = Identify(request);
         if (claims is null)
         {
-            if (access == Access.Pull && anonymousPull) return null;
+            if (access == Access.Pull && _anonymousPull) return null;
             throw OciErrors.Unauthorized.With(access == Access.Push ? "pushing requires a push token" : "pulling requires a token");
         }
         if (repository is not null && !claims.Covers(repository))
@@ -55,10 +58,10 @@ public sealed class Authenticator(TokenService tokens, bool anonymousPull)
 
     /// <summary>Whether the request's credentials (already authorized) may read <paramref name="repository"/>: for mounts.</summary>
     public bool CanPull(AccessToken? claims, string repository) =>
-        anonymousPull || (claims is not null && claims.Covers(repository));
+        _anonymousPull || (claims is not null && claims.Covers(repository));
 
     /// <summary>Whether the credentials may read by digest alone, whatever repository holds it (a mount without <c>from</c>).</summary>
-    public bool CanPullAnything(AccessToken? claims) => anonymousPull || claims is { Repositories: null };
+    public bool CanPullAnything(AccessToken? claims) => _anonymousPull || claims is { Repositories: null };
 
     /// <summary>The challenge sent with every 401.</summary>
     public static string Challenge(HttpRequest request, string? repository, string access)

@@ -50,31 +50,29 @@ public sealed class BlobEndpoints(RegistryStore store)
     }
 
     /// <summary>
-    /// Streams a file range into the response in 1 MiB reads, each handed to Kestrel's output pipe without waiting
-    /// for the socket: measurably faster than SendFileAsync's 64 KiB copy loop, and memory stays at one buffer.
+    /// Streams a file range into the response in 1 MiB pieces, each read straight into the memory of Kestrel's
+    /// output pipe (no staging buffer: every byte is copied once, page cache to pipe, where a read into a buffer and
+    /// a WriteAsync copied it twice). The read is synchronous: RandomAccess.ReadAsync on a handle opened without
+    /// FileOptions.Asynchronous runs each read on another thread-pool thread. With the 2 MiB write buffer
+    /// (RegistryServer) the next piece is read while the last one is being sent.
     /// </summary>
     private static async Task SendAsync(RequestScope s, string path, long offset, long count)
     {
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         var writer = s.Response.BodyWriter;
         await s.Response.StartAsync(s.Aborted).ConfigureAwait(false);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
-        try
+        while (count > 0)
         {
-            while (count > 0)
-            {
-                var n = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(ChunkSize, count)), offset, s.Aborted).ConfigureAwait(false);
-                if (n == 0) throw new IOException($"\"{path}\" ended {count} bytes early");
-                var flush = await writer.WriteAsync(buffer.AsMemory(0, n), s.Aborted).ConfigureAwait(false);
-                if (flush.IsCanceled || flush.IsCompleted) return;
-                offset += n;
-                count -= n;
-                s.BytesOut += n;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            var memory = writer.GetMemory(ChunkSize);
+            var want = (int)Math.Min(Math.Min(memory.Length, ChunkSize), count);
+            var n = RandomAccess.Read(file, memory.Span[..want], offset);
+            if (n == 0) throw new IOException($"\"{path}\" ended {count} bytes early");
+            writer.Advance(n);
+            offset += n;
+            count -= n;
+            s.BytesOut += n;
+            var flush = await writer.FlushAsync(s.Aborted).ConfigureAwait(false);
+            if (flush.IsCanceled || flush.IsCompleted) return;
         }
     }
 

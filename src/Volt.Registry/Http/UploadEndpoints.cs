@@ -22,11 +22,21 @@ public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics
         var from = s.Query("from");
         var mayMount = from is null ? auth.CanPullAnything(s.Token) : auth.CanPull(s.Token, from);
         if (mount is { } d && mayMount && store.TryMount(s.Name, d, from)) return Created(s, d);
+        if (digest is { } known && store.Cas.Exists(known)) return LinkKnownAsync(s, known);
         var session = store.Uploads.Start(s.Name);
         metrics.UploadStarted();
         if (digest is { } expected) return MonolithicAsync(s, session, expected);
         Accepted(s, session, 0);
         return Task.CompletedTask;
+    }
+
+    // The store has these bytes already: the body is only hashed (to answer DIGEST_INVALID for wrong bytes), never written.
+    private async Task LinkKnownAsync(RequestScope s, Volt.Storage.Cas.Digest d)
+    {
+        metrics.UploadStarted();
+        await store.Uploads.LinkKnownAsync(s.Name, s.Request.BodyReader, d, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+        metrics.UploadCompleted();
+        await Created(s, d).ConfigureAwait(false);
     }
 
     private async Task MonolithicAsync(RequestScope s, UploadSession session, Volt.Storage.Cas.Digest d)
@@ -58,6 +68,15 @@ public sealed class UploadEndpoints(RegistryStore store, RegistryMetrics metrics
                 break;
             case "PUT":
                 var digest = RegistryStore.ParseDigest(s.Query("digest") ?? throw OciErrors.DigestInvalid.With("PUT must name the blob's ?digest="));
+                if (HasBody(s) && session.Size == 0 && store.Cas.Exists(digest))
+                {
+                    // POST then one PUT with the whole blob, which the store holds: nothing is written.
+                    await store.Uploads.LinkKnownAsync(s.Name, s.Request.BodyReader, digest, s.AddBytesIn, s.Aborted).ConfigureAwait(false);
+                    store.Uploads.Cancel(session);
+                    metrics.UploadCompleted();
+                    await Created(s, digest).ConfigureAwait(false);
+                    break;
+                }
                 if (HasBody(s)) await AppendAsync(s, session, ContentRangeStart(s)).ConfigureAwait(false);
                 await store.Uploads.CompleteAsync(session, digest, s.Aborted).ConfigureAwait(false);
                 metrics.UploadCompleted();

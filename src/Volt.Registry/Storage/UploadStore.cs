@@ -72,9 +72,11 @@ public sealed class UploadStore(RegistryStore registry)
     public Task<long> AppendAsync(UploadSession s, Stream body, long? start, Action<long>? progress, CancellationToken ct) =>
         AppendAsync(s, PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 << 10, leaveOpen: true)), start, progress, ct);
 
-    // The transport delivers the body in 4 KiB segments (Kestrel's block size). Waiting for Batch bytes at a time
-    // (below the 1 MiB request buffer, so the reader is woken at most once per Batch, not once per segment) and
-    // writing the segments where they are with one pwritev saves a wake-up per 4 KiB and a copy of every byte.
+    // The transport delivers the body in segments of its block size (LargeBlockMemoryPool: 128 KiB). Waiting for
+    // Batch bytes at a time (below the 1 MiB request buffer) and writing the segments where they are with one
+    // pwritev saves a copy of every byte. The write is synchronous: RandomAccess.WriteAsync on a handle opened
+    // without FileOptions.Asynchronous queues each write to another thread-pool thread and back (two hand-offs
+    // per batch), and a page-cache write of 512 KiB does not block for long.
     private async Task<long> AppendLockedAsync(UploadSession s, PipeReader body, long? start, Action<long>? progress, CancellationToken ct)
     {
         if (!Directory.Exists(s.Directory)) throw Unknown(s.Id);
@@ -84,7 +86,7 @@ public sealed class UploadStore(RegistryStore registry)
             throw OciErrors.RangeInvalid.With($"chunk starts at {st} but the session has {offset} bytes");
         if (s.Hashed != offset) s.DropHasher();
         if (s.Sha256 is null && offset == 0) { s.Sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); s.Hashed = 0; }
-        var segments = new List<ReadOnlyMemory<byte>>(Batch / 4096 + 8);
+        var segments = new List<ReadOnlyMemory<byte>>(16);
         try
         {
             while (true)
@@ -94,8 +96,13 @@ public sealed class UploadStore(RegistryStore registry)
                 if (!data.IsEmpty)
                 {
                     segments.Clear();
-                    foreach (var m in data) if (!m.IsEmpty) segments.Add(m);
-                    await RandomAccess.WriteAsync(h, segments, offset, ct).ConfigureAwait(false);
+                    foreach (var m in data)
+                    {
+                        if (m.IsEmpty) continue;
+                        segments.Add(m);
+                        if (m.Length > LargestBodySegment) LargestBodySegment = m.Length;
+                    }
+                    RandomAccess.Write(h, segments, offset);
                     // Writeback starts while the rest arrives, so completion's fsync does not flush the whole blob at once.
                     Posix.StartWriteback(h, offset, data.Length);
                     if (s.Sha256 is not null) foreach (var m in segments) s.Sha256.AppendData(m.Span);
@@ -140,12 +147,14 @@ public sealed class UploadStore(RegistryStore registry)
                     Discard(s);
                     throw OciErrors.DigestInvalid.With($"uploaded content hashes to {actual}, not {expected}");
                 }
-                Posix.FsyncOrThrow(h);
+                // A blob the store already holds needs neither the flush nor the rename: the staged copy is dropped.
+                if (!registry.Cas.Exists(actual)) Posix.FsyncOrThrow(h);
             }
             PutResult result;
             using (registry.Cas.WriterLock())
             {
-                result = registry.Cas.Publish(s.DataPath, actual, size);
+                result = registry.Cas.Exists(actual) ? new PutResult(actual, size, false) : registry.Cas.Publish(s.DataPath, actual, size);
+                if (!result.Created) registry.Cas.Touch(actual);
                 registry.LinkBlob(s.State.Repository, actual, size);
             }
             Discard(s);
@@ -156,6 +165,46 @@ public sealed class UploadStore(RegistryStore registry)
             s.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// A monolithic upload of a blob the store already holds (<c>POST ?digest=</c>, or a session's only <c>PUT</c>):
+    /// the body is hashed as it arrives and nothing is written; if it hashes to <paramref name="expected"/> the blob is
+    /// linked into <paramref name="repo"/>, otherwise nothing changes and the answer is DIGEST_INVALID. The object's
+    /// mtime is refreshed first, so GC's grace period keeps it while the body arrives.
+    /// </summary>
+    public async Task LinkKnownAsync(string repo, PipeReader body, Digest expected, Action<long>? progress, CancellationToken ct)
+    {
+        registry.Cas.Touch(expected);
+        long size = 0;
+        Digest actual;
+        using (var hasher = new ContentHasher(expected.Algorithm))
+        {
+            while (true)
+            {
+                var read = await body.ReadAtLeastAsync(Batch, ct).ConfigureAwait(false);
+                foreach (var m in read.Buffer) hasher.Update(m.Span);
+                size += read.Buffer.Length;
+                if (!read.Buffer.IsEmpty) progress?.Invoke(read.Buffer.Length);
+                body.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted || read.IsCanceled) break;
+            }
+            actual = hasher.Finish();
+        }
+        if (actual != expected) throw OciErrors.DigestInvalid.With($"uploaded content hashes to {actual}, not {expected}");
+        using (registry.Cas.WriterLock())
+        {
+            if (!registry.Cas.TryGetSize(actual, out var stored) || stored != size)
+                throw OciErrors.BlobUploadInvalid.With($"the stored copy of {actual} went away while the upload was read; upload it again");
+            registry.LinkBlob(repo, actual, size);
+        }
+        OnLinkedKnown?.Invoke(actual);
+    }
+
+    /// <summary>The largest piece an upload body arrived in so far (the transport's receive block, for tests).</summary>
+    internal int LargestBodySegment { get; private set; }
+
+    /// <summary>Test hook: called when a monolithic upload of a stored blob was linked without writing it.</summary>
+    internal Action<Digest>? OnLinkedKnown { get; set; }
 
     /// <summary>Cancels a session and frees its bytes.</summary>
     public void Cancel(UploadSession s) => Discard(s);

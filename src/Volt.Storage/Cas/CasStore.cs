@@ -112,5 +112,6 @@ public sealed partial class CasStore
     internal FileLock SweepLock() => FileLock.Exclusive(LockPath);
 
     /// <summary>Marks an existing object as recently used so GC's grace period protects it.</summary>
-    internal void Touch(Digest d) => Posix.Touch(ObjectPath(d));
+    /// <summary>Refreshes an object's mtime (GC's grace period counts from its last use).</summary>
+    public void Touch(Digest d) => Posix.Touch(ObjectPath(d));
 }

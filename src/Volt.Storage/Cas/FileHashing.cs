@@ -7,8 +7,8 @@ using Volt.Storage.Hashing;
 namespace Volt.Storage.Cas;
 
 /// <summary>
-/// Hashing of whole files by any <see cref="HashAlgo"/>: BLAKE3 through <see cref="Blake3File"/> (pread pieces on
-/// several threads), SHA-256/512 in one pass of 1 MiB reads.
+/// Hashing of whole files by any <see cref="HashAlgo"/>: BLAKE3 through <see cref="Blake3File"/> (pieces on several
+/// threads, large files hashed in place through a SIGBUS-guarded mapping), SHA-256/512 in one pass of 1 MiB reads.
 /// </summary>
 public static class FileHashing
 {

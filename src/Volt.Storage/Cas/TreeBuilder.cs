@@ -33,8 +33,14 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
     /// <summary>Test hook: called with the path of every file the build reads and hashes.</summary>
     internal Action<string>? OnHashFile { get; set; }
 
+    /// <summary>Test hook: called for every cache hit whose object the build looks up in the store.</summary>
+    internal Action<Digest>? OnProbeObject { get; set; }
+
     /// <summary>Test hook: called whenever the build serialises a manifest (not when it re-uses the recorded one).</summary>
     internal Action? OnSerializeManifest { get; set; }
+
+    /// <summary>Test hook: called whenever the build writes its ref (not when the ref already names the manifest).</summary>
+    internal Action? OnSetRef { get; set; }
 
     /// <param name="useCache">false: read and hash every file (the cache is still rewritten from what was hashed).</param>
     public BuildResult Build(string dir, string refName, BuildCounters? counters = null, CancellationToken ct = default,
@@ -52,8 +58,10 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
         // Stat data is taken from here on: an entry changed in this second or later is racy (see StatCache).
         var scanStarted = store.Time.GetUtcNow();
         var cachePath = StatCache.PathFor(store, root);
-        var cache = useCache ? StatCache.Load(cachePath, root, out _) : StatCache.Empty;
-        var scan = TreeScanner.Scan(root, ct);
+        // The cache is read and checked while the tree is walked (on the other cores: the walk is mostly statx).
+        var loading = useCache ? Task.Run(() => StatCache.Load(cachePath, root, out _), ct) : Task.FromResult(StatCache.Empty);
+        var scan = TreeScanner.Scan(root, ct, parallelism);
+        var cache = loading.GetAwaiter().GetResult();
         counters.FilesTotal = scan.Files.Count;
         counters.BytesTotal = scan.Files.Sum(f => f.Size);
 
@@ -67,10 +75,18 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
             var order = scan.Files.OrderByDescending(f => f.Size).ToArray();
             // A hit still needs its object: checked relative to objects/ (a two-name lookup, not the whole path).
             using var probe = cache.Count > 0 ? DirectoryProbe.TryOpen(store.AlgoDir(HashAlgo.Blake3)) : null;
+            // A fan-out directory untouched since the cache was written still holds every object it had then.
+            var unchanged = cache.Count > 0 ? cache.UnchangedFanouts(FanoutStamps.Take(store.AlgoDir(HashAlgo.Blake3))) : null;
+            bool Probe(Digest d)
+            {
+                OnProbeObject?.Invoke(d);
+                return probe is null ? store.Exists(d) : probe.Exists(CasStore.ObjectRelativePath(d));
+            }
             Workers.Run(parallelism, order.Length, i =>
             {
                 var file = order[i];
-                if (cache.TryGet(file.Entry.Path, file.Stat, out var known) && (probe is null ? store.Exists(known) : probe.Exists(CasStore.ObjectRelativePath(known))))
+                if (cache.TryGet(file.Entry.Path, file.Stat, out var known)
+                    && (unchanged?[FanoutStamps.IndexOf(known)] == true || Probe(known)))
                 {
                     file.Entry.Digest = known.ToString();
                     Interlocked.Add(ref dedupBytes, file.Size);
@@ -125,20 +141,28 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
             if (put.Created) newObjects++;
             manifestDigest = put.Digest;
         }
-        store.Refs.Set(refName, manifestDigest, RefKind.Tree, size);
+        // A ref that already names this manifest is left as it is (no rewrite, no fsync), as `git update-ref` does.
+        if (store.Refs.TryGet(refName) is not { Kind: RefKind.Tree } current || current.Digest != manifestDigest.ToString() || current.Size != size)
+        {
+            OnSetRef?.Invoke();
+            store.Refs.Set(refName, manifestDigest, RefKind.Tree, size);
+        }
+        // Rewritten when anything differs, including fan-out stamps that were racy or moved (so the next re-build
+        // can skip the object lookups).
+        var stampsNow = FanoutStamps.Take(store.AlgoDir(HashAlgo.Blake3));
         if (cachedFiles != scan.Files.Count || cache.Count != scan.Files.Count || manifestDigest.Hex != Convert.ToHexStringLower(cache.Manifest)
-            || !fingerprint.AsSpan().SequenceEqual(cache.Fingerprint))
-            WriteCache(cachePath, root, scanStarted, scan, fingerprint, manifestDigest);
+            || !fingerprint.AsSpan().SequenceEqual(cache.Fingerprint) || cache.UnchangedFanouts(stampsNow).Contains(false))
+            WriteCache(cachePath, root, scanStarted, scan, fingerprint, manifestDigest, stampsNow);
         return new BuildResult(refName, manifestDigest, scan.Files.Count, scan.Dirs, scan.Others, size,
             newObjects, newBytes, dedupBytes, sw.Elapsed) { CachedFiles = cachedFiles };
     }
 
     /// <summary>Records every file's stat data and digest for the next build; the cache is advisory, so failing to write it is not an error.</summary>
     private static void WriteCache(string path, string root, DateTimeOffset scanStarted, TreeScanner.Result scan,
-        byte[] fingerprint, Digest manifest)
+        byte[] fingerprint, Digest manifest, FanoutStamps stamps)
     {
         var entries = scan.Files.Select(f => (f.Entry.Path, f.Stat, Digest.Parse(f.Entry.Digest!))).ToList();
-        try { StatCache.Write(path, root, scanStarted, entries, fingerprint, manifest); }
+        try { StatCache.Write(path, root, scanStarted, entries, fingerprint, manifest, stamps); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
@@ -149,34 +173,69 @@ public sealed class TreeBuilder(CasStore store, int parallelism)
     /// </summary>
     internal static byte[] Fingerprint(TreeScanner.Result scan)
     {
-        var b = new System.Buffers.ArrayBufferWriter<byte>(scan.Entries.Count * 96 + 64);
-        Text(b, TreeManifest.SchemaV1);
+        // Streamed through the hasher from one 64 KiB buffer: the whole list is never held (a 20 000-file tree's
+        // encoding is ~2 MB, and growing a buffer that size cost more than hashing it).
+        using var hasher = Hashing.Blake3Hasher.Create();
+        var buffer = new byte[64 * 1024];
+        int used = 0;
+        Text(hasher, buffer, ref used, TreeManifest.SchemaV1);
         foreach (var e in scan.Entries)
         {
-            Text(b, e.Path); Text(b, e.Type); Text(b, e.Mode);
-            var span = b.GetSpan(32);
+            Text(hasher, buffer, ref used, e.Path); Text(hasher, buffer, ref used, e.Type); Text(hasher, buffer, ref used, e.Mode);
+            Room(hasher, buffer, ref used, 32);
+            var span = buffer.AsSpan(used, 32);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span, e.Uid);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[4..], e.Gid);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[8..], e.MTime.UtcTicks);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[16..], e.MTime.Offset.Ticks);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[24..], e.Size);
-            b.Advance(32);
-            Text(b, e.Digest); Text(b, e.Target); Text(b, e.RDev);
+            used += 32;
+            Text(hasher, buffer, ref used, e.Digest); Text(hasher, buffer, ref used, e.Target); Text(hasher, buffer, ref used, e.RDev);
         }
-        return Hashing.Blake3.Hash(b.WrittenSpan);
+        hasher.Update(buffer.AsSpan(0, used));
+        return hasher.Finalize();
+    }
+
+    /// <summary>Makes room for <paramref name="n"/> bytes, handing what the buffer holds to the hasher if needed.</summary>
+    private static void Room(Hashing.Blake3Hasher hasher, byte[] buffer, ref int used, int n)
+    {
+        if (used + n <= buffer.Length) return;
+        hasher.Update(buffer.AsSpan(0, used));
+        used = 0;
     }
 
     // Length-prefixed (a null is length -1), so no two different entry lists encode the same bytes.
-    private static void Text(System.Buffers.ArrayBufferWriter<byte> b, string? s)
+    private static void Text(Hashing.Blake3Hasher hasher, byte[] buffer, ref int used, string? s)
     {
         var max = s is null ? 0 : System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
-        var span = b.GetSpan(4 + max);
+        if (4 + max > buffer.Length)
+        {
+            // Longer than the whole buffer (a path of over ~21 000 characters): encoded on its own.
+            var bytes = System.Text.Encoding.UTF8.GetBytes(s!);
+            Room(hasher, buffer, ref used, 4);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(used), bytes.Length);
+            used += 4;
+            hasher.Update(buffer.AsSpan(0, used));
+            used = 0;
+            hasher.Update(bytes);
+            return;
+        }
+        Room(hasher, buffer, ref used, 4 + max);
+        var span = buffer.AsSpan(used);
         var n = s is null ? 0 : System.Text.Encoding.UTF8.GetBytes(s, span[4..]);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, s is null ? -1 : n);
-        b.Advance(4 + n);
+        used += 4 + n;
     }
 
     /// <summary><c>images/&lt;directory name&gt;</c>, with characters a ref cannot hold replaced by '-'.</summary>
+    /// <summary>Drops the stat cache a build of <paramref name="dir"/> left (for directories built once: a build step's upper dir).</summary>
+    public static void ForgetStatCache(CasStore store, string dir)
+    {
+        try { File.Delete(StatCache.PathFor(store, Path.GetFullPath(dir))); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     public static string DefaultRefName(string dir)
     {
         var name = Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/'));

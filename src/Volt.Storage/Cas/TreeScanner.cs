@@ -28,15 +28,38 @@ internal static class TreeScanner
         }
     }
 
-    public static Result Scan(string root, CancellationToken ct)
+    /// <param name="workers">more than 1: the root's subdirectories are walked on that many threads (the same
+    /// entries in the same order: the per-subtree results are appended in directory order).</param>
+    public static Result Scan(string root, CancellationToken ct, int workers = 1)
     {
         var result = new Result();
         var trimmed = root.Length > 1 ? root.TrimEnd('/') : "";
         Add(result, trimmed, root, ".", Stat(root), -1, default);
         try
         {
-            DirectoryWalker.Walk(root, (string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name) =>
-                Add(result, trimmed, null, rel, st, dirFd, name), ct);
+            if (workers <= 1)
+            {
+                DirectoryWalker.Walk(root, (string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name) =>
+                    Add(result, trimmed, null, rel, st, dirFd, name), ct);
+                return result;
+            }
+            var parts = new List<Result>();
+            DirectoryWalker.WalkParallel(root,
+                (string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name) => Add(result, trimmed, null, rel, st, dirFd, name),
+                _ =>
+                {
+                    var part = new Result();
+                    parts.Add(part);
+                    return (string rel, in FileStat st, int dirFd, ReadOnlySpan<byte> name) => Add(part, trimmed, null, rel, st, dirFd, name);
+                }, workers, ct);
+            foreach (var part in parts)
+            {
+                result.Entries.AddRange(part.Entries);
+                result.Files.AddRange(part.Files);
+                result.NonFiles.AddRange(part.NonFiles);
+                result.Dirs += part.Dirs;
+                result.Others += part.Others;
+            }
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException)
         {

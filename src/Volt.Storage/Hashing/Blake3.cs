@@ -20,7 +20,7 @@ public static unsafe partial class Blake3
 
     /// <summary>
     /// The kernel this process hashes with: the widest the CPU runs (Scalar, Vector128, Vector256 = AVX2, Vector512 =
-    /// AVX-512F) among those compiled in, or the one VOLT_BLAKE3_KERNEL names.
+    /// AVX-512F: managed under the JIT, the native one in the AOT binary), or the one VOLT_BLAKE3_KERNEL names.
     /// </summary>
     public static string Kernel => Blake3Backends.Best.ToString();
 

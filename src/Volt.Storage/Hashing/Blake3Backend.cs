@@ -11,7 +11,10 @@ internal enum Blake3Backend
     Vector128,
     /// <summary>8 chunks per pass in <c>Vector256&lt;uint&gt;</c> lanes (AVX2).</summary>
     Vector256,
-    /// <summary>16 chunks per pass in <c>Vector512&lt;uint&gt;</c> lanes (AVX-512F).</summary>
+    /// <summary>
+    /// 16 chunks per pass in <c>Vector512&lt;uint&gt;</c> lanes (AVX-512F): managed under the JIT, the native kernel
+    /// (<see cref="Blake3Native"/>) in the AOT binary.
+    /// </summary>
     Vector512,
 }
 
@@ -39,7 +42,7 @@ internal static class Blake3Backends
         Blake3Backend.Scalar => true,
         Blake3Backend.Vector128 => Blake3Vector128.IsSupported,
         Blake3Backend.Vector256 => Avx2.IsSupported,
-        Blake3Backend.Vector512 => Avx512F.IsSupported,
+        Blake3Backend.Vector512 => Avx512F.IsSupported || Blake3Native.Avx512,
         _ => false,
     };
 

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using Volt.Core.Native;
 using static Volt.Storage.Hashing.Blake3Constants;
 
 namespace Volt.Storage.Hashing;
@@ -27,7 +29,18 @@ internal static unsafe class Blake3Tree
         uint* key, ulong counter, bool incrementCounter, byte flags, byte flagsStart, byte flagsEnd, byte* output)
     {
         // Each backend also runs the narrower kernels on what is left over: 16, then 8, then 4, then 1.
-        if (backend >= Blake3Backend.Vector512)
+        if (backend >= Blake3Backend.Vector512 && count >= Blake3Avx512.Degree && Blake3Native.UseKernel)
+        {
+            // The AVX-512 kernel of the AOT binary (native: the managed one is compiled out there); one call for all.
+            int done = VoltNative.volt_blake3_hash_many16(input, stride, count, blocks, key, counter,
+                incrementCounter ? 1 : 0, flags, flagsStart, flagsEnd, output);
+            input += done * stride;
+            output += done * OutLen;
+            if (incrementCounter)
+                counter += (ulong)done;
+            count -= done;
+        }
+        else if (backend >= Blake3Backend.Vector512 && Avx512F.IsSupported)
         {
             for (; count >= Blake3Avx512.Degree; count -= Blake3Avx512.Degree)
             {

@@ -30,15 +30,21 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
 
     private string Group(string controller, string name) => Path.Combine(root, controller, parent, name);
 
-    /// <summary>Hierarchies present here, co-mounted ones (cpu,cpuacct) once.</summary>
-    private IEnumerable<string> Present() =>
-        Hierarchies.Where(h => Directory.Exists(Path.Combine(root, h)))
-            .DistinctBy(h => new DirectoryInfo(Path.Combine(root, h)).ResolveLinkTarget(true)?.FullName ?? h);
+    /// <summary>
+    /// Hierarchies present here, co-mounted ones (cpu,cpuacct) once; looked up once per driver (hierarchies are mounted
+    /// at boot: every operation used to stat and readlink all seven again, a few hundred syscalls per container start).
+    /// </summary>
+    private string[] Present() => _present ??=
+        [.. Hierarchies.Where(h => Directory.Exists(Path.Combine(root, h)))
+            .DistinctBy(h => new DirectoryInfo(Path.Combine(root, h)).ResolveLinkTarget(true)?.FullName ?? h)];
+    private string[]? _present;
 
-    public void Create(string name)
+    public void Create(string name) => Create(name, bookkeeping: true);
+
+    public void Create(string name, bool bookkeeping)
     {
-        foreach (var h in Present()) Directory.CreateDirectory(Group(h, name));
-        if (Directory.Exists(Path.Combine(root, "systemd")))
+        foreach (var h in Present()) if (bookkeeping || !Bookkeeping.Contains(h)) Directory.CreateDirectory(Group(h, name));
+        if (bookkeeping && Directory.Exists(Path.Combine(root, "systemd")))
             foreach (var helper in new[] { "payload", "supervisor" }) Directory.CreateDirectory(Path.Combine(Group("systemd", name), helper));
     }
 
@@ -85,8 +91,11 @@ public sealed class CgroupV1Driver(string root = "/sys/fs/cgroup", string parent
         Create(SharedGroup);
         foreach (var h in present)
             CgroupFs.Write(Path.Combine(Group(h, SharedGroup), "cgroup.procs"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        SharesBookkeeping = true;
         return true;
     }
+
+    public bool SharesBookkeeping { get; private set; }
 
     public void WarmMigrations()
     {

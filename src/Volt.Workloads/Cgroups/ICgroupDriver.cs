@@ -34,6 +34,12 @@ public interface ICgroupDriver
     /// <summary>Creates the group (idempotent) in every hierarchy Volt uses.</summary>
     void Create(string name);
 
+    /// <summary>
+    /// Creates the group for a workload that is not nspawn: with <paramref name="bookkeeping"/> false (the caller
+    /// <see cref="SharesBookkeeping"/>), only in the hierarchies with controllers; nspawn's helper groups are not made.
+    /// </summary>
+    void Create(string name, bool bookkeeping) => Create(name);
+
     bool Exists(string name);
 
     /// <summary>Writes the limits at once (also on a running group); null values reset to unlimited.</summary>
@@ -63,6 +69,9 @@ public interface ICgroupDriver
     /// on every start). False when the layout has no such hierarchies (pure v2: the controllers live in the one tree).
     /// </summary>
     bool EnterSharedBookkeeping() => false;
+
+    /// <summary>True once <see cref="EnterSharedBookkeeping"/> succeeded in this process (through this driver).</summary>
+    bool SharesBookkeeping => false;
 
     /// <summary>
     /// Makes the kernel's cgroup-migration lock cheap for the joins that follow within the next few tens of

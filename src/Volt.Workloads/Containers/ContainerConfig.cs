@@ -16,9 +16,16 @@ public sealed record ContainerConfig
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyList<string> Env { get; init; } = [];
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
+    /// <summary>tmpfs mounts, <c>/PATH[:OPTIONS]</c> (nspawn's <c>--tmpfs</c>); a getter with a fallback as below.</summary>
+    private readonly IReadOnlyList<string>? _tmpfs;
+    public IReadOnlyList<string> Tmpfs { get => _tmpfs ?? []; init => _tmpfs = value; }
     public IReadOnlyList<string> Publish { get; init; } = [];
     /// <summary>Network name; null = none (a private network namespace with only loopback).</summary>
     public string? Network { get; init; }
+    /// <summary>Networks after the first, attached in order after it (eth1, eth2…).</summary>
+    // A getter with a fallback: the source-generated reader assigns null when a config from before this field lacks it.
+    private readonly IReadOnlyList<string>? _extraNetworks;
+    public IReadOnlyList<string> ExtraNetworks { get => _extraNetworks ?? []; init => _extraNetworks = value; }
     public long? MemoryBytes { get; init; }
     public int? CpuPercent { get; init; }
     public int? Pids { get; init; }
@@ -32,10 +39,12 @@ public sealed record ContainerConfig
     public UserNamespace Userns { get; init; } = UserNamespace.Host;
     /// <summary>The health check the supervisor runs inside the container (null: none).</summary>
     public Health.HealthcheckConfig? Healthcheck { get; init; }
+    /// <summary>Landlock, seccomp, capabilities, mode (null: the default sandbox; see docs/sandbox.md).</summary>
+    public Volt.Sandbox.SandboxSpec? Sandbox { get; init; }
     public DateTimeOffset Created { get; init; }
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<UserNamespace>))]
+[JsonConverter(typeof(UserNamespaceJson))]
 public enum UserNamespace
 {
     [JsonStringEnumMemberName("host")] Host,
@@ -45,10 +54,16 @@ public enum UserNamespace
 /// <summary>A bind mount: host path → container path.</summary>
 public sealed record VolumeMount(string Host, string Container, bool ReadOnly);
 
-[JsonConverter(typeof(JsonStringEnumConverter<RestartPolicy>))]
+[JsonConverter(typeof(RestartPolicyJson))]
 public enum RestartPolicy
 {
     [JsonStringEnumMemberName("no")] No,
     [JsonStringEnumMemberName("on-failure")] OnFailure,
     [JsonStringEnumMemberName("always")] Always,
 }
+
+/// <summary><see cref="UserNamespace"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class UserNamespaceJson() : Volt.Core.Json.WordEnumConverter<UserNamespace>((UserNamespace.Host, "host"), (UserNamespace.Private, "private"));
+
+/// <summary><see cref="RestartPolicy"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class RestartPolicyJson() : Volt.Core.Json.WordEnumConverter<RestartPolicy>((RestartPolicy.No, "no"), (RestartPolicy.OnFailure, "on-failure"), (RestartPolicy.Always, "always"));

@@ -13,7 +13,17 @@ public sealed record ContainerView(string Name, ContainerConfig? Config, Contain
     /// check has run), else the last run's record (null when none ran).
     /// </summary>
     public Health.HealthState? Health { get; init; }
+    /// <summary>The container's record directory (its last start's <c>sandbox.json</c> report is there).</summary>
+    public string? Dir { get; init; }
 }
+
+/// <summary>
+/// A container as a listing row shows it (<see cref="ContainerEngine.Summaries"/>): <see cref="State"/> holds only
+/// status, pid, ip, started_at, restart and creator_pid (<see cref="ContainerStore.ListingState"/>).
+/// </summary>
+/// <param name="Image">The config's image; null when the container has no config (an interrupted create).</param>
+/// <param name="Health">As <see cref="ContainerView.Health"/>, with its status and started_at only.</param>
+public sealed record ContainerSummary(string Name, string? Image, ContainerState State, ContainerStatus Status, Health.HealthState? Health);
 
 public sealed partial class ContainerEngine
 {
@@ -25,22 +35,43 @@ public sealed partial class ContainerEngine
     {
         var state = Store.State(name);
         var config = Store.TryConfig(name);
-        var status = state.Status switch
-        {
-            ContainerStatus.Creating when state.CreatorPid is { } c && Posix.ProcessExists(c) => ContainerStatus.Creating,
-            ContainerStatus.Creating => ContainerStatus.Failed,
-            ContainerStatus.Running when state.Pid is { } p && ProcFs.IsAlive(p)
-                && NspawnCommand.Matches(ProcFs.Cmdline(p), name, Store.Rootfs(name)) => ContainerStatus.Running,
-            ContainerStatus.Running => ContainerStatus.Stopped,
-            var s => s,
-        };
-        var health = config?.Healthcheck is null ? null : Store.Health(name);
-        if (config?.Healthcheck is not null && status == ContainerStatus.Running && health?.StartedAt != state.StartedAt)
-            health = new Health.HealthState { StartedAt = state.StartedAt };
-        return new ContainerView(name, config, state, status) { Health = health };
+        var status = Status(name, state);
+        var health = config?.Healthcheck is null ? null : CurrentHealth(Store.Health(name), state, status);
+        return new ContainerView(name, config, state, status) { Health = health, Dir = Store.Dir(name) };
     }
 
     public IReadOnlyList<ContainerView> List() => [.. Store.Names().Select(View)];
+
+    /// <summary>
+    /// Every container as <c>volt ps</c> and <c>container list</c> show it: the same status and health as
+    /// <see cref="View"/>, from the few fields a row shows (<see cref="ContainerStore.ListingState"/>), without the
+    /// whole config, its environment file or the serializer.
+    /// </summary>
+    public IReadOnlyList<ContainerSummary> Summaries() => [.. Store.Names().Select(Summary)];
+
+    public ContainerSummary Summary(string name)
+    {
+        var state = Store.ListingState(name);
+        var config = Store.ListingConfig(name);
+        var status = Status(name, state);
+        var health = config is { Healthcheck: true } ? CurrentHealth(Store.ListingHealth(name), state, status) : null;
+        return new ContainerSummary(name, config?.Image, state, status, health);
+    }
+
+    /// <summary>The recorded status re-checked: "running" only if the recorded nspawn is alive and is this container's.</summary>
+    private ContainerStatus Status(string name, ContainerState state) => state.Status switch
+    {
+        ContainerStatus.Creating when state.CreatorPid is { } c && Posix.ProcessExists(c) => ContainerStatus.Creating,
+        ContainerStatus.Creating => ContainerStatus.Failed,
+        ContainerStatus.Running when state.Pid is { } p && ProcFs.IsAlive(p)
+            && NspawnCommand.Matches(ProcFs.Cmdline(p), name, Store.Rootfs(name)) => ContainerStatus.Running,
+        ContainerStatus.Running => ContainerStatus.Stopped,
+        var s => s,
+    };
+
+    /// <summary>A running container's record from an earlier run reads as <c>starting</c> (no check of this run yet).</summary>
+    private static Health.HealthState? CurrentHealth(Health.HealthState? health, ContainerState state, ContainerStatus status) =>
+        status == ContainerStatus.Running && health?.StartedAt != state.StartedAt ? new Health.HealthState { StartedAt = state.StartedAt } : health;
 
     /// <summary>cgroup figures of a running container (null when it has no group).</summary>
     public CgroupStats? Stats(string name)

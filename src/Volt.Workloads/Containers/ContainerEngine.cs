@@ -34,6 +34,9 @@ public sealed partial class ContainerEngine(ContainerHost host)
     public ContainerConfig Plan(CreateRequest r)
     {
         var config = Validate(r);
+        // No --network: the default network (volt0 unless configured otherwise), except where a veth cannot go.
+        if (r.Network is null && config.Userns != UserNamespace.Private && host.DefaultNetwork is { } dflt)
+            config = config with { Network = dflt };
         if (config.Userns == UserNamespace.Private && !host.PrivateUsers)
             throw new VoltException(ExitCode.Dependency, "--userns private: user namespaces are not available on this host (/proc/sys/user/max_user_namespaces, unshare --user)");
         var source = host.Rootfs.Resolve(r.Image);
@@ -62,15 +65,19 @@ public sealed partial class ContainerEngine(ContainerHost host)
             AtomicFile.TryDelete(Store.UnitFile(name));
             foreach (var f in UnitRenderer.HealthUnitNames(name)) AtomicFile.TryDelete(Path.Combine(Store.Paths.Units, f));
         });
-        // The records and units in one batch (an fsync per file, renames in this order, one fsync per directory; none
-        // for a --rm container): the state goes first, so a create killed from here on shows as failed (dead creator)
-        // and delete cleans it up.
+        // The state goes first, so a create killed from here on shows as failed (dead creator) and delete cleans it up.
+        // It is not fsynced: the caller's next write replaces it durably (stopped, or running), and a crash before that
+        // leaves no state, a torn one or "creating" from a dead creator, all read as an interrupted create (collected).
+        // Then config and units in one batch (an fsync per file, renames in this order; none for a --rm container); the
+        // container directory's fsync is left to that next state write, which covers these renames too
+        // (docs/decisions.md "create's fsyncs"). The units directory is fsynced here.
         var rootfs = Store.Rootfs(name);
-        AtomicFile.WriteAll([
-            (Store.StateFile(name), Store.Serialize(new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId })),
-            (Store.ConfigFile(name), Store.Serialize(config)),
-            .. UnitFiles(config, rootfs),
-        ], ContainerStore.Durable(config));
+        AtomicFile.WriteAllBytes(Store.StateFile(name),
+            Store.Serialize(new ContainerState { Status = ContainerStatus.Creating, CreatorPid = Environment.ProcessId }), durable: false);
+        // The environment next, 0600 from its creation (it may hold secrets); config.json then holds none of it.
+        Store.SaveSettings(config, durable: ContainerStore.Durable(config));
+        AtomicFile.WriteAll([(Store.ConfigFile(name), Store.Serialize(config)), .. UnitFiles(config, rootfs)],
+            ContainerStore.Durable(config), deferDirectory: Store.Dir(name));
         rev.Add("rootfs", () => host.Rootfs.Release(Store.Dir(name)));
         if (host.Rootfs.Prepare(RootfsSource.Of(config), Store.Dir(name)) != rootfs)
             throw new InvalidOperationException($"rootfs provider did not prepare {rootfs}");
@@ -129,7 +136,7 @@ public sealed partial class ContainerEngine(ContainerHost host)
     {
         var files = new List<(string Path, byte[] Data)>
         {
-            (Store.UnitFile(config.Name), System.Text.Encoding.UTF8.GetBytes(UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs), host.DefaultStopTimeout))),
+            (Store.UnitFile(config.Name), System.Text.Encoding.UTF8.GetBytes(UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs, envInSettings: true), host.DefaultStopTimeout))),
         };
         if (config.Healthcheck is null) return files;
         files.Add((Path.Combine(Store.Paths.Units, UnitRenderer.HealthTimerName(config.Name)), System.Text.Encoding.UTF8.GetBytes(UnitRenderer.RenderHealthTimer(config))));
@@ -141,7 +148,7 @@ public sealed partial class ContainerEngine(ContainerHost host)
     private void WriteUnit(ContainerConfig config, string rootfs)
     {
         AtomicFile.WriteAllText(Store.UnitFile(config.Name),
-            UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs), host.DefaultStopTimeout));
+            UnitRenderer.Render(config, NspawnCommand.Build(config, rootfs, envInSettings: true), host.DefaultStopTimeout));
         var timer = Path.Combine(Store.Paths.Units, UnitRenderer.HealthTimerName(config.Name));
         var service = Path.Combine(Store.Paths.Units, UnitRenderer.HealthServiceName(config.Name));
         if (config.Healthcheck is null) { AtomicFile.TryDelete(timer); AtomicFile.TryDelete(service); return; }
@@ -164,15 +171,18 @@ public sealed partial class ContainerEngine(ContainerHost host)
             Name = r.Name, Image = r.Image, Command = r.Command, Init = r.Init, AutoRemove = r.AutoRemove,
             Env = [.. r.Env.Select(e => Try(() => ResourceParser.Env(e))).OfType<string>()],
             Volumes = [.. r.Volumes.Select(v => Try(() => ResourceParser.Volume(v))).OfType<VolumeMount>()],
+            Tmpfs = [.. r.Tmpfs.Select(t => Try(() => ResourceParser.Tmpfs(t))).OfType<string>()],
             Publish = [.. r.Publish.Select(p => Try(() => ResourceParser.Publish(p))).OfType<string>()],
             Network = r.Network is "none" ? null : r.Network,
+            ExtraNetworks = [.. r.ExtraNetworks.Where(n => n != "none").Distinct(StringComparer.Ordinal).Where(n => n != r.Network)],
             MemoryBytes = r.Memory is null ? null : Try(() => (long?)ResourceParser.Memory(r.Memory)),
             CpuPercent = r.Cpu is null ? null : Try(() => (int?)ResourceParser.Cpu(r.Cpu)),
             Pids = r.Pids is null ? null : Try(() => (int?)ResourceParser.Pids(r.Pids)),
             Restart = Try(() => ResourceParser.Restart(r.Restart)),
             Userns = r.Userns is null ? UserNamespace.Host : Try(() => ResourceParser.Userns(r.Userns)),
-            Workdir = r.Workdir, User = r.User, Created = DateTimeOffset.UtcNow,
+            Workdir = r.Workdir, User = r.User, Created = DateTimeOffset.UtcNow, Sandbox = r.Sandbox,
         };
+        if (r.Network is "none" && r.ExtraNetworks.Any(n => n != "none")) errors.Add("--network none cannot be combined with other networks");
         if (r.Workdir is { } w && !w.StartsWith('/')) errors.Add($"invalid --workdir \"{w}\": must be an absolute path");
         // The network engine cannot move a veth into a namespace owned by the container's user namespace ("RTNETLINK:
         // No such process"), and host-owned volume files would show up as nobody: refuse rather than half-work.

@@ -31,7 +31,7 @@ public sealed record ContainerState
 }
 
 /// <summary>The plain words <c>volt ps</c> shows.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ContainerStatus>))]
+[JsonConverter(typeof(ContainerStatusJson))]
 public enum ContainerStatus
 {
     [JsonStringEnumMemberName("creating")] Creating,
@@ -51,3 +51,14 @@ public sealed record RestartSchedule(int Attempt, DateTimeOffset NextAt);
 [JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(Health.HealthState))]
 internal sealed partial class ContainerJson : JsonSerializerContext;
+
+/// <summary><see cref="ContainerStatus"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class ContainerStatusJson() : Volt.Core.Json.WordEnumConverter<ContainerStatus>(ContainerStatuses.Table);
+
+/// <summary>The words of <see cref="ContainerStatus"/>: its JSON converter's table (no <c>Enum.ToString</c>, which reads the enum's metadata at first use).</summary>
+public static class ContainerStatuses
+{
+    public static readonly Volt.Core.Json.EnumWords<ContainerStatus> Table = new((ContainerStatus.Creating, "creating"), (ContainerStatus.Stopped, "stopped"), (ContainerStatus.Running, "running"), (ContainerStatus.Failed, "failed"), (ContainerStatus.Restarting, "restarting"));
+
+    public static string Word(this ContainerStatus status) => Table.Word(status);
+}

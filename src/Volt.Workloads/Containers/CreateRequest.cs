@@ -8,8 +8,12 @@ public sealed record CreateRequest
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyList<string> Env { get; init; } = [];
     public IReadOnlyList<string> Volumes { get; init; } = [];
+    /// <summary>tmpfs mounts: <c>/PATH[:OPTIONS]</c> (tmpfs options such as <c>mode=1777,size=64m</c>).</summary>
+    public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public IReadOnlyList<string> Publish { get; init; } = [];
     public string? Network { get; init; }
+    /// <summary>Networks after the first (<c>--network a --network b</c>): eth1, eth2… inside.</summary>
+    public IReadOnlyList<string> ExtraNetworks { get; init; } = [];
     public string? Memory { get; init; }
     public string? Cpu { get; init; }
     public string? Pids { get; init; }
@@ -26,4 +30,6 @@ public sealed record CreateRequest
     public string? HealthStartPeriod { get; init; }
     public string? HealthRetries { get; init; }
     public bool NoHealthcheck { get; init; }
+    /// <summary><c>--landlock/--seccomp/--cap-add/--cap-drop/--sandbox</c>, checked by <see cref="Volt.Sandbox.SandboxSpec.Parse"/> (null: default).</summary>
+    public Volt.Sandbox.SandboxSpec? Sandbox { get; init; }
 }

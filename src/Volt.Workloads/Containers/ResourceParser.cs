@@ -59,18 +59,49 @@ public static class ResourceParser
         return new VolumeMount(parts[0], parts[1], ro);
     }
 
+    /// <summary>
+    /// <c>/PATH[:OPTION,…]</c> with tmpfs's own options (<c>size=N[k|m|g]</c>, <c>mode=OCTAL</c>, <c>ro</c>, <c>rw</c>):
+    /// nspawn hands the options to mount(2), where anything else would fail at start rather than at create.
+    /// </summary>
+    public static string Tmpfs(string spec)
+    {
+        var colon = spec.IndexOf(':');
+        var path = colon < 0 ? spec : spec[..colon];
+        if (!path.StartsWith('/') || path.Contains("..", StringComparison.Ordinal) || path.Any(char.IsWhiteSpace))
+            throw VoltException.Usage($"invalid --tmpfs \"{spec}\": expected /CONTAINER/PATH[:size=SIZE,mode=OCTAL]");
+        if (colon < 0) return spec;
+        foreach (var opt in spec[(colon + 1)..].Split(','))
+        {
+            var ok = opt is "ro" or "rw"
+                || (opt.StartsWith("mode=", StringComparison.Ordinal) && opt.Length is > 5 and <= 9 && opt[5..].All(c => c is >= '0' and <= '7'))
+                || (opt.StartsWith("size=", StringComparison.Ordinal) && opt.Length > 5 && opt[5..].TrimEnd('k', 'm', 'g', '%').Length > 0
+                    && opt[5..].TrimEnd('k', 'm', 'g', '%').All(char.IsAsciiDigit));
+            if (!ok) throw VoltException.Usage($"invalid --tmpfs \"{spec}\": option \"{opt}\" is not size=SIZE, mode=OCTAL, ro or rw");
+        }
+        return spec;
+    }
+
     public static string Env(string spec)
     {
         var eq = spec.IndexOf('=');
-        return eq > 0 ? spec : throw VoltException.Usage($"invalid --env \"{spec}\": expected KEY=VALUE");
+        if (eq <= 0) throw VoltException.Usage($"invalid --env \"{spec}\": expected KEY=VALUE");
+        Nspawn.NspawnSettings.Validate(spec);
+        return spec;
     }
 
     public static string Publish(string spec)
     {
         var body = spec.Split('/');
         var ports = body[0].Split(':');
+        // [IPV4:]HOST:CONTAINER: the address the port is published on only (127.0.0.1:8080:80).
+        if (ports.Length == 3)
+        {
+            if (!System.Net.IPAddress.TryParse(ports[0], out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || ports[0].Count(c => c == '.') != 3)
+                throw VoltException.Usage($"invalid --publish \"{spec}\": \"{ports[0]}\" is not an IPv4 address");
+            ports = ports[1..];
+        }
         var ok = body.Length <= 2 && (body.Length == 1 || body[1] is "tcp" or "udp") && ports.Length == 2
             && ports.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and < 65536);
-        return ok ? spec : throw VoltException.Usage($"invalid --publish \"{spec}\": expected HOSTPORT:CONTAINERPORT[/tcp|udp]");
+        return ok ? spec : throw VoltException.Usage($"invalid --publish \"{spec}\": expected [IPV4:]HOSTPORT:CONTAINERPORT[/tcp|udp]");
     }
 }

@@ -15,7 +15,11 @@ namespace Volt.Workloads.Health;
 public sealed class HealthChecker(ContainerEngine engine, TimeProvider time)
 {
     /// <summary>The check's result and the health state it led to (exit 9 when not running, 12 without a check).</summary>
-    public async Task<(HealthResult Result, HealthState State)> RunAsync(string name, CancellationToken ct = default)
+    public Task<(HealthResult Result, HealthState State)> RunAsync(string name, CancellationToken ct = default) => RunAsync(name, true, ct);
+
+    /// <summary>As above; with <paramref name="countFailure"/> false (an extra probe while starting) a failed result
+    /// changes and records nothing: only a success counts.</summary>
+    public async Task<(HealthResult Result, HealthState State)> RunAsync(string name, bool countFailure, CancellationToken ct)
     {
         var store = engine.Records;
         store.EnsureExists(name);
@@ -27,6 +31,7 @@ public sealed class HealthChecker(ContainerEngine engine, TimeProvider time)
         using var _ = Core.IO.FileLock.Exclusive(store.HealthLockFile(name));
         var now = store.State(name);
         var before = store.Health(name) is { } h && h.StartedAt == startedAt ? h : new HealthState { StartedAt = startedAt };
+        if (!countFailure && result.ExitCode != 0) return (result, before);
         var next = Apply(before, result, check, startedAt);
         // A container that stopped or restarted meanwhile: the result belongs to a run that is over.
         if (now.Status == ContainerStatus.Running && now.StartedAt == startedAt) store.Save(name, next);
@@ -62,7 +67,7 @@ public sealed class HealthChecker(ContainerEngine engine, TimeProvider time)
         {
             // nsenter forks the check into the PID namespace: kill it, the check and whatever the check started.
             p.KillTree();
-            return new HealthResult(start, time.GetUtcNow(), -1, $"Health check exceeded timeout ({Durations.Format(timeout)})");
+            return new HealthResult(start, time.GetUtcNow(), -1, $"Health check exceeded timeout ({Core.Config.DurationParser.Format(timeout)})");
         }
         catch
         {

@@ -23,7 +23,7 @@ public static class HealthOptions
             if (text is null) return null;
             try
             {
-                var d = Durations.Parse(text, option);
+                var d = Core.Config.DurationParser.Parse(text, option);
                 if (d < TimeSpan.FromMilliseconds(allowZero ? 0 : 1)) throw VoltException.Usage($"invalid {option} \"{text}\": must be at least 1ms");
                 return d.TotalSeconds;
             }

@@ -23,10 +23,21 @@ public sealed record HealthState
 /// <summary>One check: when it ran, its exit code (-1: timed out or could not run) and the tail of its output.</summary>
 public sealed record HealthResult(DateTimeOffset Start, DateTimeOffset End, int ExitCode, string Output);
 
-[JsonConverter(typeof(JsonStringEnumConverter<HealthStatus>))]
+[JsonConverter(typeof(HealthStatusJson))]
 public enum HealthStatus
 {
     [JsonStringEnumMemberName("starting")] Starting,
     [JsonStringEnumMemberName("healthy")] Healthy,
     [JsonStringEnumMemberName("unhealthy")] Unhealthy,
+}
+
+/// <summary><see cref="HealthStatus"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class HealthStatusJson() : Volt.Core.Json.WordEnumConverter<HealthStatus>(HealthStatuses.Table);
+
+/// <summary>The words of <see cref="HealthStatus"/>, from its converter's table.</summary>
+public static class HealthStatuses
+{
+    public static readonly Volt.Core.Json.EnumWords<HealthStatus> Table = new((HealthStatus.Starting, "starting"), (HealthStatus.Healthy, "healthy"), (HealthStatus.Unhealthy, "unhealthy"));
+
+    public static string Word(this HealthStatus status) => Table.Word(status);
 }

@@ -22,6 +22,13 @@ public sealed record HealthcheckConfig
     [JsonIgnore] public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
     [JsonIgnore] public TimeSpan StartPeriod => TimeSpan.FromSeconds(StartPeriodSeconds);
 
+    /// <summary>
+    /// How often the supervisor also probes while the container is still <c>starting</c> (no success yet): a tenth of
+    /// the interval, at least 100 ms. Those extra probes can only make it healthy sooner; their failures are not
+    /// counted (only the interval's are), so <c>retries</c> and <c>start_period</c> keep Docker's meaning.
+    /// </summary>
+    [JsonIgnore] public TimeSpan StartingProbe => TimeSpan.FromTicks(Math.Min(Interval.Ticks, Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Interval.Ticks / 10)));
+
     /// <summary>The command line the check runs inside the container.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Command => Test switch

@@ -42,13 +42,16 @@ public sealed record LogQuery(int? Tail = null, DateTimeOffset? Since = null, Da
 /// <summary><c>--since</c>/<c>--until</c> values: a duration back from now (<c>10m</c>, <c>1h30m</c>), RFC 3339, or Unix seconds.</summary>
 public static class LogTime
 {
+    private const double MaxUnixSeconds = 253_402_300_799;
+
     public static DateTimeOffset Parse(string text, DateTimeOffset now, string flag)
     {
         var s = text.Trim();
         // A duration always has a unit (a bare number is Unix seconds); the one duration grammar, capped so that
         // now - span never overflows.
         if (s.Any(char.IsAsciiLetter) && DurationParser.TryParse(s, out var span)) return now - span;
-        if (double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var unix))
+        // Unix seconds up to year 9999 (253402300799): beyond that no time exists to compare against.
+        if (double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var unix) && unix <= MaxUnixSeconds)
             return DateTimeOffset.UnixEpoch.AddTicks((long)(unix * TimeSpan.TicksPerSecond));
         if (s.Length >= 10 && char.IsAsciiDigit(s[0])
             && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))

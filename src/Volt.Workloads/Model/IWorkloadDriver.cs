@@ -54,7 +54,27 @@ public sealed class WorkloadDrivers(IEnumerable<IWorkloadDriver> drivers)
     }
 
     public IWorkloadDriver? Of(WorkloadKind kind) => _all.FirstOrDefault(d => d.Kind == kind);
+
+    /// <summary>The usage of every running workload of the kinds that report their own (<see cref="IWorkloadStatsSource"/>).</summary>
+    public async Task<IReadOnlyList<WorkloadStats>> StatsAsync(CancellationToken ct = default)
+    {
+        var all = new List<WorkloadStats>();
+        foreach (var d in _all.OfType<IWorkloadStatsSource>()) all.AddRange(await d.StatsAsync(ct).ConfigureAwait(false));
+        return all;
+    }
+}
+
+/// <summary>
+/// A kind that samples its running workloads' usage itself for <c>volt top|stats</c> (a VM: QEMU's cgroup, and the
+/// guest's memory from QMP's balloon statistics); the views add these rows beside their own.
+/// </summary>
+public interface IWorkloadStatsSource : IWorkloadDriver
+{
+    /// <summary>One sample per running workload of this kind; every query is bounded (a hung VMM leaves its guest figures out).</summary>
+    Task<IReadOnlyList<WorkloadStats>> StatsAsync(CancellationToken ct = default);
 }
 
 /// <summary>What <c>volt stats</c>/<c>top</c> read for one workload: its limits and its cgroup's counters.</summary>
-public sealed record WorkloadStats(WorkloadInfo Workload, CgroupStats? Usage);
+/// <param name="GuestMemoryBytes">A VM: the memory its guest has now (the balloon's <c>actual</c>).</param>
+/// <param name="GuestUsedBytes">A VM: what the guest uses of it (balloon statistics: total minus available), when the guest reports them.</param>
+public sealed record WorkloadStats(WorkloadInfo Workload, CgroupStats? Usage, long? GuestMemoryBytes = null, long? GuestUsedBytes = null);

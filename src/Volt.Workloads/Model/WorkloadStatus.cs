@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Volt.Workloads.Model;
 
 /// <summary>The plain words every kind's status is shown in (<c>volt ps</c>, <c>volt service list</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkloadStatus>))]
+[JsonConverter(typeof(WorkloadStatusJson))]
 public enum WorkloadStatus
 {
     [JsonStringEnumMemberName("stopped")] Stopped,
@@ -21,6 +21,9 @@ public enum WorkloadStatus
 /// <summary>The words of <see cref="WorkloadStatus"/>.</summary>
 public static class WorkloadStatuses
 {
+    /// <summary>The JSON words (<see cref="WorkloadStatusJson"/>'s table), for readers without a converter.</summary>
+    public static readonly Volt.Core.Json.EnumWords<WorkloadStatus> Table = new((WorkloadStatus.Stopped, "stopped"), (WorkloadStatus.Starting, "starting"), (WorkloadStatus.Running, "running"), (WorkloadStatus.Restarting, "restarting"), (WorkloadStatus.Failed, "failed"), (WorkloadStatus.Exited, "exited"), (WorkloadStatus.Creating, "creating"));
+
     public static string Word(this WorkloadStatus status) => status switch
     {
         WorkloadStatus.Stopped => "stopped",
@@ -37,3 +40,6 @@ public static class WorkloadStatuses
     public static bool IsActive(this WorkloadStatus status) =>
         status is WorkloadStatus.Running or WorkloadStatus.Starting or WorkloadStatus.Restarting;
 }
+
+/// <summary><see cref="WorkloadStatus"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class WorkloadStatusJson() : Volt.Core.Json.WordEnumConverter<WorkloadStatus>(WorkloadStatuses.Table);

@@ -22,7 +22,7 @@ public sealed class DirectoryRootfsProvider(IProcessRunner runner) : IRootfsProv
     public string Prepare(RootfsSource source, string containerDir)
     {
         var target = Path.Combine(containerDir, "rootfs");
-        OverlayMount.Mount(runner, [source.Source], Path.Combine(containerDir, "upper"), Path.Combine(containerDir, "work"), target);
+        OverlayMount.Mount(runner, [source.Source], Path.Combine(containerDir, "upper"), Path.Combine(containerDir, "work"), target, source.Disposable);
         return target;
     }
 
@@ -30,8 +30,8 @@ public sealed class DirectoryRootfsProvider(IProcessRunner runner) : IRootfsProv
     {
         var target = Path.Combine(containerDir, "rootfs");
         OverlayMount.Unmount(runner, target);
-        var mounted = OverlayMount.MountPoints();
+        // A directory still mounted (a mount Volt did not make) is left alone: one statx each, not a mount-table read.
         foreach (var d in new[] { target, Path.Combine(containerDir, "upper"), Path.Combine(containerDir, "work") })
-            if (Directory.Exists(d) && !mounted.Contains(Path.GetFullPath(d).TrimEnd('/'))) Directory.Delete(d, recursive: true);
+            if (Directory.Exists(d) && !OverlayMount.IsMountPoint(d)) Directory.Delete(d, recursive: true);
     }
 }

@@ -8,9 +8,16 @@ public sealed record RootfsSource(string Kind, string Source, IReadOnlyList<stri
     /// <summary>The image config's <c>Healthcheck</c> (null: none, or a directory source).</summary>
     public Health.HealthcheckConfig? Healthcheck { get; init; }
 
+    /// <summary>
+    /// The container is deleted when it exits (<c>--rm</c>): nothing it writes to its root filesystem has to survive a
+    /// crash, so the overlay is mounted <c>volatile</c> (no sync of the upper filesystem, at the payload's fsyncs or at
+    /// the unmount: docs/decisions.md).
+    /// </summary>
+    public bool Disposable { get; init; }
+
     /// <summary>The source a created container's config records (for re-assembly at start).</summary>
     public static RootfsSource Of(Containers.ContainerConfig c) =>
-        new(c.RootfsKind, c.RootfsSource ?? c.Image, c.Command, c.Env, c.Workdir, c.User);
+        new(c.RootfsKind, c.RootfsSource ?? c.Image, c.Command, c.Env, c.Workdir, c.User) { Disposable = c.AutoRemove };
 }
 
 /// <summary>

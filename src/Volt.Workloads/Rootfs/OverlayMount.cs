@@ -9,7 +9,9 @@ namespace Volt.Workloads.Rootfs;
 /// </summary>
 internal static class OverlayMount
 {
-    public static bool IsMountPoint(string path) => MountPoints().Contains(Path.GetFullPath(path).TrimEnd('/'));
+    /// <summary>One statx(2) (the mount table only on kernels that do not say: see <see cref="Core.IO.FileStat.IsMountRoot"/>).</summary>
+    public static bool IsMountPoint(string path) =>
+        Core.IO.FileStat.IsMountRoot(path) ?? MountPoints().Contains(Path.GetFullPath(path).TrimEnd('/'));
 
     /// <summary>Every mount point of this mount namespace (one read of the mount table).</summary>
     public static HashSet<string> MountPoints()
@@ -22,13 +24,19 @@ internal static class OverlayMount
         catch (IOException) { return []; }
     }
 
-    public static void Mount(IProcessRunner runner, IReadOnlyList<string> lower, string upper, string work, string target)
+    /// <param name="volatileUpper">
+    /// Mount with <c>volatile</c> (a <c>--rm</c> container's root): overlayfs then never syncs the upper filesystem,
+    /// whose unmount otherwise writes back and commits the whole host filesystem the upper dir lives on (other
+    /// processes' dirty pages included). A kernel without the option (before 5.10) gets the plain mount.
+    /// </param>
+    public static void Mount(IProcessRunner runner, IReadOnlyList<string> lower, string upper, string work, string target, bool volatileUpper = false)
     {
         Directory.CreateDirectory(upper);
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(target);
         if (IsMountPoint(target)) return;
         var options = $"lowerdir={string.Join(':', lower)},upperdir={upper},workdir={work}";
+        if (volatileUpper && Runtime.Native.Mount("overlay", target, "overlay", options + ",volatile") == 0) return;
         if (Runtime.Native.Mount("overlay", target, "overlay", options) == 0) return;
         var r = runner.RunAsync("mount", ["-t", "overlay", "overlay", "-o", options, target]).GetAwaiter().GetResult();
         if (!r.Success)

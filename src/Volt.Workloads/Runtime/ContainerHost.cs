@@ -16,6 +16,9 @@ public sealed class ContainerHost
     public required ICgroupDriver Cgroups { get; init; }
     public required IRootfsProvider Rootfs { get; init; }
     public INetworkAttacher Network { get; init; } = new NoNetworkAttacher();
+    /// <summary>The network a container joins when created without <c>--network</c> (config <c>network.default</c>,
+    /// the seed's <c>volt0</c>); null = none. Hosts built by hand (tests) have none.</summary>
+    public string? DefaultNetwork { get; init; }
     public IProcessRunner Processes { get; init; } = new ProcessRunner();
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public ILoggerFactory Logging { get; init; } = NullLoggerFactory.Instance;

@@ -8,7 +8,9 @@ public sealed partial class ContainerRuntime
 {
     /// <summary>
     /// The container's health check every <c>interval</c> while this runtime watches it (started, restarted or
-    /// re-adopted), until its process is gone. Results go to health.json (<see cref="HealthChecker"/>).
+    /// re-adopted), until its process is gone; while it is still <c>starting</c>, extra probes every
+    /// <see cref="HealthcheckConfig.StartingProbe"/> whose failures do not count, so a service that is ready early is
+    /// healthy early (what compose's <c>service_healthy</c> waits for). Results go to health.json (<see cref="HealthChecker"/>).
     /// </summary>
     private void StartHealthChecks(Watch w)
     {
@@ -19,13 +21,17 @@ public sealed partial class ContainerRuntime
             var last = HealthStatus.Starting;
             try
             {
+                var regularAt = _host.Time.GetUtcNow() + check.Interval;
                 while (true)
                 {
-                    await Task.Delay(check.Interval, _host.Time, w.Life.Token).ConfigureAwait(false);
+                    var untilRegular = regularAt - _host.Time.GetUtcNow();
+                    var early = last == HealthStatus.Starting && check.StartingProbe < untilRegular;
+                    await Task.Delay(early ? check.StartingProbe : untilRegular > TimeSpan.Zero ? untilRegular : TimeSpan.Zero, _host.Time, w.Life.Token).ConfigureAwait(false);
                     if (w.StopRequested) return;
+                    if (!early) regularAt = _host.Time.GetUtcNow() + check.Interval;
                     try
                     {
-                        var (result, state) = await checker.RunAsync(w.Name, w.Life.Token).ConfigureAwait(false);
+                        var (result, state) = await checker.RunAsync(w.Name, countFailure: !early, w.Life.Token).ConfigureAwait(false);
                         if (state.Status != last) LogHealth(w.Name, state.Status.ToString().ToLowerInvariant(), result.ExitCode);
                         last = state.Status;
                     }

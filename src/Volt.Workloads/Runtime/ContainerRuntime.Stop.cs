@@ -31,6 +31,23 @@ public sealed partial class ContainerRuntime
             _ = MonitorAsync(w);
         }
         w.StopRequested = true;
+        await StopWatchedAsync(name, w, timeout, ct).ConfigureAwait(false);
+        // The payload may have exited on its own just before this stop was seen: its exit was then judged a failure
+        // and a restart scheduled (or already launching). A stop ends that too: nothing restarts after it returns.
+        CancelPendingRestart(name);
+        EndBackOff(name); // waits for a launch in flight (it holds the container's lock)
+        if (_watches.TryGetValue(name, out var relaunched) && relaunched != w)
+        {
+            relaunched.StopRequested = true;
+            await StopWatchedAsync(name, relaunched, timeout, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long a container may take to be reaped after SIGKILL.</summary>
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(60);
+
+    private async Task StopWatchedAsync(string name, Watch w, TimeSpan timeout, CancellationToken ct)
+    {
         // Re-sent every 250 ms: a stop right after start can reach nspawn's helpers before the payload has exec'd.
         var deadline = _host.Time.GetUtcNow() + timeout;
         while (true)
@@ -48,7 +65,14 @@ public sealed partial class ContainerRuntime
         }
         LogKilling(name, timeout.TotalSeconds);
         KillAll(name, w.Pid);
-        await w.Exited.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        // Under load (a 30-container stack recreated at once) reaping after SIGKILL took over 10 s once, and the bare
+        // TimeoutException reached `compose up` as "Error: The operation has timed out." (exit 1): a named exit 7.
+        try { await w.Exited.Task.WaitAsync(KillGrace, ct).ConfigureAwait(false); }
+        catch (TimeoutException e)
+        {
+            throw new Volt.Core.Errors.VoltException(Volt.Core.Errors.ExitCode.Timeout,
+                $"container \"{name}\" did not exit within {KillGrace.TotalSeconds:0} s of SIGKILL (after {timeout.TotalSeconds:0} s of SIGTERM)", e);
+        }
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
     private readonly ContainerHost _host;
     private readonly ContainerEngine _engine;
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sandboxSummaries = new(StringComparer.Ordinal);
     private readonly ILogger _log;
     private readonly CancellationTokenSource _shutdown = new();
 
@@ -45,6 +46,13 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
 
     /// <summary>For voltd (a process of its own): see <see cref="ICgroupDriver.EnterSharedBookkeeping"/>.</summary>
     public void EnterSharedBookkeeping() => SharedBookkeeping = _host.Cgroups.EnterSharedBookkeeping();
+
+    /// <summary>
+    /// Takes the sandbox report's summary of the last requested start of <paramref name="name"/> by this runtime (null:
+    /// unconfined, taken already, or not started here): the detail of that start's audit line, so no caller plans the
+    /// sandbox a second time. Taken once, so a long-running voltd keeps none for containers deleted since.
+    /// </summary>
+    public string? TakeSandboxSummary(string name) => _sandboxSummaries.TryRemove(name, out var s) ? s : null;
 
     /// <summary>Containers this runtime watches now, oldest start first.</summary>
     public IReadOnlyList<string> Running => [.. _watches.Values.OrderBy(w => w.Started).Select(w => w.Name)];
@@ -178,7 +186,33 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                     switchUser.WriteHelper(helper);
                     user = (switchUser, helper, RootfsCheck.Prepare(config, rootfs));
                 }
-                var argv = NspawnCommand.Build(config, rootfs, console, user);
+                // The sandbox plan is written beside the records: a create has to have made them first.
+                if (creating is not null && !materialized && ContainerSandbox.Wanted(config)) { _engine.Materialize(config, rev); materialized = true; }
+                var sandbox = ContainerSandbox.Prepare(config, rootfs, store.Dir(name), _host.Paths);
+                // For the audit line of the request that started it (a restart has none: nothing kept).
+                if (sandbox is null || restarting) _sandboxSummaries.TryRemove(name, out _);
+                else
+                {
+                    _sandboxSummaries[name] = sandbox.Summary;
+                    rev.Add("sandbox summary", () => _sandboxSummaries.TryRemove(name, out _));
+                }
+                // The environment reaches nspawn through the container's 0600 settings file, never its command line
+                // (rewritten at every start: a switched user's HOME; records from before the file existed).
+                // A create not yet materialized writes it with its records below, before nspawn passes its gate (a --user
+                // materializes first, so its HOME is always written here); writing here first would make the directory.
+                if (creating is null || materialized) store.SaveSettings(config, NspawnCommand.LaunchEnv(config, user?.Item1), ContainerStore.Durable(config));
+                var networked = config.Network is not null || config.Publish.Count > 0;
+                var argv = NspawnCommand.Build(config, rootfs, console, user, sandbox is null ? null : (sandbox.Helper, sandbox.Plan), envInSettings: true,
+                    netns: networked ? _host.Network.NetnsPath(name) : null);
+                // The network is wired before the payload runs (its first instruction may well be a connect): before an
+                // ungated (foreground) start; for a gated one below, while the wrapper joins the cgroups.
+                string? ip = null;
+                if (networked)
+                {
+                    // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
+                    rev.Add("network", c => _host.Network.DetachAsync(name, c));
+                    if (logFile is null) ip = await AttachNetworkAsync(name, config, rootfs, ct).ConfigureAwait(false);
+                }
                 var launch = NspawnLauncher.Start(argv, _host.Cgroups.JoinFiles(cg, bookkeeping: !SharedBookkeeping || NspawnCommand.RunsInit(config)), logFile,
                     ownSession: console == ConsoleMode.Pipe);
                 var process = launch.Process;
@@ -191,30 +225,23 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                     rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
                     RootfsCheck.Prepare(config, rootfs);
                 }
+                if (networked && logFile is not null) ip = await AttachNetworkAsync(name, config, rootfs, ct).ConfigureAwait(false);
                 var started = _host.Time.GetUtcNow();
                 w = new Watch(name, process.Id, process, started, rootfs);
                 store.Save(name, new ContainerState
                 {
-                    Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts,
+                    Status = ContainerStatus.Running, Pid = process.Id, Supervisor = Label, StartedAt = started, Restarts = restarts, Ip = ip,
                 }, ContainerStore.Durable(config));
                 _watches[name] = w;
                 rev.Add("watch", () => _watches.TryRemove(name, out _));
                 launch.Go();
 
-                var networked = config.Network is not null || config.Publish.Count > 0;
-                // A foreground run without a network needs no PID 1 (nothing to attach, no log to read a refusal from): it
-                // waits for nspawn's exit instead of polling /proc beside nspawn's own start (CPU the 2-core start needs).
-                var init = logFile is null && !networked ? null : await WaitForInitAsync(process, networked, ct).ConfigureAwait(false);
+                // A foreground run needs no PID 1 (its network is wired already, no log to read a refusal from): it waits
+                // for nspawn's exit instead of polling /proc beside nspawn's own start (CPU the 2-core start needs).
+                var init = logFile is null ? null : await WaitForInitAsync(process, ct).ConfigureAwait(false);
                 // nspawn gave up before the container's PID 1 existed: say why (its own words from the log), never a silent exit.
                 if (init is null && logFile is not null && process.HasExited && process.ExitCode != 0 && NspawnRefusal(logFile, logStart) is { } why)
                     throw new VoltException(ExitCode.General, $"container \"{name}\" did not start: {why}");
-                if (init is { } pid1 && networked)
-                {
-                    // Registered before the attach: a failed or cancelled attach may have made some of its changes already.
-                    rev.Add("network", c => _host.Network.DetachAsync(name, c));
-                    var ip = await _host.Network.AttachAsync(name, config.Network, pid1, config.Publish, ct).ConfigureAwait(false);
-                    store.Save(name, store.State(name) with { Ip = ip }, ContainerStore.Durable(config));
-                }
                 rev.Commit();
             }
             catch (Exception e)
@@ -227,16 +254,20 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         return w;
     }
 
+    /// <summary>The container's namespace, its networks and ports, its resolv.conf (the rootfs exists by now).</summary>
+    private Task<string?> AttachNetworkAsync(string name, ContainerConfig config, string rootfs, CancellationToken ct) =>
+        _host.Network.AttachAsync(name, config.Network, config.ExtraNetworks, config.Publish, rootfs, ct);
+
     /// <summary>
-    /// Waits until the container's PID 1 exists in its own PID namespace (and, when a veth is to be moved in, its own
-    /// network namespace), or nspawn has already exited. nspawn forks it within tens of milliseconds, so the first 200
-    /// looks are 1 ms apart (each is a few /proc reads); after that every 20 ms, about 20 s in all.
+    /// Waits until the container's PID 1 exists in its own PID namespace, or nspawn has already exited. nspawn forks it
+    /// within tens of milliseconds, so the first 200 looks are 1 ms apart (each is a few /proc reads); after that every
+    /// 20 ms, about 20 s in all.
     /// </summary>
-    private static async Task<int?> WaitForInitAsync(Process nspawn, bool ownNetwork, CancellationToken ct)
+    private static async Task<int?> WaitForInitAsync(Process nspawn, CancellationToken ct)
     {
         for (var i = 0; i < 1200; i++)
         {
-            if (ProcFs.ContainerInit(nspawn.Id, ownNetwork) is { } c) return c;
+            if (ProcFs.ContainerInit(nspawn.Id, ownNetwork: false) is { } c) return c;
             if (nspawn.HasExited) return null;
             await Task.Delay(i < 200 ? 1 : 20, ct).ConfigureAwait(false);
         }

@@ -22,7 +22,12 @@ public static class RootfsCheck
     public static string Prepare(ContainerConfig c, string rootfs)
     {
         // nspawn refuses a directory without /usr ("doesn't look like it has an OS tree"); an empty one satisfies it.
-        if (!Path.Exists(Path.Combine(rootfs, "usr"))) Directory.CreateDirectory(Path.Combine(rootfs, "usr"));
+        var usr = Path.Combine(rootfs, "usr");
+        if (!Path.Exists(usr) && new FileInfo(usr).LinkTarget is null) Directory.CreateDirectory(usr);
+        // A /usr that is there but is no directory (a file, a dangling link) is refused here, in words, before nspawn
+        // runs: nspawn's own refusal of it raced the start's PID-1 wait under load (a run -d that said 0).
+        else if (Resolve(rootfs, "/usr") is not { } dir || !Directory.Exists(dir))
+            throw new VoltException(ExitCode.General, "the container's /usr is not a directory: systemd-nspawn needs an OS tree (a /usr directory) to start it");
         return CheckCommand(c, rootfs);
     }
 

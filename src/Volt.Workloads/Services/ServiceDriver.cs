@@ -27,14 +27,29 @@ public sealed class ServiceDriver(ServiceStore store) : IWorkloadDriver
     /// <summary>The unit, or null when it does not parse (shown, but never started).</summary>
     public ServiceUnit? TryUnit(string name)
     {
-        try { return ServiceUnit.From(UnitFile.Load(store.UnitFile(name))); }
+        try { return store.LoadUnit(name).Unit; }
+        catch (Exception e) when (e is Core.Errors.VoltException or IOException) { return null; }
+    }
+
+    /// <summary>
+    /// What a row shows of the unit: state.json's summary when its stamp is the unit file's (one stat, no parse),
+    /// else the unit parsed now; null when it does not parse.
+    /// </summary>
+    public ServiceUnitSummary? Summary(string name, ServiceState state)
+    {
+        if (state.Unit is { } cached && ServiceUnits.Stamp(store.UnitFile(name)) == cached.Stamp) return cached;
+        try
+        {
+            var (unit, stamp) = store.LoadUnit(name);
+            return ServiceUnitSummary.Of(unit, stamp);
+        }
         catch (Exception e) when (e is Core.Errors.VoltException or IOException) { return null; }
     }
 
     public WorkloadInfo Info(string name)
     {
-        var state = store.State(name);
-        var unit = TryUnit(name);
+        var state = store.ListingState(name);
+        var unit = Summary(name, state);
         var alive = ProcessIdentity.IsAlive(state.Pid, state.PidStartTime);
         var status = state.Status switch
         {
@@ -46,7 +61,7 @@ public sealed class ServiceDriver(ServiceStore store) : IWorkloadDriver
             Pid: running ? state.Pid : null,
             StartedAt: state.StartedAt, FinishedAt: state.FinishedAt, ExitCode: state.ExitCode, Restarts: state.Restart?.Attempt ?? state.Restarts,
             Resources: unit is null ? null : new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax),
-            Detail: unit is null ? "(invalid unit)" : string.Join(' ', unit.ExecStart.LastOrDefault()?.Argv ?? []),
+            Detail: unit is null ? "(invalid unit)" : string.Join(' ', unit.Command),
             Supervisor: state.Supervisor, Cgroup: ServiceStore.CgroupName(name), LogFile: store.LogFile(name));
     }
 }

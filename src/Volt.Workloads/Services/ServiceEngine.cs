@@ -32,7 +32,11 @@ public sealed class ServiceEngine(ServiceStore store)
         using (store.Lock(name))
         {
             if (store.Exists(name)) throw VoltException.Exists($"service \"{name}\" already exists ({store.UnitFile(name)})");
+            store.SaveSandbox(name, spec.Sandbox ?? Volt.Sandbox.SandboxSpec.Default);
             AtomicFile.WriteAllText(store.UnitFile(name), text);
+            // What ps shows of it, stamped with the unit file: ps stats the unit instead of parsing it (nothing runs yet,
+            // so no supervisor writes this state meanwhile).
+            store.SaveSummary(name, unit);
         }
         return unit;
     }
@@ -43,6 +47,8 @@ public sealed class ServiceEngine(ServiceStore store)
         name = ServiceName.Normalize(name);
         var unit = Validate(text, store.UnitFile(name));
         Directory.CreateDirectory(store.Paths.Units);
+        // Volt's own servers run containers, mounts and networks: no sandbox (docs/sandbox.md).
+        store.SaveSandbox(name, Volt.Sandbox.SandboxSpec.Unconfined);
         AtomicFile.WriteAllText(store.UnitFile(name), text);
         return unit;
     }

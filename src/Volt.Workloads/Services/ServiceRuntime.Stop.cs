@@ -36,7 +36,12 @@ public sealed partial class ServiceRuntime
         }
         w.StopRequested = true;
         await _launcher.StopAsync(w.Process, w.Unit, Launch(name), timeout, ct).ConfigureAwait(false);
-        await w.Recorded.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        try { await w.Recorded.Task.WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false); }
+        catch (TimeoutException e)
+        {
+            // Not a bare "The operation has timed out." (exit 1) through voltd: a named exit 7.
+            throw new Volt.Core.Errors.VoltException(Volt.Core.Errors.ExitCode.Timeout, $"service \"{name}\" stopped but its exit was not recorded within 60 s", e);
+        }
     }
 
     /// <summary>Starts watching a live process recorded in state.json (re-adoption).</summary>

@@ -68,18 +68,22 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
     }
 
     public ServiceLaunch Launch(string name) =>
-        new(name, _store.LogFile(name), ServiceStore.CgroupName(name), _store.Dir(name));
+        new(name, _store.LogFile(name), ServiceStore.CgroupName(name), _store.Dir(name),
+            Sandbox: new Volt.Sandbox.SandboxRequest(_store.Sandbox(name), _store.Paths.Etc, _store.Paths.Lib));
 
-    /// <summary>The unit as it is on disk now (exit 3 when missing, 12 when invalid).</summary>
-    public ServiceUnit LoadUnit(string name)
+    /// <summary>The unit as it is on disk now (exit 3 when missing, 12 when invalid); parsed once per change of the file.</summary>
+    public ServiceUnit LoadUnit(string name) => LoadUnitAndStamp(name).Unit;
+
+    private (ServiceUnit Unit, string Stamp) LoadUnitAndStamp(string name)
     {
-        _store.EnsureExists(name);
-        return ServiceUnit.From(UnitFile.Load(_store.UnitFile(name)));
+        try { return _store.LoadUnit(name); }
+        catch (VoltException e) when (e.Code == ExitCode.NotFound) { _store.EnsureExists(name); throw; }
     }
 
     /// <summary>Starts a stopped service; a running one (or one in back-off) is left as is.</summary>
     public async Task StartAsync(string name, CancellationToken ct = default)
     {
+        RefuseVoltd(name);
         using var _ = await GateAsync(name, ct).ConfigureAwait(false);
         if (_watches.ContainsKey(name)) return;
         var state = _store.State(name);
@@ -90,16 +94,26 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
     /// <summary>Stop (when running or in back-off), then start from the unit as it is now.</summary>
     public async Task RestartAsync(string name, TimeSpan? timeout = null, CancellationToken ct = default)
     {
+        RefuseVoltd(name);
         using var _ = await GateAsync(name, ct).ConfigureAwait(false);
         await StopLockedAsync(name, timeout, ct).ConfigureAwait(false);
         await LaunchLockedAsync(name, 0, ct).ConfigureAwait(false);
     }
 
+    /// <summary>volt.service is voltd itself (for systemd's socket activation): a voltd never runs it as a service.</summary>
+    private static void RefuseVoltd(string name)
+    {
+        if (name == VoltUnits.Daemon)
+            throw new VoltException(ExitCode.Conflict, "volt.service is voltd itself: under systemd use systemctl start volt.socket; elsewhere the CLI starts voltd on demand");
+    }
+
     private async Task LaunchLockedAsync(string name, int restarts, CancellationToken ct)
     {
         CancelPending(name);
-        var unit = LoadUnit(name);
+        var (unit, stamp) = LoadUnitAndStamp(name);
         var state = _store.State(name);
+        var summary = state.Unit?.Stamp == stamp ? state.Unit : ServiceUnitSummary.Of(unit, stamp);
+        state = state with { Unit = summary };
         _store.Save(name, state with { Status = WorkloadStatus.Starting, Supervisor = Label, Error = null });
         ServiceProcess p;
         try { p = await _launcher.StartAsync(unit, Launch(name), ct).ConfigureAwait(false); }
@@ -126,7 +140,7 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
         _store.Save(name, new ServiceState
         {
             Status = WorkloadStatus.Running, Pid = p.Pid, PidStartTime = p.StartTime, Supervisor = Label,
-            StartedAt = p.StartedAt, Restarts = restarts,
+            StartedAt = p.StartedAt, Restarts = restarts, Unit = summary,
         });
         LogStarted(name, p.Pid, restarts);
         _ = MonitorAsync(w);

@@ -24,6 +24,8 @@ public sealed record ServiceSpec
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public IReadOnlyList<string> After { get; init; } = [];
     public IReadOnlyList<string> ExecStartPre { get; init; } = [];
+    /// <summary>Kept beside the unit (<see cref="ServiceStore.SandboxFile"/>); null: the default sandbox.</summary>
+    public Volt.Sandbox.SandboxSpec? Sandbox { get; init; }
 
     /// <summary>The <c>NAME.service</c> unit text, built with <see cref="UnitFileBuilder"/> (so it parses back).</summary>
     public string Render()

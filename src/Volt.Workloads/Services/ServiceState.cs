@@ -25,9 +25,12 @@ public sealed record ServiceState
     /// <summary>While <see cref="WorkloadStatus.Restarting"/>: the next attempt and when it is due.</summary>
     public RestartSchedule? Restart { get; init; }
     public string? Error { get; init; }
+    /// <summary>What the views show of the unit, with the stamp of the file it was read from (stale when that differs).</summary>
+    public ServiceUnitSummary? Unit { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ServiceState))]
+[JsonSerializable(typeof(ServiceUnitSummary))]
 internal sealed partial class ServiceJson : JsonSerializerContext;

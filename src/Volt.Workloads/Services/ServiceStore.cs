@@ -2,6 +2,7 @@ using System.Text.Json;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Core.Paths;
+using Volt.Workloads.Model;
 
 namespace Volt.Workloads.Services;
 
@@ -54,17 +55,77 @@ public sealed class ServiceStore(VoltPaths paths)
             .Where(ServiceName.IsValid).Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// state.json as the views read it (<see cref="ServiceDriver.Info"/>): every field but <c>error</c>, without the
+    /// serializer (<see cref="RecordFields"/>). A state to change and save back is <see cref="State"/>.
+    /// </summary>
+    public ServiceState ListingState(string name) => RecordFields.Read(StateFile(name), s => new ServiceState
+    {
+        Status = s.Enum("status", WorkloadStatuses.Table, WorkloadStatus.Stopped),
+        Pid = s.Int("pid"),
+        PidStartTime = s.Long("pid_start_time"),
+        Supervisor = s.String("supervisor"),
+        StartedAt = s.Time("started_at"),
+        FinishedAt = s.Time("finished_at"),
+        ExitCode = s.Int("exit_code"),
+        Restarts = s.Int("restarts") ?? 0,
+        Restart = s.Restart("restart"),
+        Unit = s.Has("unit", out var u) ? new ServiceUnitSummary
+        {
+            Stamp = u.String("stamp") ?? throw new InvalidOperationException("the required member \"stamp\" is missing"),
+            Command = u.Strings("command"),
+            MemoryMax = u.Long("memory_max"),
+            CpuQuotaPercent = u.Int("cpu_quota_percent"),
+            TasksMax = u.Int("tasks_max"),
+        } : null,
+    }) ?? new ServiceState();
+
+    /// <summary>state.json; a missing one, or what a machine crash left of a write (empty or NUL-filled), is a fresh state.</summary>
     public ServiceState State(string name)
     {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(StateFile(name)), ServiceJson.Default.ServiceState) ?? new ServiceState(); }
+        try
+        {
+            var bytes = File.ReadAllBytes(StateFile(name));
+            return AtomicFile.IsTornRecord(bytes) ? new ServiceState() : JsonSerializer.Deserialize(bytes, ServiceJson.Default.ServiceState) ?? new ServiceState();
+        }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return new ServiceState(); }
         catch (JsonException e) { throw new VoltException(ExitCode.General, $"Failed reading {StateFile(name)}: {e.Message}", e); }
     }
 
-    public void Save(string name, ServiceState state)
+    /// <summary>
+    /// Writes state.json atomically (tmp + rename) but without fsync: it records processes, which a machine crash ends
+    /// too, and the page cache outlives a voltd crash (docs/decisions.md "service records are not fsynced"). A write a
+    /// machine crash tears reads as a fresh state.
+    /// </summary>
+    public void Save(string name, ServiceState state) =>
+        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ServiceJson.Default.ServiceState), durable: false);
+
+    /// <summary>Parsed units of this store, cached by file identity (one parse per change of the unit).</summary>
+    public ServiceUnits Units { get; } = new();
+
+    /// <summary>The unit as it is on disk now and its stamp (exit 3 when missing, 12 when invalid).</summary>
+    public (Volt.Units.ServiceUnit Unit, string Stamp) LoadUnit(string name) => Units.Load(UnitFile(name));
+
+    /// <summary>Records the unit's summary in state.json (after create, edit, install), keeping the rest of the state.</summary>
+    public void SaveSummary(string name, Volt.Units.ServiceUnit unit)
+    {
+        if (ServiceUnits.Stamp(UnitFile(name)) is { } stamp) Save(name, State(name) with { Unit = ServiceUnitSummary.Of(unit, stamp) });
+    }
+
+    /// <summary><c>services/NAME/sandbox-spec.json</c>: what create asked for (missing: the default sandbox).</summary>
+    public string SandboxFile(string name) => Path.Combine(Dir(name), "sandbox-spec.json");
+
+    public Volt.Sandbox.SandboxSpec Sandbox(string name)
+    {
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(SandboxFile(name)), Volt.Sandbox.SandboxJson.Default.SandboxSpec) ?? Volt.Sandbox.SandboxSpec.Default; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return Volt.Sandbox.SandboxSpec.Default; }
+        catch (JsonException e) { throw new VoltException(ExitCode.General, $"Failed reading {SandboxFile(name)}: {e.Message}", e); }
+    }
+
+    public void SaveSandbox(string name, Volt.Sandbox.SandboxSpec spec)
     {
         Directory.CreateDirectory(Dir(name));
-        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ServiceJson.Default.ServiceState));
+        AtomicFile.WriteAllBytes(SandboxFile(name), JsonSerializer.SerializeToUtf8Bytes(spec, Volt.Sandbox.SandboxJson.Default.SandboxSpec));
     }
 
     public bool IsEnabled(string name) => File.Exists(EnabledFile(name));

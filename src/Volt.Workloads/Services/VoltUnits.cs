@@ -45,6 +45,6 @@ public static class VoltUnits
     public static string DaemonSocket(string socketPath) =>
         new UnitFileBuilder("volt.socket")
             .Section("Unit").Add("Description", "Volt daemon API socket")
-            .Section("Socket").Add("ListenStream", UnitQuoting.Specifiers(socketPath)).Add("SocketMode", "0660")
+            .Section("Socket").Add("ListenStream", UnitQuoting.Specifiers(socketPath)).Add("SocketMode", "0660").Add("SocketGroup", Core.Security.AccessRules.VoltGroup)
             .Section("Install").Add("WantedBy", "sockets.target").Build().Render();
 }

@@ -20,7 +20,7 @@ public sealed class TaskDriver(TaskStore store) : IWorkloadDriver
 
     public WorkloadInfo Info(string name)
     {
-        var last = store.History(name).LastOrDefault(r => r.Result != TaskResult.SkippedOverlap);
+        var last = store.LastRun(name);
         var running = last is { Result: TaskResult.Running } r && ProcessIdentity.IsAlive(r.Pid, r.PidStart);
         var status = running ? WorkloadStatus.Running : last?.Result switch
         {

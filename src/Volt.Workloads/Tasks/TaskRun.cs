@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Volt.Workloads.Tasks;
 
 /// <summary>How one run of a task ended (the plain words history and <c>volt task list</c> show).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TaskResult>))]
+[JsonConverter(typeof(TaskResultJson))]
 public enum TaskResult
 {
     /// <summary>Still running (the record of a run in progress; a crash of voltd leaves it, the next voltd turns it into <see cref="Interrupted"/>).</summary>
@@ -18,7 +18,7 @@ public enum TaskResult
 }
 
 /// <summary>What started a run.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TaskTrigger>))]
+[JsonConverter(typeof(TaskTriggerJson))]
 public enum TaskTrigger
 {
     /// <summary>The timer elapsed.</summary>
@@ -45,6 +45,12 @@ public sealed record TaskRun(
     int? Pid = null,
     long? PidStart = null)
 {
+    /// <summary>The JSON words of <see cref="TaskResult"/> (<see cref="TaskResultJson"/>'s table), for readers without a converter.</summary>
+    public static readonly Volt.Core.Json.EnumWords<TaskResult> ResultWords = new((TaskResult.Running, "Running"), (TaskResult.Success, "Success"), (TaskResult.Failed, "Failed"), (TaskResult.Timeout, "Timeout"), (TaskResult.Interrupted, "Interrupted"), (TaskResult.SkippedOverlap, "skipped-overlap"));
+
+    /// <summary>The JSON words of <see cref="TaskTrigger"/> (<see cref="TaskTriggerJson"/>'s table).</summary>
+    public static readonly Volt.Core.Json.EnumWords<TaskTrigger> TriggerWords = new((TaskTrigger.Timer, "Timer"), (TaskTrigger.CatchUp, "catch-up"), (TaskTrigger.Manual, "Manual"));
+
     public static string Word(TaskResult r) => r switch
     {
         TaskResult.SkippedOverlap => "skipped-overlap",
@@ -61,3 +67,9 @@ public sealed record TaskRun(
     public static TaskResult ResultOf(int exitCode, bool timedOut) =>
         timedOut ? TaskResult.Timeout : exitCode == 0 ? TaskResult.Success : TaskResult.Failed;
 }
+
+/// <summary><see cref="TaskResult"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class TaskResultJson() : Volt.Core.Json.WordEnumConverter<TaskResult>(TaskRun.ResultWords);
+
+/// <summary><see cref="TaskTrigger"/>'s words in JSON, without the stock converter's first-use reflection.</summary>
+public sealed class TaskTriggerJson() : Volt.Core.Json.WordEnumConverter<TaskTrigger>(TaskRun.TriggerWords);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Core.Paths;
+using Volt.Workloads.Model;
 
 namespace Volt.Workloads.Tasks;
 
@@ -12,6 +13,7 @@ namespace Volt.Workloads.Tasks;
 /// /var/lib/volt/units/volt-task-&lt;name&gt;.service    [Service] Type=oneshot ExecStart=… TimeoutStartSec=…
 /// /var/lib/volt/tasks/&lt;name&gt;/state.json           TaskState: last trigger, next elapse, enabled
 /// /var/lib/volt/tasks/&lt;name&gt;/history.json         the last <see cref="HistoryLimit"/> runs (TaskRun), oldest first
+/// /var/lib/volt/tasks/&lt;name&gt;/last.json            the newest run that ran, with history.json's stamp (TaskLastRun)
 /// /var/log/volt/workloads/tasks/&lt;name&gt;.log        stdout+stderr of every run under voltd (stamped lines)
 /// /var/run/volt/locks/task-&lt;name&gt;.lock             flock serialising history/state writes
 /// </code>
@@ -28,6 +30,7 @@ public sealed class TaskStore(VoltPaths paths)
     public string Dir(string name) => Path.Combine(Root, name);
     public string StateFile(string name) => Path.Combine(Dir(name), "state.json");
     public string HistoryFile(string name) => Path.Combine(Dir(name), "history.json");
+    public string LastRunFile(string name) => Path.Combine(Dir(name), "last.json");
     public string TimerFile(string name) => Path.Combine(paths.Units, TaskName.TimerUnit(name));
     public string ServiceFile(string name) => Path.Combine(paths.Units, TaskName.ServiceUnit(name));
     public string LogFile(string name) => Path.Combine(paths.Log, "workloads", "tasks", name + ".log");
@@ -74,7 +77,45 @@ public sealed class TaskStore(VoltPaths paths)
         else runs.Add(run);
         if (runs.Count > HistoryLimit) runs.RemoveRange(0, runs.Count - HistoryLimit);
         AtomicFile.WriteAllBytes(HistoryFile(name), JsonSerializer.SerializeToUtf8Bytes(runs, TaskJson.Default.ListTaskRun));
+        // What ps shows, beside the history: not synced (a crash leaves it stale, and a stale one is never used).
+        if (Services.ServiceUnits.Stamp(HistoryFile(name)) is { } stamp)
+            AtomicFile.WriteAllBytes(LastRunFile(name), JsonSerializer.SerializeToUtf8Bytes(
+                new TaskLastRun { HistoryStamp = stamp, Run = LastRan(runs) }, TaskJson.Default.TaskLastRun), durable: false);
     }
+
+    /// <summary>
+    /// The newest run that was not a skipped overlap (null: none yet): from <c>last.json</c> when it was written for
+    /// the history file as it is now (one stat and one small read), else from the whole history.
+    /// </summary>
+    public TaskRun? LastRun(string name)
+    {
+        var stamp = Services.ServiceUnits.Stamp(HistoryFile(name));
+        if (stamp is null) return null;
+        try
+        {
+            if (RecordFields.Read<TaskLastRun>(LastRunFile(name), LastRunOf) is { } last && last.HistoryStamp == stamp) return last.Run;
+        }
+        catch (VoltException) { /* a torn or foreign last.json: the history decides */ }
+        return LastRan(History(name));
+    }
+
+    /// <summary><c>last.json</c> without the serializer (<see cref="RecordFields"/>): <c>volt ps</c> reads one per task.</summary>
+    internal static TaskLastRun LastRunOf(System.Text.Json.JsonElement e) => new()
+    {
+        HistoryStamp = e.String("history_stamp") ?? throw new InvalidOperationException("the required member \"history_stamp\" is missing"),
+        Run = e.Has("run", out var r) ? new TaskRun(
+            Id: r.Long("id") ?? 0,
+            Trigger: r.Enum("trigger", TaskRun.TriggerWords, default(TaskTrigger)),
+            Due: r.Time("due"),
+            Start: r.Time("start") ?? default,
+            End: r.Time("end"),
+            ExitCode: r.Int("exit_code"),
+            Result: r.Enum("result", TaskRun.ResultWords, default(TaskResult)),
+            Pid: r.Int("pid"),
+            PidStart: r.Long("pid_start")) : null,
+    };
+
+    private static TaskRun? LastRan(IReadOnlyList<TaskRun> runs) => runs.LastOrDefault(r => r.Result != TaskResult.SkippedOverlap);
 
     /// <summary>The id the next record gets: one more than the newest kept.</summary>
     public long NextId(string name) => History(name) is { Count: > 0 } h ? h.Max(r => r.Id) + 1 : 1;

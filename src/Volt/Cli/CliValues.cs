@@ -52,7 +52,8 @@ internal static class CliValues
         {
             var text = Text(r);
             if (TryParseNumber(text, out var v) && v >= min && v <= max) return v;
-            r.AddError($"invalid {Name(r)} {Quote(text)}: expected a number of seconds from {Num(min)} to {Num(max)}");
+            if (Volt.Core.Config.DurationParser.TryParse(text, out var d) && d.TotalSeconds >= min && d.TotalSeconds <= max) return d.TotalSeconds;
+            r.AddError($"invalid {Name(r)} {Quote(text)}: expected a number of seconds (or a duration like 30s or 2m) from {Num(min)} to {Num(max)}");
             return 0;
         };
         return o;

@@ -15,10 +15,12 @@ internal static class CommandRunner
         var app = Current ?? throw new InvalidOperationException("VoltApp not running");
         VoltContext? ctx = null;
         Exception? failure = null;
+        var handOff = Core.Audit.AuditHandOff.Begin();
         var code = 0;
         try
         {
             ctx = VoltContext.Create(parse, app.Console, app.Env, app.Time);
+            Permit(command, ctx.Paths);
             code = await command.ExecuteAsync(ctx, parse, ct).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -26,9 +28,41 @@ internal static class CommandRunner
             failure = e;
             code = ErrorReporter.Report(app.Console, parse, app.Env, e, ct);
         }
-        if (command.AuditAction is { } action && ctx is not null)
+        // voltd recorded the act with the caller it saw; the CLI adds its own line only for what voltd does not know
+        // (the sandbox report of a start: requested, enforced, dropped).
+        if (command.AuditAction is { } action && ctx is not null && (!handOff.Value || ctx.AuditDetail.Count > 0))
             WriteAudit(ctx, parse, action, code == 0, failure);
         return code;
+    }
+
+    /// <summary>
+    /// The access table (docs/security.md) before anything is touched: root may do anything; others what their groups
+    /// admit, and only through voltd, which checks again with the credentials it sees on its socket.
+    /// </summary>
+    private static void Permit(VoltCommand command, Core.Paths.VoltPaths paths)
+    {
+        var level = command.RequiredAccess;
+        if (level == Core.Security.AccessLevel.AnyUser || Core.IO.Posix.IsRoot || OwnRoot(paths)) return;
+        var caller = Core.Security.Caller.Current();
+        Core.Security.AccessRules.Demand(caller, level);
+        if (!command.ThroughVoltd)
+            throw new VoltException(ExitCode.Permission,
+                $"permission denied: \"volt {CommandPath(command)}\" changes the host directly and needs root; group {Core.Security.AccessRules.VoltGroup} members may run containers through voltd (run -d, start, stop, restart)");
+    }
+
+    /// <summary>
+    /// A private root the caller owns (<c>VOLT_ROOT=/tmp/v</c>, README "no root needed") is the caller's own store: the
+    /// table is for the host's Volt, and for roots someone else owns; file permissions decide the rest.
+    /// </summary>
+    private static bool OwnRoot(Core.Paths.VoltPaths paths) =>
+        paths.IsRelocated && Core.IO.FileStat.TryLStat(paths.Root, out var st) && st.Uid == Core.IO.Posix.EffectiveUid;
+
+    private static string CommandPath(System.CommandLine.Command command)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Symbol? s = command; s is System.CommandLine.Command c && c.Parents.Any(); s = c.Parents.FirstOrDefault())
+            names.Insert(0, ((System.CommandLine.Command)s).Name);
+        return string.Join(' ', names);
     }
 
     private static void WriteAudit(VoltContext ctx, ParseResult parse, string action, bool success, Exception? failure)
@@ -36,9 +70,9 @@ internal static class CommandRunner
         var resource = ctx.AuditResource ?? FirstArgument(parse) ?? "";
         try
         {
-            foreach (var done in ctx.AuditActed) ctx.Audit.Append(action, done, true, null);
+            foreach (var done in ctx.AuditActed) ctx.Audit.Append(action, done, true, null, ctx.AuditDetail.GetValueOrDefault(done));
             if (ctx.AuditActed.Count == 0 || !success)
-                ctx.Audit.Append(action, resource, success, failure is null ? (success ? null : "exit code non-zero") : ErrorReporter.Message(failure));
+                ctx.Audit.Append(action, resource, success, failure is null ? (success ? null : "exit code non-zero") : ErrorReporter.Message(failure), ctx.AuditDetail.GetValueOrDefault(resource));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

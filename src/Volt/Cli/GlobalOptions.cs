@@ -13,19 +13,19 @@ internal static class GlobalOptions
         HelpName = "table|json|yaml",
     };
 
-    public static readonly Option<string?> Root = new("--root")
+    public static readonly Option<string?> Root = new Option<string?>("--root")
     {
         Description = "Relocate every host path under this directory (default: $VOLT_ROOT, else /)",
         Recursive = true,
         HelpName = "DIR",
-    };
+    }.AcceptPath();
 
-    public static readonly Option<string?> Config = new("--config")
+    public static readonly Option<string?> Config = new Option<string?>("--config")
     {
         Description = "Config file (default: $VOLT_CONFIG, else /etc/volt/config.yaml)",
         Recursive = true,
         HelpName = "FILE",
-    };
+    }.AcceptPath();
 
     public static readonly Option<bool> Debug = new("--debug")
     {
@@ -39,4 +39,12 @@ internal static class GlobalOptions
     }
 
     public static IEnumerable<Option> All => [Output, Root, Config, Debug];
+
+    /// <summary>Whether <paramref name="token"/> is a global option whose value is the next argument (<c>-o json</c>, <c>--root DIR</c>).</summary>
+    public static bool TakesValue(string token)
+    {
+        foreach (var o in (Option[])[Output, Root, Config])
+            if (o.Name == token || o.Aliases.Contains(token)) return true;
+        return false;
+    }
 }

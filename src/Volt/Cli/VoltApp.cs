@@ -13,26 +13,31 @@ internal sealed class VoltApp
     public VoltApp(IVoltConsole console, VoltEnvironment env, TimeProvider time)
     {
         Console = console; Env = env; Time = time;
-        Root = BuildRoot();
     }
 
     public IVoltConsole Console { get; }
     public VoltEnvironment Env { get; }
     public TimeProvider Time { get; }
-    public RootCommand Root { get; }
+    /// <summary>The whole tree (help, completion, the tests that walk every command); built on first use.</summary>
+    public RootCommand Root => _root ??= BuildRoot(CommandCatalog.All());
+    private RootCommand? _root;
 
-    public static int RunProcess(string[] args) =>
-        new VoltApp(new SystemConsole(), VoltEnvironment.Process, TimeProvider.System).Run(args);
+    public static int RunProcess(string[] args)
+    {
+        ExecutableNameCache.Preset();
+        return new VoltApp(new SystemConsole(), VoltEnvironment.Process, TimeProvider.System).Run(args);
+    }
 
     public int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         CommandRunner.CurrentApp.Value = this;
-        var parse = Root.Parse(args);
+        var root = RootFor(args);
+        var parse = root.Parse(args);
         // Everything from a trailing command on is that command's: parse again with "--" where it starts.
         if (parse.CommandResult.Command is ITrailingCommand { PositionalsBeforeCommand: >= 0 } t && TrailingCommand.Split(args, parse.CommandResult.Command, t.PositionalsBeforeCommand) is { } split)
-            parse = Root.Parse(split);
+            parse = root.Parse(split);
         var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
         if (parse.CommandResult.Command is ISignalForwarding) config.ProcessTerminationTimeout = null;
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
@@ -46,11 +51,39 @@ internal sealed class VoltApp
         return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
     }
 
-    private RootCommand BuildRoot()
+    /// <summary>
+    /// The tree one invocation parses against: only the subtree of the top-level command the arguments name (building
+    /// all ~300 commands, their options and their classes' statics was a share of every command's start-up), or the
+    /// whole <see cref="Root"/> when the arguments name none (help, an unknown word, a directive, a response file), so
+    /// help, suggestions and completion see every command. The first word that is not a global option (or its value)
+    /// is the command's name, as System.CommandLine itself reads it.
+    /// </summary>
+    internal RootCommand RootFor(IReadOnlyList<string> args)
+    {
+        if (_root is not null) return _root;
+        if (args is ["--version"]) return BuildRoot([]);
+        return TopLevelName(args) is { } name && CommandCatalog.Find(name) is { } entry ? BuildRoot([entry.Build()]) : Root;
+    }
+
+    /// <summary>The top-level command word of <paramref name="args"/>, or null when something before it needs the whole tree.</summary>
+    internal static string? TopLevelName(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var a = args[i];
+            if (a.Length == 0 || a == "--" || a[0] is '[' or '@') return null;
+            if (a[0] != '-') return a;
+            // A global option's separate value ("-o json", "--root DIR") is not the command.
+            if (GlobalOptions.TakesValue(a)) i++;
+        }
+        return null;
+    }
+
+    private static RootCommand BuildRoot(IEnumerable<Command> commands)
     {
         var root = new RootCommand("Volt: containers, VMs, a content-addressed store, a registry and GitOps in one binary.");
         foreach (var o in GlobalOptions.All) root.Options.Add(o);
-        foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);
+        foreach (var c in commands) root.Subcommands.Add(c);
         root.Directives.Add(new SuggestDirective());
         foreach (var o in root.Options)
             if (o is HelpOption { Action: HelpAction help } helpOption) helpOption.Action = new HelpWithExamplesAction(help);

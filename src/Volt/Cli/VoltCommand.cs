@@ -20,6 +20,15 @@ internal abstract class VoltCommand : Command
     /// <summary>The audit action (<c>cas.build</c>) for commands that change state; null for read-only ones.</summary>
     public virtual string? AuditAction => null;
 
+    /// <summary>Who may run it (docs/security.md): by default from <see cref="AuditAction"/>, read-only commands are anyone's.</summary>
+    public virtual Core.Security.AccessLevel RequiredAccess => Core.Security.AccessRules.ForAction(AuditAction);
+
+    /// <summary>
+    /// The command does its privileged work through voltd (which checks the caller itself), so a non-root member of
+    /// the admitting group may run it; other state-changing commands act on the host directly and need root.
+    /// </summary>
+    public virtual bool ThroughVoltd => false;
+
     public abstract Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct);
 }
 

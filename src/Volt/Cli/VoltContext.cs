@@ -40,6 +40,9 @@ internal sealed class VoltContext
     /// </summary>
     public List<string> AuditActed { get; } = [];
 
+    /// <summary>Extra words for the audit line per acted-on resource (a start's sandbox summary).</summary>
+    public Dictionary<string, string> AuditDetail { get; } = new(StringComparer.Ordinal);
+
     public AuditLog Audit => new(Paths.AuditLog, Time);
 
     /// <summary>Whether progress bars may be drawn (stderr is a terminal and output is for humans).</summary>

@@ -16,7 +16,8 @@ public sealed partial class HouseStyleTests
     {
         ["Volt.Core"] = 1000, ["Volt.Storage"] = 2000, ["Volt.Images"] = 3000, ["Volt.Network"] = 4000,
         ["Volt.Workloads"] = 5000, ["Volt.Daemon"] = 6000, ["Volt.Registry"] = 7000, ["Volt.GitOps"] = 8000,
-        ["Volt.Hosting"] = 9000, ["Volt"] = 10000, ["Volt.Composition"] = 11000, ["Volt.Units"] = 12000,
+        ["Volt.Hosting"] = 9000, ["Volt"] = 10000, ["Volt.Composition"] = 11000, ["Volt.Units"] = 12000, ["Volt.Sandbox"] = 16000,
+        ["Volt.Dns"] = 13000, ["Volt.Vms"] = 14000, ["Volt.Ingress"] = 15000, ["Volt.Mesh"] = 17000,
     };
 
     [Fact]

@@ -16,6 +16,20 @@ public sealed class AuditLogTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>
+    /// Rewrites the log as an attacker would, through a plain descriptor: .NET's own file writes take an advisory
+    /// lock, and a child another test forks in this process can still hold the log's last descriptor (and its flock)
+    /// between fork and exec — that made File.WriteAllLines fail with "used by another process" under CI's load.
+    /// </summary>
+    private static void Tamper(string path, IEnumerable<string> lines) => Tamper(path, string.Concat(lines.Select(l => l + "\n")));
+
+    private static void Tamper(string path, string text)
+    {
+        using var handle = Volt.Core.IO.Posix.OpenForLocking(path);
+        RandomAccess.SetLength(handle, 0);
+        RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
+    }
+
     [Fact]
     public void Append_WritesSeedFieldsAsOneJsonLine()
     {
@@ -53,7 +67,7 @@ public sealed class AuditLogTests : IDisposable
         for (var i = 0; i < 4; i++) log.Append("cas.put", $"obj{i}", true);
         var lines = File.ReadAllLines(log.Path);
         lines[1] = lines[1].Replace("obj1", "objX");
-        File.WriteAllLines(log.Path, lines);
+        Tamper(log.Path, lines);
         var r = AuditVerifier.Verify(log);
         r.Ok.ShouldBeFalse();
         r.Problems.ShouldContain(p => p.Line == 3);
@@ -66,7 +80,7 @@ public sealed class AuditLogTests : IDisposable
         for (var i = 0; i < 4; i++) log.Append("cas.put", $"obj{i}", true);
         var lines = File.ReadAllLines(log.Path).ToList();
         lines.RemoveAt(2);
-        File.WriteAllLines(log.Path, lines);
+        Tamper(log.Path, lines);
         AuditVerifier.Verify(log).Problems.ShouldContain(p => p.Line == 3);
     }
 
@@ -77,7 +91,7 @@ public sealed class AuditLogTests : IDisposable
         for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
         var lines = File.ReadAllLines(log.Path).ToList();
         lines.Insert(1, lines[0].Replace("obj0", "forged"));
-        File.WriteAllLines(log.Path, lines);
+        Tamper(log.Path, lines);
         AuditVerifier.Verify(log).Ok.ShouldBeFalse();
     }
 
@@ -87,7 +101,7 @@ public sealed class AuditLogTests : IDisposable
         var log = NewLog();
         for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
         var lines = File.ReadAllLines(log.Path);
-        File.WriteAllLines(log.Path, lines[..^1]);
+        Tamper(log.Path, lines[..^1]);
         var r = AuditVerifier.Verify(log);
         r.Ok.ShouldBeFalse();
         r.Problems.ShouldContain(p => p.Problem.Contains("head"));
@@ -98,8 +112,45 @@ public sealed class AuditLogTests : IDisposable
     {
         var log = NewLog();
         for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
-        File.WriteAllText(log.Path, File.ReadAllText(log.Path).Replace("obj2", "objZ"));
+        Tamper(log.Path, File.ReadAllText(log.Path).Replace("obj2", "objZ"));
         AuditVerifier.Verify(log).Ok.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Verify_AHeadBehindTheLog_AsAMachineCrashLeavesIt_IsOk()
+    {
+        // The head is written without fsync after the synced line: a crash can leave the previous head on disk.
+        var log = NewLog();
+        for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
+        var earlier = File.ReadAllBytes(log.HeadPath);
+        log.Append("cas.put", "obj3", true);
+        File.WriteAllBytes(log.HeadPath, earlier);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeTrue(string.Join("; ", r.Problems));
+        // ... and the next append writes the head from the log again.
+        log.Append("cas.put", "obj4", true);
+        log.ReadHead()!.Seq.ShouldBe(5);
+        AuditVerifier.Verify(log).Ok.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Verify_AHeadBehindTheLog_StillPinsItsLine()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 3; i++) log.Append("cas.put", $"obj{i}", true);
+        var earlier = File.ReadAllBytes(log.HeadPath);
+        log.Append("cas.put", "obj3", true);
+        File.WriteAllBytes(log.HeadPath, earlier);
+        // Line 3 (the one the old head names) edited, and the chain after it recomputed: the head still catches it.
+        var lines = File.ReadAllLines(log.Path);
+        lines[2] = lines[2].Replace("obj2", "objZ");
+        var oldPrev = AuditLog.TryParse(Encoding.UTF8.GetBytes(lines[3]))!.Prev;
+        lines[3] = lines[3].Replace(oldPrev, AuditLog.HashLine(Encoding.UTF8.GetBytes(lines[2])));
+        AuditLog.TryParse(Encoding.UTF8.GetBytes(lines[3]))!.Prev.ShouldNotBe(oldPrev);
+        Tamper(log.Path, lines);
+        var r = AuditVerifier.Verify(log);
+        r.Ok.ShouldBeFalse();
+        r.Problems.ShouldContain(p => p.Problem.Contains("head"));
     }
 
     [Fact]

@@ -233,6 +233,17 @@ public sealed class ConfigLoaderTests
         e.Message.ShouldContain("nested deeper than 64 levels");
     }
 
+    [Theory]
+    [InlineData("? &a [*a]\n: x\n", "cfg.yaml:1:7")]
+    [InlineData("sample: &m {grace: *m}\n", "cfg.yaml:1:20")]
+    [InlineData("a: &s [1, [2, *s]]\n", "cfg.yaml:1:15")]
+    public void Parse_AliasInsideItsOwnAnchor_IsExit12NotAStackOverflow(string yaml, string at)
+    {
+        var e = Should.Throw<ConfigException>(() => Parse(yaml));
+        e.Message.ShouldContain(at);
+        e.Message.ShouldContain("a node cannot contain itself");
+    }
+
     [Fact]
     public void Parse_EmptyFile_GivesDefaults() => Parse("", "empty").Output.ShouldBe("table");
 

@@ -37,7 +37,7 @@ public sealed class AttachTests : IDisposable
         _lab.LinkExists(ctr, "eth0").ShouldBeFalse();
         _lab.NftTable().ShouldNotContain("ctr:web");
         File.ReadAllText(net.Store.IpamFile("volt0")).ShouldNotContain("web");
-        File.Exists(net.Store.AttachmentFile("web")).ShouldBeFalse();
+        File.Exists(net.Store.AttachmentFile("web", "volt0")).ShouldBeFalse();
         (await net.DetachAsync("web")).ShouldBeFalse(); // idempotent
     }
 

@@ -39,7 +39,9 @@ public sealed class CliTests : IDisposable
         var status = JsonNode.Parse(Volt("net", "status", "-o", "json").Out)!;
         status["nft_table"]!.GetValue<string>().ShouldBe("inet volt");
         status["ip_forward"]!.GetValue<bool>().ShouldBeTrue();
-        status["bridges"]!.AsArray().Count.ShouldBe(1);
+        var backend = status["networks"]!.AsArray().ShouldHaveSingleItem()!;
+        (backend["bridge"]!.GetValue<string>(), backend["state"]!.GetValue<string>(), backend["dns"]!.GetValue<string>(), backend["nat"]!.GetValue<string>())
+            .ShouldBe(("volt-backend", "up", "10.30.0.1:53", "on"));
 
         Volt("net", "delete", "nope").Code.ShouldBe(3);
         Volt("net", "delete", "backend").Code.ShouldBe(0);
@@ -66,7 +68,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Every_net_command_has_help_examples()
     {
-        foreach (var cmd in new[] { new[] { "net" }, ["net", "create"], ["net", "list"], ["net", "delete"], ["net", "status"], ["net", "bridge", "list"] })
+        foreach (var cmd in new[] { new[] { "net" }, ["net", "create"], ["net", "list"], ["net", "delete"], ["net", "status"], ["net", "bridge", "list"],
+                     ["net", "connect"], ["net", "disconnect"], ["firewall"], ["firewall", "list"], ["firewall", "add"], ["firewall", "delete"], ["firewall", "reload"] })
             Volt([.. cmd, "--help"]).Out.ShouldContain("Examples:");
     }
 
@@ -79,5 +82,71 @@ public sealed class CliTests : IDisposable
         r.Err.ShouldContain("network.bridge");
         r.Err.ShouldContain("network.subnet");
         File.Delete(cfg);
+    }
+
+    [Fact]
+    public void A_connect_killed_between_two_steps_leaves_nothing_half_made_for_the_next_command()
+    {
+        Volt("net", "create", "a", "--subnet", "10.60.0.0/24").Code.ShouldBe(0);
+        var ns = _lab.AddNamespace("c1");
+        var veth = NetNames.HostVeth("web");
+        foreach (var step in new[] { "lease", "veth", "inside", "nft" })
+        {
+            var killed = TestEnv.Run("ip", ["netns", "exec", _lab.HostNs, VoltBinary.Path, "net", "connect", "a", "web", "--netns", ns],
+                new Dictionary<string, string> { ["VOLT_ROOT"] = _lab.Root.Path, ["VOLT_TEST_NET_KILL_AT"] = step }, null);
+            killed.Code.ShouldNotBe(0, $"killed at {step}");
+            Directory.EnumerateFiles(Path.Combine(_lab.Paths.Networks, "journal")).ShouldNotBeEmpty($"a journal entry names what {step} left");
+            File.Exists(Path.Combine(_lab.Paths.Networks, "attachments", "web@a.json")).ShouldBeFalse("no record before the commit point");
+
+            Volt("net", "status").Code.ShouldBe(0);
+            _lab.LinkExists(_lab.HostNs, veth).ShouldBeFalse($"veth undone after a kill at {step}");
+            _lab.LinkExists(ns, "eth0").ShouldBeFalse();
+            File.ReadAllText(Path.Combine(_lab.Paths.Networks, "a.ipam.json")).ShouldNotContain("web");
+            Directory.EnumerateFiles(Path.Combine(_lab.Paths.Networks, "journal")).ShouldBeEmpty();
+        }
+        var ok = Volt("net", "connect", "a", "web", "--netns", ns, "--alias", "www");
+        ok.Code.ShouldBe(0, ok.Err);
+        ok.Out.ShouldContain("eth0 10.60.0.2/24");
+        _lab.LinkExists(ns, "eth0").ShouldBeTrue();
+        Volt("net", "disconnect", "a", "web").Code.ShouldBe(0);
+        Volt("net", "disconnect", "a", "web").Code.ShouldBe(3);
+        _lab.LinkExists(ns, "eth0").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Firewall_add_list_delete_reload_with_exit_codes()
+    {
+        Volt("net", "create", "back", "--subnet", "10.61.0.0/24", "--internal").Code.ShouldBe(0);
+        var add = Volt("firewall", "add", "--from", "back", "--to", "host", "--port", "22/tcp", "--action", "allow", "--name", "ssh");
+        add.Code.ShouldBe(0, add.Err);
+        Volt("firewall", "add", "--from", "back", "--to", "host", "--action", "allow", "--name", "ssh").Code.ShouldBe(4);
+        var unknown = Volt("firewall", "add", "--from", "nobody", "--to", "any", "--action", "deny");
+        unknown.Code.ShouldBe(3);
+        unknown.Err.ShouldContain("--pending");
+        Volt("firewall", "add", "--from", "nobody", "--to", "any", "--action", "deny", "--pending", "--name", "later").Code.ShouldBe(0);
+        Volt("firewall", "add", "--from", "any", "--to", "any", "--port", "99999", "--action", "allow").Code.ShouldBe(2);
+        Volt("firewall", "add", "--from", "any", "--to", "any", "--action", "maybe").Code.ShouldBe(2);
+        Volt("firewall", "add", "--from", "host", "--to", "host", "--action", "allow").Code.ShouldBe(2);
+        Volt("firewall", "add", "--from", "10.9.0.0/16", "--to", "back", "--port", "53/udp", "--action", "deny").Code.ShouldBe(0);
+
+        var list = Volt("firewall", "list");
+        list.Out.ShouldStartWith("NAME");
+        var ssh = list.Out.Split('\n').Single(l => l.StartsWith("ssh ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        ssh.ShouldBe(["ssh", "network:back", "host", "22/tcp", "allow", "user-input"]);
+        var json = JsonNode.Parse(Volt("firewall", "list", "-o", "json").Out)!.AsArray();
+        json.Select(r => r!["name"]!.GetValue<string>()).ShouldBe(["ssh", "later", "rule-1"]);
+        json[2]!["from"]!.GetValue<string>().ShouldBe("cidr:10.9.0.0/16");
+        var table = _lab.NftTable();
+        table.ShouldContain("ip saddr 10.61.0.0/24 tcp dport 22 accept comment \"fw:ssh\"");
+        table.ShouldContain("ip saddr 10.9.0.0/16 ip daddr 10.61.0.0/24 udp dport 53 drop comment \"fw:rule-1\"");
+
+        Volt("firewall", "reload", "--dry-run").Out.ShouldContain("delete table inet volt");
+        NetnsLab.Must("ip", "netns", "exec", _lab.HostNs, "nft", "flush", "ruleset");
+        Volt("firewall", "reload").Code.ShouldBe(0);
+        _lab.NftTable().ShouldContain("fw:ssh");
+        Volt("firewall", "delete", "ssh").Code.ShouldBe(0);
+        Volt("firewall", "delete", "ssh").Code.ShouldBe(3);
+        _lab.NftTable().ShouldNotContain("fw:ssh");
+        File.ReadAllText(_lab.Paths.AuditLog).ShouldContain("\"action\":\"firewall.add\",\"resource\":\"ssh\",\"result\":\"success\"");
     }
 }

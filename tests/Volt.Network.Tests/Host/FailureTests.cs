@@ -15,7 +15,7 @@ public sealed class FailureTests : IDisposable
 
     private void ShouldBeUntouched(NetworkManager net, string container, string ctrNs)
     {
-        File.Exists(net.Store.AttachmentFile(container)).ShouldBeFalse();
+        File.Exists(net.Store.AttachmentFile(container, "volt0")).ShouldBeFalse();
         _lab.LinkExists(_lab.HostNs, NetNames.HostVeth(container)).ShouldBeFalse();
         _lab.LinkExists(ctrNs, "eth0").ShouldBeFalse();
         _lab.NftTable().ShouldNotContain($"ctr:{container}");
@@ -72,15 +72,22 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task A_failure_inside_the_container_namespace_removes_the_veth_and_releases_the_address()
     {
+        // A real refusal halfway: the network has IPv6, the container's namespace has IPv6 off for new interfaces, so
+        // the kernel takes the veth and the IPv4 address but refuses the IPv6 one (EACCES) — after the veth exists.
         var net = _lab.Manager();
-        await net.EnsureDefaultAsync();
-        var failing = _lab.Manager(new FailingRunner((tool, args, stdin) => stdin?.Contains("route replace default") == true));
+        await net.CreateAsync("six", "10.61.0.0/24", new NetworkCreateOptions { Ipv6 = true });
         var ctr = _lab.AddNamespace("c1");
+        NetnsLab.Must("nsenter", $"--net=/run/netns/{ctr}", "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
 
-        (await Should.ThrowAsync<VoltException>(() => failing.AttachAsync("web", null, new NetnsTarget.Named(ctr), []))).Code.ShouldBe(ExitCode.Network);
-        ShouldBeUntouched(net, "web", ctr);
-        _lab.LinkExists(_lab.HostNs, "volt0").ShouldBeTrue("the bridge existed before this attach and stays");
-        net.Ipam(net.Get("volt0")).Allocations().ShouldBeEmpty();
+        var e = await Should.ThrowAsync<VoltException>(() => net.AttachAsync("web", "six", new NetnsTarget.Named(ctr), []));
+        e.Code.ShouldBe(ExitCode.Network);
+        e.Message.ShouldContain("configuring eth0");
+        File.Exists(net.Store.AttachmentFile("web", "six")).ShouldBeFalse();
+        _lab.LinkExists(_lab.HostNs, NetNames.HostVeth("web")).ShouldBeFalse();
+        _lab.LinkExists(ctr, "eth0").ShouldBeFalse();
+        _lab.LinkExists(_lab.HostNs, net.Get("six").Bridge).ShouldBeTrue("the bridge existed before this attach and stays");
+        net.Ipam(net.Get("six")).Allocations().ShouldBeEmpty();
+        net.Store.AttachmentsOf("web").ShouldBeEmpty();
     }
 
     [Fact]

@@ -75,6 +75,38 @@ public sealed class NetnsLab : IDisposable
         WaitFor(() => Run([.. prefix, "ss", "-Hltn", $"sport = :{port}"]).Out.Contains("LISTEN"), $"listener on :{port}");
     }
 
+    /// <summary>
+    /// An "outside" namespace behind an uplink veth of the lab's host (host 192.168.99.2, outside 192.168.99.1), with a
+    /// server on each of <paramref name="ports"/> that replies with the peer's address. It has no route to Volt's
+    /// subnets: only NAT gets replies back.
+    /// </summary>
+    public string AddOutside(params int[] ports)
+    {
+        var outside = AddNamespace("out");
+        Must("ip", "-n", HostNs, "link", "add", "uplink", "type", "veth", "peer", "name", "wan", "netns", outside);
+        Must("ip", "-n", HostNs, "addr", "add", "192.168.99.2/24", "dev", "uplink");
+        Must("ip", "-n", HostNs, "link", "set", "uplink", "up");
+        Must("ip", "-n", outside, "addr", "add", "192.168.99.1/24", "dev", "wan");
+        Must("ip", "-n", outside, "link", "set", "wan", "up");
+        Must("ip", "-n", outside, "link", "set", "lo", "up");
+        foreach (var port in ports)
+        {
+            var code = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
+                       $"s.bind(('0.0.0.0',{port})); s.listen(4)\nwhile True:\n  c,a=s.accept(); c.sendall(a[0].encode()); c.close()\n";
+            StartProcess(["ip", "netns", "exec", outside, Python, "-c", code]);
+            WaitFor(() => Run("ip", "netns", "exec", outside, "ss", "-Hltn", $"sport = :{port}").Out.Contains("LISTEN"), $"outside listener :{port}");
+        }
+        return outside;
+    }
+
+    /// <summary>One connection attempt with a 2 s timeout (no retries: for "must not connect").</summary>
+    public static string FetchOnce(string ns, string address, int port)
+    {
+        var code = $"import socket\ns=socket.create_connection(('{address}',{port}),timeout=2)\nprint(s.recv(100).decode())";
+        var r = Run("ip", "netns", "exec", ns, Python, "-c", code);
+        return r.Code == 0 ? r.Out.Trim() : "";
+    }
+
     /// <summary>Connects from inside <paramref name="ns"/> and returns what the server said ("" on failure); retries briefly.</summary>
     public string Fetch(string ns, string address, int port)
     {

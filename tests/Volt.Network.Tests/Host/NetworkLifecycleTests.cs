@@ -36,6 +36,30 @@ public sealed class NetworkLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task An_address_handed_to_a_new_workload_keeps_its_mac_so_a_peer_that_knew_the_old_one_reaches_it_at_once()
+    {
+        var net = _lab.Manager();
+        await net.CreateAsync("reuse", "10.31.0.0/24");
+        var first = await net.AttachAsync("one", "reuse", new NetnsTarget.Named(_lab.AddNamespace("r1")), []);
+        _lab.Ping(_lab.HostNs, first.Address).ShouldBeTrue(); // the bridge side now has an ARP entry for the address
+        var mac = _lab.Ip(_lab.HostNs, "neigh", "show", first.Address, "dev", "volt-reuse").Out;
+        mac.ShouldContain(LinkDriver.MacFor(first.Address));
+        await net.DetachAsync("one");
+
+        var second = await net.AttachAsync("two", "reuse", new NetnsTarget.Named(_lab.AddNamespace("r2")), []);
+        second.Address.ShouldBe(first.Address);
+        // One packet, one second: with a fresh random MAC the host's stale entry would send it to the gone veth.
+        NetnsLab.Run("ip", "netns", "exec", _lab.HostNs, "ping", "-c", "1", "-W", "1", second.Address).Code.ShouldBe(0);
+    }
+
+    [Fact]
+    public void A_workloads_mac_is_locally_administered_unicast_and_spells_its_address()
+    {
+        LinkDriver.MacFor("10.0.0.2").ShouldBe("02:76:0a:00:00:02");
+        LinkDriver.MacFor("192.168.255.254").ShouldBe("02:76:c0:a8:ff:fe");
+    }
+
+    [Fact]
     public async Task Bad_name_cidr_duplicate_and_overlap_map_to_2_4_and_9()
     {
         var net = _lab.Manager();
@@ -59,6 +83,6 @@ public sealed class NetworkLifecycleTests : IDisposable
         _lab.Ip(_lab.HostNs, "link", "del", "volt0");             // as after a reboot
         await net.EnsureDefaultAsync();
         _lab.Ip(_lab.HostNs, "-br", "addr", "show", "dev", "volt0").Out.ShouldContain("10.88.0.1/24");
-        _lab.NftTable().Split("net:volt0").Length.ShouldBe(3); // the two NAT rules, not duplicated
+        _lab.NftTable().Split("net:volt0").Length.ShouldBe(4); // the two NAT rules and the forward accept, not duplicated
     }
 }

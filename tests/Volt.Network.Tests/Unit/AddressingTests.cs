@@ -63,6 +63,15 @@ public sealed class AddressingTests
         PortMapping.Parse(text).ShouldBe(new PortMapping(host, ctr, proto));
     }
 
+    [Fact]
+    public void A_port_published_on_one_address_keeps_it()
+    {
+        var p = PortMapping.Parse("127.0.0.1:8080:80/udp");
+        (p.HostIp, p.HostPort, p.ContainerPort, p.Protocol).ShouldBe(("127.0.0.1", 8080, 80, "udp"));
+        p.ToString().ShouldBe("127.0.0.1:8080:80/udp");
+        PortMapping.Parse("8080:80").HostIp.ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("80")]
     [InlineData("8080:")]
@@ -70,7 +79,8 @@ public sealed class AddressingTests
     [InlineData("0:80")]
     [InlineData("70000:80")]
     [InlineData("8080:80/sctp")]
-    [InlineData("1.2.3.4:8080:80")]
+    [InlineData("1.2.3:8080:80")]
+    [InlineData("::1:8080:80")]
     [InlineData("a:b")]
     [InlineData("-1:80")]
     public void Bad_port_mappings_are_usage_errors(string text)

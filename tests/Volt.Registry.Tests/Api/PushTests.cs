@@ -26,6 +26,20 @@ public sealed class PushTests : RegistryTestBase
     }
 
     [Fact]
+    public async Task PushBlob_LargeBody_ArrivesInPiecesLargerThanKestrelsDefault4KiBBlocks()
+    {
+        // Kestrel's own pool receives in 4 KiB blocks (24 000 receives and body-reader wake-ups per 100 MB); the
+        // registry's pool hands the transport 128 KiB blocks, so the body reader sees larger pieces.
+        var data = OciClient.RandomBytes(8 << 20);
+        var digest = OciClient.Sha256(data);
+        var r = await Http.PostAsync($"/v2/big/blobs/uploads/?digest={digest}", new ByteArrayContent(data), Ct);
+        r.StatusCode.ShouldBe(HttpStatusCode.Created);
+        Server.Store.Uploads.LargestBodySegment.ShouldBeGreaterThan(4096, "the body arrived in pieces of Kestrel's 4 KiB blocks");
+        Server.Store.Uploads.LargestBodySegment.ShouldBeLessThanOrEqualTo(Volt.Registry.Hosting.LargeBlockMemoryPool.BlockSize);
+        (await File.ReadAllBytesAsync(Cas.ObjectPath(Digest.Parse(digest)), Ct)).ShouldBe(data);
+    }
+
+    [Fact]
     public async Task PushBlob_PostThenPut_Returns201AndThePullMatches()
     {
         var data = OciClient.RandomBytes(4096);

@@ -15,7 +15,7 @@ public sealed class StatCacheTests : IDisposable
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow.AddMinutes(5));
     private readonly CasFixture _f;
     private readonly List<string> _hashed = [];
-    private int _serialized;
+    private int _serialized, _refWrites, _probes;
 
     public StatCacheTests() => _f = new CasFixture(_clock);
 
@@ -32,10 +32,14 @@ public sealed class StatCacheTests : IDisposable
     {
         _hashed.Clear();
         _serialized = 0;
+        _refWrites = 0;
+        _probes = 0;
         var b = new TreeBuilder(_f.Store, 2)
         {
+            OnProbeObject = _ => Interlocked.Increment(ref _probes),
             OnHashFile = p => { lock (_hashed) _hashed.Add(Path.GetRelativePath(dir, p)); },
             OnSerializeManifest = () => _serialized++,
+            OnSetRef = () => _refWrites++,
         };
         var r = b.Build(dir, "images/t", ct: TestContext.Current.CancellationToken, useCache: useCache);
         _clock.Advance(TimeSpan.FromMinutes(1));
@@ -60,6 +64,34 @@ public sealed class StatCacheTests : IDisposable
         second.Manifest.ShouldBe(first.Manifest);
         _f.Store.Refs.Get("images/t").Target.ShouldBe(first.Manifest);
         (second.Files, second.Dirs, second.Bytes).ShouldBe((first.Files, first.Dirs, first.Bytes));
+    }
+
+    [Fact]
+    public void Rebuild_UnchangedTree_LeavesTheRefAsItIs()
+    {
+        var dir = Tree();
+        Build(dir);
+        _refWrites.ShouldBe(1);
+        var before = File.ReadAllBytes(Path.Combine(_f.Store.Refs.Directory, "images/t"));
+
+        Build(dir);
+
+        _refWrites.ShouldBe(0);
+        File.ReadAllBytes(Path.Combine(_f.Store.Refs.Directory, "images/t")).ShouldBe(before);
+    }
+
+    [Fact]
+    public void Rebuild_ChangedFile_MovesTheRefToTheNewManifest()
+    {
+        var dir = Tree();
+        var first = Build(dir);
+        File.AppendAllText(Path.Combine(dir, "d1/f1"), "more");
+
+        var second = Build(dir);
+
+        _refWrites.ShouldBe(1);
+        second.Manifest.ShouldNotBe(first.Manifest);
+        _f.Store.Refs.Get("images/t").Target.ShouldBe(second.Manifest);
     }
 
     [Fact]
@@ -256,6 +288,63 @@ public sealed class StatCacheTests : IDisposable
 
         _hashed.Count.ShouldBe(21);
         r.CachedFiles.ShouldBe(0);
+    }
+
+    /// <summary>Sets every fan-out directory's mtime an hour back: the cache written next trusts them (not racy).</summary>
+    private static readonly DateTime HourAgo = new(DateTime.UtcNow.AddHours(-1).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+
+    private void AgeFanouts()
+    {
+        foreach (var d in Directory.GetDirectories(_f.Store.ObjectsDir).Where(d => Path.GetFileName(d).Length == 2))
+            Directory.SetLastWriteTimeUtc(d, HourAgo);
+    }
+
+    [Fact]
+    public void Rebuild_FanoutDirectoriesUntouchedSinceTheCache_LooksUpNoObject()
+    {
+        var dir = Tree();
+        Build(dir);
+        _probes.ShouldBe(0, "nothing cached yet");
+        AgeFanouts();
+        Build(dir).CachedFiles.ShouldBe(21);
+        _probes.ShouldBe(21, "stamps moved since the cache was written: every hit is looked up, and the cache is rewritten");
+
+        var r = Build(dir);
+
+        r.CachedFiles.ShouldBe(21);
+        _probes.ShouldBe(0);
+        _hashed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Rebuild_ObjectRemovedWhileItsFanoutWasTrusted_IsNoticedAndStoredAgain()
+    {
+        var dir = Tree();
+        Build(dir);
+        AgeFanouts();
+        Build(dir);
+        var gone = DigestOf("d2/f5");
+        File.Delete(_f.Store.ObjectPath(gone)); // the unlink moves its fan-out directory's mtime
+
+        var r = Build(dir);
+
+        _hashed.ShouldBe(["d2/f5"]);
+        r.NewObjects.ShouldBe(1);
+        File.Exists(_f.Store.ObjectPath(gone)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Rebuild_FanoutStampsInTheSecondTheCacheWasWritten_AreRacyAndEveryHitIsLookedUp()
+    {
+        var dir = Tree();
+        Build(dir);
+        AgeFanouts();
+        Build(dir); // records the aged stamps
+        File.SetLastWriteTimeUtc(CacheFile(), HourAgo.AddMilliseconds(500)); // as if written in the stamps' second
+
+        Build(dir);
+
+        _probes.ShouldBe(21);
     }
 
     [Fact]

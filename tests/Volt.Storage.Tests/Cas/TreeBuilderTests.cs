@@ -48,6 +48,60 @@ public sealed class TreeBuilderTests : IDisposable
         _f.TempFiles().ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Scan_OnSeveralThreads_GivesTheSameEntriesInTheSameOrderAsOneThread(int workers)
+    {
+        var dir = MakeTree();
+        for (int i = 0; i < 30; i++) _f.Write($"src/d{i % 7}/s{i % 3}/f{i}", CasFixture.Random(10 + i, i));
+        _f.Write("src/top.txt", "root-level file after the subdirectories");
+
+        var one = TreeScanner.Scan(dir, TestContext.Current.CancellationToken);
+        var many = TreeScanner.Scan(dir, TestContext.Current.CancellationToken, workers);
+
+        many.Entries.Select(e => (e.Path, e.Type, e.Mode, e.Size, e.Target)).ShouldBe(one.Entries.Select(e => (e.Path, e.Type, e.Mode, e.Size, e.Target)));
+        many.Files.Select(f => f.Entry.Path).ShouldBe(one.Files.Select(f => f.Entry.Path));
+        many.NonFiles.Select(n => n.Path).ShouldBe(one.NonFiles.Select(n => n.Path));
+        (many.Dirs, many.Others).ShouldBe((one.Dirs, one.Others));
+        TreeBuilder.Fingerprint(many).ShouldBe(TreeBuilder.Fingerprint(one), "a cache written by a one-thread scan still matches");
+    }
+
+    [Fact]
+    public void Fingerprint_LongerThanItsBufferAndWithAHugePath_IsTheHashOfTheWholeEncoding()
+    {
+        var dir = MakeTree();
+        for (int i = 0; i < 900; i++) _f.Write($"src/many/file-with-a-longish-name-{i:D4}.txt", "x");
+        var deep = string.Join('/', Enumerable.Repeat(new string('d', 200), 120)); // ~24 000 characters
+        var scan = TreeScanner.Scan(dir, TestContext.Current.CancellationToken);
+        scan.Entries.Add(new TreeEntry { Path = deep, Type = "dir", Mode = "0755" });
+
+        var expected = new System.Buffers.ArrayBufferWriter<byte>();
+        void Text(string? s)
+        {
+            var bytes = s is null ? [] : System.Text.Encoding.UTF8.GetBytes(s);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(expected.GetSpan(4), s is null ? -1 : bytes.Length);
+            expected.Advance(4);
+            System.Buffers.BuffersExtensions.Write(expected, bytes);
+        }
+        Text(TreeManifest.SchemaV1);
+        foreach (var e in scan.Entries)
+        {
+            Text(e.Path); Text(e.Type); Text(e.Mode);
+            var span = expected.GetSpan(32);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span, e.Uid);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[4..], e.Gid);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[8..], e.MTime.UtcTicks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[16..], e.MTime.Offset.Ticks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[24..], e.Size);
+            expected.Advance(32);
+            Text(e.Digest); Text(e.Target); Text(e.RDev);
+        }
+
+        expected.WrittenCount.ShouldBeGreaterThan(64 * 1024);
+        TreeBuilder.Fingerprint(scan).ShouldBe(Blake3.Hash(expected.WrittenSpan));
+    }
+
     [Fact]
     public void Build_UnchangedTreeAgain_WritesNoNewObjectsAndSameManifest()
     {

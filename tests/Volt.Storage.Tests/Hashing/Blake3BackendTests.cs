@@ -1,5 +1,6 @@
 using Shouldly;
 using Volt.Storage.Hashing;
+using Volt.Testing;
 using Xunit;
 
 namespace Volt.Storage.Tests.Hashing;
@@ -29,8 +30,7 @@ public sealed class Blake3BackendTests
     private static Blake3Backend RequireSupported(string name)
     {
         var backend = Enum.Parse<Blake3Backend>(name);
-        if (!Blake3Backends.IsSupported(backend))
-            Assert.Skip($"This CPU cannot run the {backend} kernel.");
+        TestEnv.RequireHardware(Blake3Backends.IsSupported(backend), $"this CPU cannot run the {backend} kernel");
         return backend;
     }
 
@@ -114,8 +114,7 @@ public sealed class Blake3BackendTests
     [Fact]
     public unsafe void SingleBlockCompress_Vector128Rows_MatchesScalar()
     {
-        if (!Blake3Rows128.IsSupported)
-            Assert.Skip("This CPU has no 128-bit vectors.");
+        TestEnv.RequireHardware(Blake3Rows128.IsSupported, "this CPU has no 128-bit vectors");
         var random = new Random(3);
         uint* cv = stackalloc uint[8];
         byte* block = stackalloc byte[64];

@@ -1,12 +1,16 @@
 using Shouldly;
 using Volt.Core.IO;
+using Volt.Core.Native;
 using Volt.Storage.Hashing;
 using Volt.Testing;
 using Xunit;
 
 namespace Volt.Storage.Tests.Hashing;
 
-/// <summary>Whole-file hashing in pread pieces on several threads gives the one-shot hash at every boundary.</summary>
+/// <summary>
+/// Whole-file hashing in pieces on several threads, read with pread or hashed in place through a guarded mapping,
+/// gives the one-shot hash at every boundary; a mapped file that shrinks fails the hash and never kills the process.
+/// </summary>
 public sealed class Blake3FileTests : IDisposable
 {
     private readonly TempDir _dir = new("volt-b3file");
@@ -65,6 +69,164 @@ public sealed class Blake3FileTests : IDisposable
         int fd = RawFile.OpenRead(path);
         try { Should.Throw<IOException>(() => Blake3File.Hash(fd, 100_000, path, 2, 2048)).Message.ShouldContain("shrank"); }
         finally { RawFile.Close(fd); }
+    }
+
+    public static TheoryData<int, int, string> MappedCases()
+    {
+        var data = new TheoryData<int, int, string>();
+        const int piece = 4096;
+        // Around chunks and pages (4 KiB), shorter than a page, exactly N pages, many pieces.
+        int[] sizes = [1, 1023, 1024, 1025, 4095, 4096, 4097, 3 * 4096, 3 * 4096 + 1, 8 * 4096 - 1, 1000 * piece + 1];
+        foreach (int size in sizes)
+            foreach (int threads in new[] { 1, 3 })
+                foreach (var read in new[] { "Auto", "Mmap", "Populate" })
+                    data.Add(size, threads, read);
+        data.Add((3 << 20) + 5, 2, "Mmap");
+        return data;
+    }
+
+    private (byte[] Hash, long Size) HashMapped(string path, long size, int threads, int piece = 4096,
+        string read = "Mmap", Action? onMapped = null)
+    {
+        int fd = RawFile.OpenRead(path);
+        try { return Blake3File.Hash(fd, size, path, threads, piece, Enum.Parse<Blake3Read>(read), 1, onMapped, default); }
+        finally { RawFile.Close(fd); }
+    }
+
+    [Theory]
+    [MemberData(nameof(MappedCases))]
+    public void Hash_MappedFile_MatchesOneShotHash(int size, int threads, string read)
+    {
+        NativeObject.Require();
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var path = _dir.Write("m", bytes);
+        bool mapped = false;
+        var (hash, n) = HashMapped(path, size, threads, read: read, onMapped: () => mapped = true);
+        mapped.ShouldBeTrue();
+        n.ShouldBe(size);
+        hash.ShouldBe(Blake3.Hash(bytes));
+    }
+
+    [Fact]
+    public void Hash_MappedOfficialVectorInputs_MatchTheVectors()
+    {
+        NativeObject.Require();
+        foreach (var v in Blake3TestVectors.Cases)
+        {
+            var path = _dir.Write($"mv{v.InputLen}", Blake3TestVectors.Input(v.InputLen));
+            foreach (int threads in new[] { 1, 2 })
+                Convert.ToHexStringLower(HashMapped(path, v.InputLen, threads, 2048).Hash).ShouldBe(v.Hash[..64], $"{v}, threads {threads}");
+        }
+    }
+
+    [Fact]
+    public void Hash_EmptyFileWithMappingForced_IsReadAndHashesToTheEmptyHash()
+    {
+        NativeObject.Require();
+        var path = _dir.Write("empty", []);
+        bool mapped = false;
+        var (hash, n) = HashMapped(path, 0, 2, onMapped: () => mapped = true);
+        mapped.ShouldBeFalse(); // nothing to map
+        n.ShouldBe(0);
+        hash.ShouldBe(Blake3.Hash([]));
+    }
+
+    private static void Truncate(string path, long length)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        f.SetLength(length);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Hash_MappedFileTruncatedWhileHashed_FailsAndTheProcessLives(int threads)
+    {
+        NativeObject.Require();
+        const int size = (3 << 20) + 5;
+        var path = _dir.Write("cut", new byte[size]);
+        // Every page past the new end raises SIGBUS when the hash reads it; the guard turns that into a failure.
+        Should.Throw<IOException>(() => HashMapped(path, size, threads, Blake3File.PieceBytes,
+            onMapped: () => Truncate(path, (1 << 20) + 100))).Message.ShouldContain("shrank");
+        // The process goes on, and the guard is free again: the next mapped hash works.
+        var bytes = new byte[(1 << 20) + 100];
+        HashMapped(path, bytes.Length, threads, Blake3File.PieceBytes).Hash.ShouldBe(Blake3.Hash(bytes));
+    }
+
+    [Fact]
+    public void Hash_MappedFileCutInsideItsLastPage_Fails()
+    {
+        NativeObject.Require();
+        var path = _dir.Write("cut-page", new byte[10_000]);
+        // No SIGBUS here (the page is still part of the file, its tail reads as zeros): the size check catches it.
+        Should.Throw<IOException>(() => HashMapped(path, 10_000, 1, onMapped: () => Truncate(path, 9_000)))
+            .Message.ShouldContain("shrank");
+    }
+
+    [Fact]
+    public void Hash_MappedFileGrownWhileHashed_HashesTheAppendedBytesToo()
+    {
+        NativeObject.Require();
+        var bytes = new byte[20_000];
+        new Random(2).NextBytes(bytes);
+        var path = _dir.Write("grow", bytes.AsSpan(0, 12_288).ToArray());
+        var (hash, n) = HashMapped(path, 12_288, 2,
+            onMapped: () => File.AppendAllBytes(path, bytes.AsSpan(12_288).ToArray()));
+        n.ShouldBe(bytes.Length);
+        hash.ShouldBe(Blake3.Hash(bytes));
+    }
+
+    [Fact]
+    public void Hash_NoGuardSlotLeft_ReadsTheFileInsteadOfMappingIt()
+    {
+        NativeObject.Require();
+        var bytes = new byte[70_000];
+        new Random(3).NextBytes(bytes);
+        var path = _dir.Write("slots", bytes);
+        var taken = new List<int>();
+        unsafe
+        {
+            int slot; // guards on the first page above NULL, which nothing maps
+            while ((slot = VoltNative.volt_map_guard_register((void*)0x1000, 1)) >= 0)
+                taken.Add(slot);
+        }
+        try
+        {
+            bool mapped = false;
+            var (hash, n) = HashMapped(path, bytes.Length, 2, onMapped: () => mapped = true);
+            mapped.ShouldBeFalse();
+            n.ShouldBe(bytes.Length);
+            hash.ShouldBe(Blake3.Hash(bytes));
+        }
+        finally
+        {
+            foreach (int slot in taken)
+                VoltNative.volt_map_guard_release(slot);
+        }
+        taken.Count.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public void Hash_FileBelowTheMappingThreshold_IsRead()
+    {
+        NativeObject.Require();
+        var bytes = new byte[Blake3File.MapMinBytes - 1];
+        new Random(4).NextBytes(bytes);
+        var path = _dir.Write("small", bytes);
+        int fd = RawFile.OpenRead(path);
+        try
+        {
+            bool mapped = false;
+            var (hash, _) = Blake3File.Hash(fd, bytes.Length, path, 2, Blake3File.PieceBytes, Blake3Read.Mmap,
+                Blake3File.MapMinBytes, () => mapped = true, default);
+            mapped.ShouldBeFalse();
+            hash.ShouldBe(Blake3.Hash(bytes));
+        }
+        finally
+        {
+            RawFile.Close(fd);
+        }
     }
 
     [Theory]

@@ -23,8 +23,12 @@ public sealed class CliFuzzTests : IDisposable
     /// <summary>Commands that start servers, containers or host networking, or wait on a terminal: never fuzzed.</summary>
     private static readonly HashSet<string> Excluded =
     [
-        "volt registry serve", "volt gitops serve", "volt daemon", "volt run", "volt container create",
-        "volt net create", "volt net delete",
+        "volt registry serve", "volt gitops serve", "volt ingress serve", "volt dns serve", "volt daemon", "volt run",
+        "volt container create", "volt net create", "volt net delete",
+        "volt mesh agent", "volt mesh init",
+        "volt compose up", "volt compose logs", "volt compose run",
+        // They write the real host's sysfs (hugepages, I/O schedulers) whatever --root says.
+        "volt tune memory hugepages", "volt tune io scheduler", "volt tune reset",
     ];
 
     /// <summary>Global options not fuzzed: <c>--root ../x</c> would write under the test's working directory.</summary>
@@ -79,7 +83,15 @@ public sealed class CliFuzzTests : IDisposable
             _cli.Env["VOLT_ROOT"] = root;
             CliResult r;
             if (Environment.GetEnvironmentVariable("VOLT_FUZZ_TRACE") is { Length: > 0 } trace) File.AppendAllText(trace, Show(args) + "\n", new System.Text.UTF8Encoding(false));
-            try { r = _cli.Run(args); }
+            try
+            {
+                if (_cli.RunWithin(TimeSpan.FromSeconds(60), args) is not { } done)
+                {
+                    failures.Add($"{Show(args)}: still running after 60 s (a server or a wait: add it to Excluded, or make it fail fast)");
+                    return;
+                }
+                r = done;
+            }
             catch (Exception e) { failures.Add($"{Show(args)}: unhandled {e.GetType().Name}: {e.Message}"); return; }
             finally { try { Directory.Delete(root, recursive: true); } catch (DirectoryNotFoundException) { } }
             if (Problem(r, debug: args.Contains("--debug")) is { } p) failures.Add($"{Show(args)}: {p} | exit {r.Code} | {r.Err.Trim().Replace("\n", " ⏎ ")[..Math.Min(400, r.Err.Trim().Length)]}");

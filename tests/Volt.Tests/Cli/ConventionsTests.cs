@@ -74,7 +74,7 @@ public sealed class ConventionsTests : IDisposable
         r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(
         [
             $"Error: invalid config {cfg}:1:9: output is \"xml\"; expected one of table, json, yaml",
-            $"Error: invalid config {cfg}:2:1: unknown key \"bogus\" (known: output, color, supervisor, cas, registry, network)",
+            $"Error: invalid config {cfg}:2:1: unknown key \"bogus\" (known: output, color, supervisor, cas, registry, network, daemon, dns, ingress, build)",
         ]);
     }
 

@@ -21,6 +21,7 @@ public sealed class ValueRulesTests : IDisposable
     [InlineData("--expiry", "registry", "token", "--expiry", "99999999999d")]
     [InlineData("--grace", "cas", "gc", "--grace", "99999999999d")]
     [InlineData("--since", "audit", "show", "--since", "99999999999d")]
+    [InlineData("--since", "logs", "x", "--since", "9223372036854775808")]
     [InlineData("--interval", "top", "--interval", "NaN")]
     [InlineData("--interval", "top", "--interval", "Infinity")]
     [InlineData("--time", "container", "stop", "x", "--time", "NaN")]
@@ -32,6 +33,9 @@ public sealed class ValueRulesTests : IDisposable
     [InlineData("registry \"..\"", "image", "pull", "../nonexistent/x")]
     [InlineData("--limit", "audit", "show", "--limit", "99999999999")]
     [InlineData("--top", "cas", "dedup", "--top", "-1")]
+    [InlineData("--secret-file", "gitops", "create", "--name", "x", "--repo", "/nonexistent/x.git", "--provider", "github", "--workload", "x", "--secret-file", "")]
+    [InlineData("--disk", "vm", "create", "x", "--disk", "")]
+    [InlineData("--acme-directory", "ingress", "serve", "--listen", "127.0.0.1", "--acme-directory", "99999999999d")]
     public void OutOfRangeValue_IsUsage2WithOneLineNamingTheOption(string named, params string[] args)
     {
         var r = _cli.Run(args);
@@ -42,6 +46,27 @@ public sealed class ValueRulesTests : IDisposable
         r.Err.ShouldNotContain("(run with --debug");
         CliFuzzTests.Problem(r).ShouldBeNull(r.ToString());
     }
+
+    [Fact]
+    public void EveryFileDirOrPathOption_HasAValueRule()
+    {
+        // An option whose value is a path must be checked at parse time (an empty path reached .NET as a raw
+        // "The value cannot be an empty string" before); AcceptPath or a stricter rule of its own.
+        var app = new VoltApp(new Volt.Rendering.TestConsole(), VoltEnvironment.From(_cli.Env), TimeProvider.System);
+        var missing = new List<string>();
+        void Walk(System.CommandLine.Command c, string path)
+        {
+            foreach (var o in c.Options)
+                if (o.HelpName is "FILE" or "DIR" or "PATH" && o.Validators.Count == 0 && !HasCustomParser(o))
+                    missing.Add($"{path} {o.Name}");
+            foreach (var sub in c.Subcommands) Walk(sub, $"{path} {sub.Name}");
+        }
+        Walk(app.Root, "volt");
+        missing.ShouldBeEmpty();
+    }
+
+    private static bool HasCustomParser(System.CommandLine.Option o) =>
+        o.GetType().GetProperty("CustomParser")?.GetValue(o) is not null;
 
     [Fact]
     public void LongPipelineName_IsUsage2NotAPathError()

@@ -32,6 +32,14 @@ public sealed class ContainerArgsTests : IDisposable
     private JsonNode Config(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(_cli.Root, "var/lib/volt/containers", name, "config.json")))!;
 
+    /// <summary>The container's environment: in its 0600 nspawn settings file, never in config.json (docs/security.md).</summary>
+    private string[] Env(string name)
+    {
+        var dir = Path.Combine(_cli.Root, "var/lib/volt/containers", name);
+        (Config(name)["env"]?.AsArray().Count ?? 0).ShouldBe(0);
+        return [.. Volt.Workloads.Nspawn.NspawnSettings.ParseEnv(File.ReadAllText(Path.Combine(dir, Volt.Workloads.Nspawn.NspawnSettings.FileName(name))))];
+    }
+
     private static string[] Strings(JsonNode? a) => [.. a!.AsArray().Select(x => (string)x!)];
 
     [Fact]
@@ -40,7 +48,7 @@ public sealed class ContainerArgsTests : IDisposable
         var image = Image();
         var r = _cli.Run("container", "create", "--name", "a", "-e", "A=1", image, "sh", "-c", "echo \"$0,$1 B=$B\"", "-e", "B=2");
         r.Code.ShouldBe(0, r.ToString());
-        Strings(Config("a")["env"]).ShouldBe(["A=1"]);
+        Env("a").ShouldBe(["A=1"]);
         Strings(Config("a")["command"]).ShouldBe(["sh", "-c", "echo \"$0,$1 B=$B\"", "-e", "B=2"]);
     }
 
@@ -60,7 +68,7 @@ public sealed class ContainerArgsTests : IDisposable
         var image = Image();
         var r = _cli.Run("container", "create", image, "--name", "b", "-e", "X=1", "env", "-e", "Y=2");
         r.Code.ShouldBe(0, r.ToString());
-        Strings(Config("b")["env"]).ShouldBe(["X=1"]);
+        Env("b").ShouldBe(["X=1"]);
         Strings(Config("b")["command"]).ShouldBe(["env", "-e", "Y=2"]);
     }
 }

@@ -29,7 +29,8 @@ public sealed class ContainerLifecycleTests
         state.Supervisor.ShouldBe("voltd");
         f.Engine.View("web").Status.ShouldBe(ContainerStatus.Running);
         f.Host.Cgroups.Pids("web").ShouldContain(state.Pid!.Value);
-        f.Engine.InitPid("web").ShouldNotBeNull();
+        // start returns once PID 1 exists; nspawn enters the container's namespaces a moment later (WaitInitPidAsync).
+        (await f.Engine.WaitInitPidAsync("web", TimeSpan.FromSeconds(30))).ShouldNotBeNull();
 
         var sw = Stopwatch.StartNew();
         await f.Runtime.StopAsync("web", TimeSpan.FromSeconds(5));

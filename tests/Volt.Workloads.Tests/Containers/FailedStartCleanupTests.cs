@@ -47,11 +47,13 @@ public sealed class FailedStartCleanupTests
     [Fact]
     public async Task A_create_and_start_cancelled_mid_attach_leaves_nothing()
     {
-        await using var f = new ContainerFixture(new FailingNetworkAttacher(hang: TimeSpan.FromSeconds(30)));
+        var attacher = new FailingNetworkAttacher(hang: TimeSpan.FromSeconds(30));
+        await using var f = new ContainerFixture(attacher);
         using var cts = new CancellationTokenSource();
         var run = f.Runtime.CreateAndStartAsync(
             new CreateRequest { Name = "cut", Image = f.Image, Publish = ["18999:80"], Command = ["/bin/sleep", "1000"] }, cts.Token);
-        await ContainerFixture.WaitFor(() => f.Store.State("cut").Status == ContainerStatus.Running, what: "the launch");
+        // The network is wired after nspawn's (gated) launch and before the payload may run.
+        await attacher.AttachStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await cts.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(() => run);
         CgroupLeftovers(f, "cut").ShouldBeEmpty();

@@ -24,7 +24,8 @@ public sealed class NetworkedContainerTests
             string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never" };
-            var run = TestEnv.Run("nsenter", In(VoltBinary.Path, "run", "-d", "--name", "web", "--publish", "8080:80", f.Image,
+            // Port 80 inside: the default sandbox grants no capabilities, so binding it is asked for explicitly.
+            var run = TestEnv.Run("nsenter", In(VoltBinary.Path, "run", "-d", "--name", "web", "--cap-add", "NET_BIND_SERVICE", "--publish", "8080:80", f.Image,
                 "--", "httpd", "-f", "-p", "80", "-h", "/etc"), env, null);
             run.Code.ShouldBe(0, run.Err);
             var body = "";
@@ -41,6 +42,84 @@ public sealed class NetworkedContainerTests
             TestEnv.Run("nsenter", In(VoltBinary.Path, "container", "delete", "-f", "web"), env, null).Code.ShouldBe(0);
             TestEnv.Run("nsenter", In("ip", "-o", "link")).Out.ShouldNotContain("vh-");
             TestEnv.Run("nsenter", In("nft", "list", "ruleset")).Out.ShouldNotContain("8080");
+        }
+        finally
+        {
+            if (f.DaemonPid is { } d) Volt.Workloads.Runtime.Native.Kill(d, Volt.Workloads.Runtime.Native.SIGKILL);
+            TestEnv.Run("ip", "netns", "delete", ns);
+        }
+    }
+
+    [Fact]
+    public void A_networked_payloads_first_instruction_has_its_route_and_dns_and_run_rm_leaves_no_namespace_or_veth()
+    {
+        using var f = new CliFixture();
+        TestEnv.RequireTool("ip");
+        var ns = "vt" + Guid.NewGuid().ToString("N")[..8];
+        TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
+        try
+        {
+            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
+            var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never", ["VOLT_NETWORK_DEFAULT"] = "volt0" };
+            (int Code, string Out, string Err) V(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
+            // Before the fix the veth went in after PID 1 started: a payload this short was gone first ("Failed creating
+            // veth … No such process"), and a longer one ran its first instructions without a network.
+            var quick = V("run", "--rm", f.Image, "true");
+            quick.Code.ShouldBe(0, quick.Err);
+            var first = V("run", "--rm", f.Image, "cat", "/proc/net/route", "/etc/resolv.conf");
+            first.Code.ShouldBe(0, first.Err);
+            first.Out.ShouldContain("eth0\t00000000\t", customMessage: "a default route via eth0 before the payload's first instruction");
+            first.Out.ShouldContain("nameserver 10.0.0.1");
+            var d = V("run", "-d", "--name", "bg", f.Image, "sleep", "100");
+            d.Code.ShouldBe(0, d.Err);
+            V("container", "exec", "bg", "cat", "/proc/net/route").Out.ShouldContain("eth0\t00000000\t");
+            V("container", "delete", "-f", "bg").Code.ShouldBe(0);
+
+            TestEnv.Run("nsenter", In("ip", "-o", "link")).Out.ShouldNotContain("vh-");
+            var prefix = "vc" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(f.Root)))[..8] + "-";
+            (Directory.Exists("/run/netns") ? Directory.GetFiles("/run/netns", prefix + "*") : []).ShouldBeEmpty();
+        }
+        finally
+        {
+            if (f.DaemonPid is { } d) Volt.Workloads.Runtime.Native.Kill(d, Volt.Workloads.Runtime.Native.SIGKILL);
+            TestEnv.Run("ip", "netns", "delete", ns);
+        }
+    }
+
+    [Fact]
+    public void Without_network_a_container_joins_volt0_and_net_connect_adds_eth1_while_it_runs()
+    {
+        using var f = new CliFixture();
+        TestEnv.RequireTool("ip");
+        var ns = "vt" + Guid.NewGuid().ToString("N")[..8];
+        TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
+        try
+        {
+            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
+            // The seed's default (the suites run with VOLT_NETWORK_DEFAULT=none; this test is inside its own netns).
+            var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never", ["VOLT_NETWORK_DEFAULT"] = "volt0" };
+            (int Code, string Out, string Err) V(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
+            V("run", "-d", "--name", "plain", f.Image, "sleep", "100").Code.ShouldBe(0);
+            V("run", "-d", "--name", "lo", "--network", "none", f.Image, "sleep", "100").Code.ShouldBe(0);
+            V("container", "inspect", "plain", "-o", "json").Out.ShouldContain("\"network\": \"volt0\"");
+            V("container", "inspect", "lo", "-o", "json").Out.ShouldNotContain("\"network\": \"volt0\"");
+            V("container", "exec", "lo", "cat", "/proc/net/dev").Out.ShouldNotContain("eth0");
+
+            V("net", "create", "back", "--subnet", "10.9.0.0/24").Code.ShouldBe(0);
+            var c = V("net", "connect", "back", "plain");
+            c.Code.ShouldBe(0, c.Err);
+            c.Out.ShouldContain("eth1 10.9.0.2/24");
+            var dev = V("container", "exec", "plain", "cat", "/proc/net/dev").Out;
+            dev.ShouldContain("eth0");
+            dev.ShouldContain("eth1");
+            V("net", "connect", "back", "lo").Code.ShouldBe(9, "a --network none container stays loopback only");
+            V("net", "status", "-o", "json").Out.ShouldContain("10.9.0.2");
+
+            V("container", "delete", "-f", "plain").Code.ShouldBe(0);
+            V("container", "delete", "-f", "lo").Code.ShouldBe(0);
+            TestEnv.Run("nsenter", In("ip", "-o", "link")).Out.ShouldNotContain("vh-");
         }
         finally
         {

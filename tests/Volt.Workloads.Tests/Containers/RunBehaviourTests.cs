@@ -25,6 +25,28 @@ public sealed class RunBehaviourTests
     }
 
     [Fact]
+    public void An_rm_containers_root_is_a_volatile_overlay_and_a_kept_containers_root_is_not()
+    {
+        using var f = new CliFixture();
+        // --rm: deleted at exit, so overlayfs need not sync the host filesystem (at fsyncs, at the unmount).
+        var rm = f.Volt("run", "--rm", f.Image, "cat", "/proc/self/mountinfo");
+        rm.Code.ShouldBe(0, rm.Err);
+        // Kernels show the option as "volatile" or (6.x) "fsync=volatile".
+        RootSuperOptions(rm.Out).ShouldContain(o => o == "volatile" || o == "fsync=volatile");
+        var kept = f.Volt("run", "--name", "kept", f.Image, "cat", "/proc/self/mountinfo");
+        kept.Code.ShouldBe(0, kept.Err);
+        RootSuperOptions(kept.Out).ShouldNotContain(o => o == "volatile" || o == "fsync=volatile");
+        RootSuperOptions(kept.Out).ShouldContain(o => o.StartsWith("upperdir=", StringComparison.Ordinal));
+    }
+
+    /// <summary>The super options (after " - overlay overlay ") of the container's root mount, from its own mountinfo.</summary>
+    private static string[] RootSuperOptions(string mountinfo)
+    {
+        var root = mountinfo.Split('\n').First(l => l.Split(' ') is { Length: > 4 } p && p[4] == "/" && l.Contains(" - overlay ", StringComparison.Ordinal));
+        return root[(root.IndexOf(" - overlay ", StringComparison.Ordinal) + 11)..].Split(' ')[1].Split(',');
+    }
+
+    [Fact]
     public void A_missing_command_exits_127_and_a_non_executable_one_126_leaving_nothing()
     {
         using var f = new CliFixture();

@@ -36,8 +36,9 @@ public sealed class DaemonContractTests
         }
 
         public Task StartAsync(string name, CancellationToken ct) => Do("start", name);
-        public Task StopAsync(string name, TimeSpan timeout, CancellationToken ct) => Do($"stop {timeout.TotalSeconds}", name);
-        public Task RestartAsync(string name, TimeSpan timeout, CancellationToken ct) => Do($"restart {timeout.TotalSeconds}", name);
+        public Task StopAsync(string name, TimeSpan? timeout, CancellationToken ct) => Do($"stop {Shown(timeout)}", name);
+        public Task RestartAsync(string name, TimeSpan? timeout, CancellationToken ct) => Do($"restart {Shown(timeout)}", name);
+        private static string Shown(TimeSpan? t) => t is { } x ? x.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : "default";
         public Task<IReadOnlyList<WorkloadSummary>> ListAsync(CancellationToken ct) =>
             Task.FromResult<IReadOnlyList<WorkloadSummary>>([new(kind, "web", "running", "web.service", 4242, DateTimeOffset.UnixEpoch), new(kind, "worker", "stopped", "worker.service")]);
     }
@@ -156,7 +157,7 @@ public sealed class DaemonContractTests
             (DaemonRoutes.StopWorkload, async () =>
             {
                 await c.StopWorkloadAsync(WorkloadKinds.Service, "web", TimeSpan.FromSeconds(1.5));
-                await c.StopWorkloadAsync(WorkloadKinds.Service, "web"); // voltd's default: the host's 3 s
+                await c.StopWorkloadAsync(WorkloadKinds.Service, "web"); // no timeout: the kind's own default (a service's unit)
                 await c.StopWorkloadAsync(WorkloadKinds.Container, "api", TimeSpan.FromSeconds(2));
                 d.F.Engine.View("api").Status.ShouldBe(ContainerStatus.Stopped);
             }),
@@ -199,7 +200,7 @@ public sealed class DaemonContractTests
         foreach (var (route, call) in calls)
             try { await call(); }
             catch (Exception e) { throw new Xunit.Sdk.XunitException($"{route.Name} ({route}): {e}"); }
-        d.Services.Calls.ShouldBe(["stop 1.5 web", "stop 3 web", "start web", "restart 3 web"]);
+        d.Services.Calls.ShouldBe(["stop 1.5 web", "stop default web", "start web", "restart default web"]);
         await c.StopAsync("api", TimeSpan.FromSeconds(2));
     }
 

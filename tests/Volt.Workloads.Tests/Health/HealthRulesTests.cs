@@ -42,6 +42,14 @@ public sealed class HealthRulesTests
         HealthChecker.Apply(s, At(6, 0), check, T0).Status.ShouldBe(HealthStatus.Healthy);
     }
 
+    [Theory]
+    [InlineData(0.2, 100)]
+    [InlineData(0.05, 50)]
+    [InlineData(30, 3000)]
+    [InlineData(2, 200)]
+    public void Extra_probes_while_starting_come_every_tenth_of_the_interval_at_least_100ms(double intervalSeconds, double probeMs) =>
+        new HealthcheckConfig { Test = ["CMD", "true"], IntervalSeconds = intervalSeconds }.StartingProbe.TotalMilliseconds.ShouldBe(probeMs);
+
     [Fact]
     public void The_log_keeps_the_last_five_results()
     {
@@ -58,14 +66,14 @@ public sealed class HealthRulesTests
     [InlineData("500ms", 500)]
     [InlineData("1.5h", 5_400_000)]
     public void Durations_parse_as_docker_flags_take_them(string text, double ms) =>
-        Durations.Parse(text, "--health-interval").TotalMilliseconds.ShouldBe(ms);
+        Volt.Core.Config.DurationParser.Parse(text, "--health-interval").TotalMilliseconds.ShouldBe(ms);
 
     [Theory]
     [InlineData("30")]
     [InlineData("")]
     [InlineData("5x")]
     public void Durations_without_a_unit_are_usage_errors(string text) =>
-        Should.Throw<VoltException>(() => Durations.Parse(text, "--health-interval")).Code.ShouldBe(ExitCode.Usage);
+        Should.Throw<VoltException>(() => Volt.Core.Config.DurationParser.Parse(text, "--health-interval")).Code.ShouldBe(ExitCode.Usage);
 
     [Fact]
     public void Flags_replace_the_images_fields_and_no_healthcheck_removes_it()

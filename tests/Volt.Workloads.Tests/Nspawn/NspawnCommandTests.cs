@@ -13,6 +13,15 @@ public sealed class NspawnCommandTests
     };
 
     [Fact]
+    public void A_networked_container_joins_the_namespace_it_was_given_and_keeps_the_resolv_conf_written_for_it()
+    {
+        var args = NspawnCommand.Build(Config("/bin/httpd"), "/r", netns: "/run/netns/vcabc-web");
+        args.ShouldContain("--network-namespace-path=/run/netns/vcabc-web");
+        args.ShouldContain("--resolv-conf=off");
+        args.ShouldNotContain("--private-network");
+    }
+
+    [Fact]
     public void Carries_the_flags_nspawn_needs_without_systemd_and_the_options()
     {
         var args = NspawnCommand.Build(Config("/bin/httpd", "-f") with { Userns = UserNamespace.Private }, "/r");

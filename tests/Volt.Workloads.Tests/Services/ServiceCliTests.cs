@@ -71,6 +71,9 @@ public sealed class ServiceCliTests : IDisposable
         r.Code.ShouldBe(0, r.Err);
         File.ReadAllText(_store.UnitFile("web")).ShouldContain("python3 -m http.server"); // resolved to its absolute path
         _store.State("web").Status.ShouldBe(WorkloadStatus.Stopped); // create does not start
+        // ps's summary is recorded with the unit's stamp at create: ps stats the unit, it does not parse it.
+        _store.State("web").Unit.ShouldNotBeNull().Stamp.ShouldBe(ServiceUnits.Stamp(_store.UnitFile("web")));
+        _store.State("web").Unit!.Command.ShouldContain("http.server");
 
         Volt("service", "start", "web").Code.ShouldBe(0);
         (await GetAsync($"http://127.0.0.1:{port}/")).ShouldNotBeNull();
@@ -163,6 +166,61 @@ public sealed class ServiceCliTests : IDisposable
         r.Code.ShouldBe(0, r.Err);
         (await GetAsync($"http://127.0.0.1:{next}/healthz")).ShouldNotBeNull();
         Volt("service", "stop", "volt-gitops").Code.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Voltd_socket_activated_by_systemd_socket_activate_serves_cli_requests_on_the_handed_over_socket()
+    {
+        TestEnv.RequireTool("systemd-socket-activate");
+        var sock = _dir.Combine("run", "activated.sock");
+        Directory.CreateDirectory(Path.GetDirectoryName(sock)!);
+        var r = Volt("daemon", "install-service", "--socket", sock);
+        r.Code.ShouldBe(0, r.Err);
+        File.ReadAllText(Path.Combine(_store.Paths.Units, "volt.socket")).ShouldContain($"ListenStream={sock}");
+        File.ReadAllText(_store.UnitFile("volt")).ShouldContain(" daemon");
+        Volt("service", "create", "tick", "--", "sleep", "1000").Code.ShouldBe(0);
+
+        // systemd's own tool: listens, and on the first connection execs voltd with LISTEN_FDS=1 LISTEN_PID=<its pid>.
+        var psi = new System.Diagnostics.ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-l", sock, "-E", $"VOLT_ROOT={_root}", "-E", "VOLT_COLOR=never", "-E", $"PATH={Environment.GetEnvironmentVariable("PATH")}", VoltBinary.Path, "daemon" })
+            psi.ArgumentList.Add(a);
+        using var activator = System.Diagnostics.Process.Start(psi)!;
+        var log = new System.Text.StringBuilder();
+        activator.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        activator.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); }; // voltd's console log
+        activator.BeginErrorReadLine();
+        activator.BeginOutputReadLine();
+        try
+        {
+            for (var i = 0; i < 500 && !File.Exists(sock); i++) await Task.Delay(10);
+            File.Exists(sock).ShouldBeTrue("systemd-socket-activate did not listen");
+            File.Exists(_store.Paths.PidFile).ShouldBeFalse("voltd must start only on the first connection");
+
+            var env = new Dictionary<string, string> { ["VOLT_ROOT"] = _root, ["VOLT_COLOR"] = "never", ["VOLT_HOST"] = "unix://" + sock };
+            r = TestEnv.Run(VoltBinary.Path, ["service", "start", "tick"], env, null);
+            r.Code.ShouldBe(0, r.Err);
+            _store.State("tick").Status.ShouldBe(WorkloadStatus.Running);
+            int.Parse(File.ReadAllText(_store.Paths.PidFile).Trim()).ShouldBe(activator.Id); // the activator exec'd voltd
+            string Log() { lock (log) return log.ToString(); }
+            for (var i = 0; i < 500 && !Log().Contains("handed over by systemd", StringComparison.Ordinal); i++) await Task.Delay(10);
+            Log().ShouldContain("listening on 1 socket(s) handed over by systemd");
+            // The descriptor is close-on-exec: the service did not inherit voltd's listening socket.
+            var fds = Directory.GetFiles($"/proc/{_store.State("tick").Pid}/fd").Select(f => new FileInfo(f).LinkTarget ?? "");
+            fds.ShouldNotContain(t => t.StartsWith("socket:", StringComparison.Ordinal));
+
+            TestEnv.Run(VoltBinary.Path, ["service", "start", "volt"], env, null).Code.ShouldBe(9); // voltd never runs voltd as a service
+            r = TestEnv.Run(VoltBinary.Path, ["service", "stop", "tick"], env, null);
+            r.Code.ShouldBe(0, r.Err);
+            _store.State("tick").Status.ShouldBe(WorkloadStatus.Stopped);
+            Runtime.Native.Kill(activator.Id, Runtime.Native.SIGTERM);
+            await activator.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            activator.HasExited.ShouldBeTrue();
+            File.Exists(sock).ShouldBeTrue("the socket file is systemd's: voltd leaves it");
+        }
+        finally
+        {
+            if (!activator.HasExited) activator.Kill();
+        }
     }
 
     public void Dispose()

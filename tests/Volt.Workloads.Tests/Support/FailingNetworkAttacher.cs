@@ -11,8 +11,15 @@ public sealed class FailingNetworkAttacher(TimeSpan? hang = null) : INetworkAtta
 {
     public int Detaches;
 
-    public async Task<string?> AttachAsync(string container, string? network, int pid, IReadOnlyList<string> publish, CancellationToken ct = default)
+    /// <summary>Set when an attach begins (the runtime is past nspawn's launch and wiring the network).</summary>
+    public TaskCompletionSource AttachStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string NetnsPath(string container) => "/run/netns/volt-test-never-made";
+
+    public async Task<string?> AttachAsync(string container, string? network, IReadOnlyList<string> extraNetworks, IReadOnlyList<string> publish,
+        string rootfs, CancellationToken ct = default)
     {
+        AttachStarted.TrySetResult();
         if (hang is { } h) await Task.Delay(h, ct);
         throw VoltException.Conflict("host port 18999/tcp already in use on the host");
     }

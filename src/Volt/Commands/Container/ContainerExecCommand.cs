@@ -11,7 +11,7 @@ internal sealed class ContainerExecCommand : VoltCommand, ITrailingCommand
     private static readonly Option<bool> Tty = new("--tty", "-t") { Description = "Allocate a terminal inside the container (a /dev/pts of its own), as run -it" };
     private static readonly Option<string?> User = new("--user", "-u") { Description = "Run as NAME, UID, NAME:GROUP or UID:GID (from the container's /etc/passwd)", HelpName = "USER" };
     private static readonly Option<string[]> Env = new("--env", "-e") { Description = "Set KEY=VALUE (KEY alone: this shell's value); repeatable", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" };
+    private static readonly Option<string?> Workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" }.AcceptPath();
     private static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Start in the background and return at once (output discarded)" };
 
     public ContainerExecCommand() : base("exec", "Run a command inside a running container's namespaces; returns its exit code")

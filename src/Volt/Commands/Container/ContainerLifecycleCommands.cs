@@ -13,9 +13,18 @@ internal sealed class ContainerStartCommand : VoltCommand
 
     public override string AuditAction => "container.start";
 
+    /// <summary>voltd (or systemd) starts and stops it: group volt members may (docs/security.md).</summary>
+    public override bool ThroughVoltd => true;
+
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
-        return await ContainerCommands.ForEachAsync(ctx, parse, (supervisor, n) => supervisor.StartAsync(n, ct), ct).ConfigureAwait(false);
+        return await ContainerCommands.ForEachAsync(ctx, parse, async (supervisor, n) =>
+        {
+            await supervisor.StartAsync(n, ct).ConfigureAwait(false);
+            // voltd's audit line carries the summary itself; another supervisor's start gets it here from the report.
+            if (supervisor is not Daemon.DaemonClient && Volt.Sandbox.SandboxHelper.ReadReport(ctx.Engines.Containers.Records.Dir(n)) is { } r)
+                ctx.AuditDetail[n] = r.Summary();
+        }, ct).ConfigureAwait(false);
     }
 }
 
@@ -31,6 +40,9 @@ internal sealed class ContainerStopCommand : VoltCommand
     }
 
     public override string AuditAction => "container.stop";
+
+    /// <summary>voltd (or systemd) starts and stops it: group volt members may (docs/security.md).</summary>
+    public override bool ThroughVoltd => true;
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
@@ -49,6 +61,9 @@ internal sealed class ContainerRestartCommand : VoltCommand
     }
 
     public override string AuditAction => "container.restart";
+
+    /// <summary>voltd (or systemd) starts and stops it: group volt members may (docs/security.md).</summary>
+    public override bool ThroughVoltd => true;
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {

@@ -14,7 +14,7 @@ internal sealed class ContainerListCommand : VoltCommand
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var now = ctx.Time.GetUtcNow();
-        ctx.Out.List([.. ctx.Engines.Containers.List().Select(v => ContainerViews.Row(v, now))], ContainerViews.PsColumns);
+        ctx.Out.List([.. ctx.Engines.Containers.Summaries().Select(v => ContainerViews.Row(v, now))], ContainerViews.PsColumns);
         return Task.FromResult(0);
     }
 }

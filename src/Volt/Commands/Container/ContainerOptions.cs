@@ -12,12 +12,12 @@ internal static class ContainerOptions
     public static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable (repeatable)", HelpName = "KEY=VALUE" };
     public static readonly Option<string[]> Volume = new("--volume", "-v") { Description = "Bind mount (repeatable)", HelpName = "HOST:CTR[:ro]" };
     public static readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a port through the network (repeatable)", HelpName = "HOST:CTR[/udp]" };
-    public static readonly Option<string?> Network = new("--network") { Description = "Network to join (default: none, loopback only)", HelpName = "NAME" };
+    public static readonly Option<string[]> Network = new("--network") { Description = "Network to join; repeat for several (eth0, eth1…); 'none' = loopback only (default: none)", HelpName = "NAME" };
     public static readonly Option<string?> Memory = new("--memory", "-m") { Description = "Memory limit (512M, 1G)", HelpName = "SIZE" };
     public static readonly Option<string?> Cpu = new("--cpu") { Description = "CPU limit in percent of one CPU (200 = 2 CPUs)", HelpName = "PERCENT" };
     public static readonly Option<string?> Pids = new("--pids") { Description = "Maximum number of processes", HelpName = "N" };
     public static readonly Option<string> Restart = new("--restart") { Description = "Restart policy: no, on-failure, always", DefaultValueFactory = _ => "no", HelpName = "POLICY" };
-    public static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" };
+    public static readonly Option<string?> Workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container", HelpName = "DIR" }.AcceptPath();
     public static readonly Option<string?> User = new("--user", "-u") { Description = "User to run as inside the container", HelpName = "USER" };
     public static readonly Option<string?> Userns = new("--userns") { Description = "User namespace: host (default) or private (own UID range; image files are copied on first start)", HelpName = "MODE" };
     public static readonly Option<bool> Init = new("--init") { Description = "The command is an init: run it as PID 1 (default: under nspawn's stub init)" };
@@ -36,12 +36,13 @@ internal static class ContainerOptions
     {
         foreach (var o in new Option[] { Name, Env, Volume, Publish, Network, Memory, Cpu, Pids, Restart, Workdir, User, Init, Userns,
             HealthCmd, HealthInterval, HealthTimeout, HealthRetries, HealthStartPeriod, NoHealthcheck }) c.Add(o);
+        Sandbox.SandboxOptions.AddTo(c);
         c.Add(Image);
         c.Add(Command);
         c.TreatUnmatchedTokensAsErrors = false;
     }
 
-    public static CreateRequest Bind(ParseResult parse, string name, bool autoRemove = false)
+    public static CreateRequest Bind(ParseResult parse, string name, bool autoRemove = false, string? etc = null)
     {
         // Options written after IMAGE belong to the command (`volt run img httpd -p 80`), not to volt.
         T? Get<T>(Option<T> o) => BeforeImage(parse, o) ? parse.GetValue(o) : default;
@@ -53,7 +54,8 @@ internal static class ContainerOptions
             Env = Get(Env) ?? [],
             Volumes = Get(Volume) ?? [],
             Publish = Get(Publish) ?? [],
-            Network = Get(Network),
+            Network = Get(Network) is { Length: > 0 } nets ? nets[0] : null,
+            ExtraNetworks = Get(Network) is { Length: > 1 } more ? more[1..] : [],
             Memory = Get(Memory),
             Cpu = Get(Cpu),
             Pids = Get(Pids),
@@ -65,8 +67,18 @@ internal static class ContainerOptions
             AutoRemove = autoRemove,
             HealthCmd = Get(HealthCmd), HealthInterval = Get(HealthInterval), HealthTimeout = Get(HealthTimeout),
             HealthRetries = Get(HealthRetries), HealthStartPeriod = Get(HealthStartPeriod), NoHealthcheck = Get(NoHealthcheck),
+            Sandbox = etc is null ? null : Sandbox.SandboxOptions.Bind(o => BeforeImage(parse, o) ? o switch
+            {
+                Option<string?> s => parse.GetValue(s),
+                Option<string[]> a => parse.GetValue(a),
+                _ => null,
+            } : null, etc, ImagePath(parse) is { } dir ? p => Volt.Sandbox.Planning.SandboxTarget.ProvidedByNspawn(p) || File.Exists(dir + p) || Directory.Exists(dir + p) : null),
         };
     }
+
+    /// <summary>IMAGE when it is a rootfs directory (a FILE policy's paths are checked in it at create).</summary>
+    private static string? ImagePath(ParseResult parse) =>
+        parse.GetValue(Image) is { } i && Directory.Exists(i) ? Path.GetFullPath(i).TrimEnd('/') : null;
 
     private static bool BeforeImage(ParseResult parse, Option o)
     {

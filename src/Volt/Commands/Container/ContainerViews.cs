@@ -7,12 +7,12 @@ namespace Volt.Commands.Container;
 /// <summary>Rows and objects for list/ps/inspect, one shape for all of them.</summary>
 internal static class ContainerViews
 {
-    public static JsonObject Row(ContainerView v, DateTimeOffset now) => new()
+    public static JsonObject Row(ContainerSummary v, DateTimeOffset now) => new()
     {
         ["name"] = v.Name,
         ["type"] = "container",
-        ["status"] = v.Status.ToString().ToLowerInvariant(),
-        ["image"] = v.Config?.Image,
+        ["status"] = v.Status.Word(),
+        ["image"] = v.Image,
         ["ip"] = v.Status == ContainerStatus.Running ? v.State.Ip : null,
         ["pid"] = v.Status == ContainerStatus.Running ? v.State.Pid : null,
         ["started_at"] = v.State.StartedAt?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
@@ -30,11 +30,15 @@ internal static class ContainerViews
         return status;
     }
 
-    private static JsonObject? Restart(ContainerView v) => v.Status == ContainerStatus.Restarting && v.State.Restart is { } r
+    private static JsonObject? Restart(ContainerView v) => Restart(v.Status, v.State);
+
+    private static JsonObject? Restart(ContainerSummary v) => Restart(v.Status, v.State);
+
+    private static JsonObject? Restart(ContainerStatus status, ContainerState state) => status == ContainerStatus.Restarting && state.Restart is { } r
         ? new JsonObject { ["attempt"] = r.Attempt, ["next_at"] = r.NextAt.ToUniversalTime().ToString("O") }
         : null;
 
-    private static string Word(Workloads.Health.HealthStatus s) => s.ToString().ToLowerInvariant();
+    private static string Word(Workloads.Health.HealthStatus s) => Workloads.Health.HealthStatuses.Word(s);
 
     private static JsonObject? HealthObject(ContainerView v) => v.Health is not { } h ? null : new JsonObject
     {
@@ -64,9 +68,9 @@ internal static class ContainerViews
     private static JsonObject? Healthcheck(ContainerConfig? c) => c?.Healthcheck is not { } h ? null : new JsonObject
     {
         ["test"] = new JsonArray([.. h.Test.Select(x => (JsonNode)x!)]),
-        ["interval"] = Workloads.Health.Durations.Format(h.Interval),
-        ["timeout"] = Workloads.Health.Durations.Format(h.Timeout),
-        ["start_period"] = Workloads.Health.Durations.Format(h.StartPeriod),
+        ["interval"] = Core.Config.DurationParser.Format(h.Interval),
+        ["timeout"] = Core.Config.DurationParser.Format(h.Timeout),
+        ["start_period"] = Core.Config.DurationParser.Format(h.StartPeriod),
         ["retries"] = h.Retries,
     };
 
@@ -87,7 +91,7 @@ internal static class ContainerViews
         return new JsonObject
         {
             ["name"] = v.Name,
-            ["status"] = v.Status.ToString().ToLowerInvariant(),
+            ["status"] = v.Status.Word(),
             ["image"] = c?.Image,
             ["rootfs_source"] = c?.RootfsSource,
             ["command"] = new JsonArray([.. (c?.Command ?? []).Select(x => (JsonNode)x!)]),
@@ -113,6 +117,7 @@ internal static class ContainerViews
             ["restart_schedule"] = Restart(v),
             ["healthcheck"] = Healthcheck(c),
             ["health"] = HealthObject(v),
+            ["sandbox"] = Sandbox.SandboxViews.Of(c?.Sandbox, v.Dir),
             ["created"] = c?.Created.ToUniversalTime().ToString("O"),
         };
     }

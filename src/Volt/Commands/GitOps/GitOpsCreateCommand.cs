@@ -14,7 +14,7 @@ internal sealed class GitOpsCreateCommand : VoltCommand
     private static readonly Option<string> Branch = new("--branch") { Description = "Branch to deploy (svn: a label for the tracked path)", DefaultValueFactory = _ => "main", HelpName = "BRANCH" };
     private static readonly Option<string> Workload = new("--workload") { Description = "Workload (container) the pipeline deploys", Required = true, HelpName = "NAME" };
     private static readonly Option<string?> Secret = new("--secret") { Description = "Webhook secret (HMAC key / GitLab token); visible in ps and shell history: prefer --secret-file or VOLT_GITOPS_SECRET", HelpName = "SECRET" };
-    private static readonly Option<string?> SecretFile = new("--secret-file") { Description = "Read the webhook secret from FILE (first line)", HelpName = "FILE" };
+    private static readonly Option<string?> SecretFile = new Option<string?>("--secret-file") { Description = "Read the webhook secret from FILE (first line)", HelpName = "FILE" }.AcceptPath();
     private static readonly Option<bool> InsecureNoSecret = new("--insecure-no-secret") { Description = "Accept unsigned webhooks: anyone who can reach the server can trigger deploys" };
     private static readonly Option<int> PollInterval = new("--poll-interval") { Description = "SVN poll interval in seconds", DefaultValueFactory = _ => 60, HelpName = "SECONDS" };
     private static readonly Option<string?> CloneUrl = new("--clone-url") { Description = "Fetch from this URL instead of --repo (a mirror); webhooks still match --repo", HelpName = "URL" };

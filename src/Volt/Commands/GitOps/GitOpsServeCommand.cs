@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Volt.Cli;
 using Volt.GitOps.Hosting;
 
@@ -20,23 +22,47 @@ internal sealed class GitOpsServeCommand : VoltCommand
         var port = parse.GetValue(Port);
         var listen = parse.GetValue(Listen)!;
         ServeSettings.Validate(port, listen);
-        var err = ctx.Console.Error;
-        var gate = new Lock();
-        void Log(string line) { lock (gate) err.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {line}"); }
+        // One line per event on stderr (the service's log), as voltd logs: [LoggerMessage] lines with event ids 8000-8999.
+        using var logging = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                o.UseUtcTimestamp = true;
+            }));
+        var log = logging.CreateLogger(GitOpsLog.Category);
         var workloads = ctx.Engines.GitOpsWorkloads();
         var options = new GitOpsServerOptions
         {
             Store = ctx.Engines.Pipelines, Sources = ctx.Engines.Sources, Workloads = workloads,
-            Time = ctx.Time, Port = port, Listen = listen, Log = Log, StateFile = ctx.Engines.GitOpsServerStateFile,
+            Time = ctx.Time, Port = port, Listen = listen, Logging = logging, StateFile = ctx.Engines.GitOpsServerStateFile,
         };
         await using var server = await GitOpsServer.StartAsync(options, ct).ConfigureAwait(false);
-        Log($"GitOps server listening on {server.Address} (POST /hooks/github|gitlab|bitbucket, GET /healthz)");
+        using var signals = global::Volt.Hosting.Signals.ServerSignals.Install(new global::Volt.Hosting.Signals.ServerSignalHandlers
+        {
+            Server = "gitops",
+            Write = text => GitOpsLog.Signal(log, text),
+            State = () =>
+            {
+                var (running, waiting) = server.Queue.Depths();
+                return $"address {server.Address}, requests {server.Requests}; deploying: {(running.Count == 0 ? "none" : string.Join(", ", running))}; waiting: {(waiting.Count == 0 ? "none" : string.Join(", ", waiting))}";
+            },
+            // Pipelines are read on every webhook and poll, so a reload re-reads them to report what the next request sees.
+            Reload = () =>
+            {
+                var corrupt = new List<global::Volt.Core.Errors.VoltException>();
+                var pipelines = ctx.Engines.Pipelines.List(corrupt.Add);
+                return $"{pipelines.Count} pipeline(s) ({pipelines.Count(p => p.IsSvn)} polled over SVN){(corrupt.Count == 0 ? "" : $", {corrupt.Count} skipped: {string.Join("; ", corrupt.Select(e => e.Message))}")}";
+            },
+        });
+        // Announced once the signal handlers are in: whoever waits for this line may signal at once.
+        GitOpsLog.Listening(log, server.Address.ToString());
         try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
-        Log("stopping: waiting for running deploys…");
+        GitOpsLog.Stopping(log);
         await server.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        if (workloads.StartedVoltd)
-            Log($"voltd, started for this server's deploys, keeps running: it supervises the deployed workloads (stopping it stops them; kill $(cat {ctx.Paths.PidFile}) does)");
+        if (workloads.StartedVoltd) GitOpsLog.VoltdKept(log, ctx.Paths.PidFile);
         return 0;
     }
 }

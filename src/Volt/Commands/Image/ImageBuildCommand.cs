@@ -15,7 +15,7 @@ internal sealed class ImageBuildCommand : VoltCommand
     private static readonly Option<string[]> Env = new("--env") { Description = "Environment variable KEY=VALUE (repeatable)", HelpName = "KEY=VALUE" };
     private static readonly Option<string?> Cmd = new("--cmd") { Description = "Default command (split on spaces)", HelpName = "CMD" };
     private static readonly Option<string?> Entrypoint = new("--entrypoint") { Description = "Entrypoint (split on spaces)", HelpName = "CMD" };
-    private static readonly Option<string?> Workdir = new("--workdir") { Description = "Working directory", HelpName = "DIR" };
+    private static readonly Option<string?> Workdir = new Option<string?>("--workdir") { Description = "Working directory", HelpName = "DIR" }.AcceptPath();
     private static readonly Option<string?> User = new("--user") { Description = "User to run as", HelpName = "USER" };
     private static readonly Option<string[]> Port = new("--port") { Description = "Exposed port PORT[/tcp|udp] (repeatable)", HelpName = "PORT" };
 

@@ -10,7 +10,7 @@ namespace Volt.Commands.Image;
 internal static class ImageCommands
 {
     public static Command Group() => new GroupCommand("image", "Container images: pull, import, build, push, list, inspect",
-        new ImagePullCommand(), new ImageImportCommand(), new ImageBuildCommand(), new ImageListCommand(), new ImageInspectCommand(),
+        new ImagePullCommand(), new ImageImportCommand(), new ImageBuildCommand(), new ImageCreateCommand(), new ImageBuildFileCommand(), new ImageHistoryCommand(), new ImageListCommand(), new ImageInspectCommand(),
         new ImageRmCommand(), new ImageTagCommand(), new ImagePushCommand(), new Prune.ImagePruneCommand())
     {
         Examples = ["volt image pull 127.0.0.1:5000/busybox:1.36", "volt image list", "volt image inspect busybox -o json"],
@@ -19,10 +19,10 @@ internal static class ImageCommands
     public static readonly Option<string?> PlatformOption = new("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image (default linux/amd64)", HelpName = "OS/ARCH" };
 
     /// <summary>The summary every pull, import and build prints.</summary>
-    public static void Summary(VoltContext ctx, PullResult r)
+    public static void Summary(VoltContext ctx, PullResult r, params (string Key, string Value)[] extra)
     {
         var table = ctx.Out.Format == OutputFormat.Table;
-        ctx.Out.Object(new JsonObject
+        var o = new JsonObject
         {
             ["image"] = r.Image.Name.ToString(),
             ["id"] = r.Image.Record.Id,
@@ -34,7 +34,49 @@ internal static class ImageCommands
             ["new_objects"] = r.NewObjects,
             ["new_bytes"] = table ? Human.Bytes(r.NewBytes) : r.NewBytes,
             ["time"] = table ? Human.Duration(r.Elapsed) : Math.Round(r.Elapsed.TotalSeconds, 3),
+        };
+        foreach (var (k, v) in extra) o[k] = v;
+        ctx.Out.Object(o);
+    }
+
+    /// <summary>
+    /// Progress lines of a long build on stderr (human output only, so json/yaml stay clean): dimmed on a terminal,
+    /// plain otherwise.
+    /// </summary>
+    public static IProgress<string>? ProgressLines(VoltContext ctx)
+    {
+        if (ctx.Out.Format != OutputFormat.Table) return null;
+        var err = ctx.Console.Error;
+        var gate = new object();
+        return new SyncProgress<string>(line => { lock (gate) err.WriteLine(line); });
+    }
+
+    /// <summary>
+    /// A build's progress on stderr (human output only): <c>STEP 3/9: RUN make (cached)</c> lines (bold on a terminal),
+    /// the steps' own output as it comes, and notes.
+    /// </summary>
+    public static IProgress<Volt.Images.Build.BuildProgress>? BuildProgressLines(VoltContext ctx)
+    {
+        if (ctx.Out.Format != OutputFormat.Table) return null;
+        var err = ctx.Console.Error;
+        var palette = ctx.Console.IsErrorTerminal ? ctx.Out.Palette : new Palette(false);
+        var gate = new object();
+        return new SyncProgress<Volt.Images.Build.BuildProgress>(p =>
+        {
+            var line = p.Kind switch
+            {
+                Volt.Images.Build.BuildProgressKind.Step => palette.Header(p.Text),
+                Volt.Images.Build.BuildProgressKind.Info => palette.Dim(p.Text),
+                _ => p.Text,
+            };
+            lock (gate) err.WriteLine(line);
         });
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress posts to the pool).</summary>
+    public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     /// <summary>Runs async engine work under a byte progress bar.</summary>

@@ -14,8 +14,8 @@ internal sealed class ServiceCreateCommand : VoltCommand, ITrailingCommand
     private static readonly Argument<string[]> Command = new("COMMAND") { Description = "Command and arguments (found on PATH; must be executable)", Arity = ArgumentArity.OneOrMore };
     private static readonly Option<string?> User = new("--user", "-u") { Description = "Run as this user (USER or USER:GROUP, names or numbers)", HelpName = "USER[:GROUP]" };
     private static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable (repeatable)", HelpName = "KEY=VALUE" };
-    private static readonly Option<string[]> EnvFile = new("--env-file") { Description = "File of KEY=VALUE lines (repeatable; a leading - makes it optional)", HelpName = "FILE" };
-    private static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory (absolute)", HelpName = "DIR" };
+    private static readonly Option<string[]> EnvFile = new Option<string[]>("--env-file") { Description = "File of KEY=VALUE lines (repeatable; a leading - makes it optional)", HelpName = "FILE" }.AcceptPath();
+    private static readonly Option<string?> Workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory (absolute)", HelpName = "DIR" }.AcceptPath();
     private static readonly Option<string?> Memory = new("--memory", "-m") { Description = "Memory limit (MemoryMax=): 256M, 1G", HelpName = "SIZE" };
     private static readonly Option<string?> Cpu = new("--cpu") { Description = "CPU limit in percent of one CPU (CPUQuota=): 50, 200", HelpName = "PERCENT" };
     private static readonly Option<string?> Tasks = new("--pids") { Description = "Maximum number of tasks (TasksMax=)", HelpName = "N" };
@@ -26,11 +26,13 @@ internal sealed class ServiceCreateCommand : VoltCommand, ITrailingCommand
     public ServiceCreateCommand() : base("create", "Write the service's unit (NAME.service); --now starts it too")
     {
         Add(NameArg); Add(Command);
+        Sandbox.SandboxOptions.AddTo(this);
         Add(User); Add(Env); Add(EnvFile); Add(Workdir); Add(Memory); Add(Cpu); Add(Tasks); Add(Restart); Add(After); Add(Now);
         Examples =
         [
             "volt service create web --now -- python3 -m http.server 8080 --bind 127.0.0.1",
             "volt service create worker --user nobody --env MODE=prod --env-file /etc/worker.env --workdir /srv/worker -- /srv/worker/run",
+            "volt service create files --landlock ./files-policy.json --sandbox strict -- /usr/local/bin/fileserver",
             "volt service create api --memory 256M --cpu 50 --restart on-failure --after network-online.target -- /usr/local/bin/api --port 9000",
         ];
     }
@@ -58,6 +60,7 @@ internal sealed class ServiceCreateCommand : VoltCommand, ITrailingCommand
             Tasks = parse.GetValue(Tasks) is { } t ? ResourceParser.Pids(t) : null,
             Restart = parse.GetValue(Restart) switch { "always" => UnitRestart.Always, "on-failure" => UnitRestart.OnFailure, _ => UnitRestart.No },
             After = parse.GetValue(After) ?? [],
+            Sandbox = Sandbox.SandboxOptions.Bind(parse, ctx.Paths.Etc, p => File.Exists(p) || Directory.Exists(p)),
         };
         var containers = new ContainerStore(ctx.Paths);
         ctx.Engines.Services.Create(spec, n => containers.Exists(n));

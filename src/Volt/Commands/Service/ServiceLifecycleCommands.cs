@@ -15,7 +15,13 @@ internal sealed class ServiceStartCommand : VoltCommand
     public override string AuditAction => "service.start";
 
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct) =>
-        ServiceCommands.ForEachAsync(ctx, parse, (s, n) => s.StartAsync(WorkloadKind.Service, n, ct), ct);
+        ServiceCommands.ForEachAsync(ctx, parse, async (s, n) =>
+        {
+            await s.StartAsync(WorkloadKind.Service, n, ct).ConfigureAwait(false);
+            // voltd's line carries the sandbox summary itself; a CLI line of its own only where voltd did not record the start (systemd).
+            if (!Core.Audit.AuditHandOff.RecordedByDaemon && Volt.Sandbox.SandboxHelper.ReadReport(ctx.Engines.ServiceStore.Dir(n)) is { } r)
+                ctx.AuditDetail[n] = r.Summary();
+        }, ct);
 }
 
 internal sealed class ServiceStopCommand : VoltCommand

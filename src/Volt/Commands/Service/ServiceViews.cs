@@ -41,6 +41,7 @@ internal static class ServiceViews
         o["memory_max"] = w.Resources?.MemoryBytes;
         o["cpu_quota_percent"] = w.Resources?.CpuPercent;
         o["tasks_max"] = w.Resources?.Pids;
+        o["sandbox"] = Sandbox.SandboxViews.Of(store.Sandbox(w.Name), store.Dir(w.Name));
         return o;
     }
 

@@ -34,6 +34,10 @@ internal sealed class ShortcutCommand : VoltCommand, ITrailingCommand
 
     public override string? AuditAction => _target.AuditAction;
 
+    public override Core.Security.AccessLevel RequiredAccess => _target.RequiredAccess;
+
+    public override bool ThroughVoltd => _target.ThroughVoltd;
+
     public override Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct) => _target.ExecuteAsync(ctx, parse, ct);
 
     private static string Rewrite(string example, string name, string[] longForms)
@@ -46,20 +50,20 @@ internal sealed class ShortcutCommand : VoltCommand, ITrailingCommand
         return example;
     }
 
-    /// <summary>podman's top-level names, in help order (after the nouns).</summary>
-    public static IEnumerable<Command> All() =>
+    /// <summary>podman's top-level names, in help order (after the nouns), each built only when invoked.</summary>
+    internal static IEnumerable<CommandCatalog.Entry> Entries =>
     [
-        new ShortcutCommand("create", new Container.ContainerCreateCommand(), "container create"),
-        new ShortcutCommand("start", new Container.ContainerStartCommand(), "container start"),
-        new ShortcutCommand("stop", new Container.ContainerStopCommand(), "container stop"),
-        new ShortcutCommand("restart", new Container.ContainerRestartCommand(), "container restart"),
-        new ShortcutCommand("rm", new Container.ContainerDeleteCommand(), "container delete", "container rm"),
-        new ShortcutCommand("exec", new Container.ContainerExecCommand(), "container exec"),
-        new ShortcutCommand("pull", new Image.ImagePullCommand(), "image pull"),
-        new ShortcutCommand("push", new Image.ImagePushCommand(), "image push"),
-        new ShortcutCommand("images", new Image.ImageListCommand(), "image list", "image ls"),
-        new ShortcutCommand("rmi", new Image.ImageRmCommand(), "image rm"),
-        new InspectCommand(),
-        new Views.TopCommand(once: true),
+        new("create", () => new ShortcutCommand("create", new Container.ContainerCreateCommand(), "container create")),
+        new("start", () => new ShortcutCommand("start", new Container.ContainerStartCommand(), "container start")),
+        new("stop", () => new ShortcutCommand("stop", new Container.ContainerStopCommand(), "container stop")),
+        new("restart", () => new ShortcutCommand("restart", new Container.ContainerRestartCommand(), "container restart")),
+        new("rm", () => new ShortcutCommand("rm", new Container.ContainerDeleteCommand(), "container delete", "container rm")),
+        new("exec", () => new ShortcutCommand("exec", new Container.ContainerExecCommand(), "container exec")),
+        new("pull", () => new ShortcutCommand("pull", new Image.ImagePullCommand(), "image pull")),
+        new("push", () => new ShortcutCommand("push", new Image.ImagePushCommand(), "image push")),
+        new("images", () => new ShortcutCommand("images", new Image.ImageListCommand(), "image list", "image ls")),
+        new("rmi", () => new ShortcutCommand("rmi", new Image.ImageRmCommand(), "image rm")),
+        new("inspect", () => new InspectCommand()),
+        new("stats", () => new Views.TopCommand(once: true)),
     ];
 }

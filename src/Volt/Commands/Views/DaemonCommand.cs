@@ -12,7 +12,8 @@ internal sealed class DaemonCommand : VoltCommand
     public DaemonCommand() : base("daemon", "Run voltd in the foreground: supervises containers where systemd is not PID 1")
     {
         Add(Socket);
-        Examples = ["volt daemon", "VOLT_ROOT=/tmp/v volt daemon --socket /tmp/v/volt.sock", "kill -HUP $(cat /var/run/volt/volt.pid)   # reload config"];
+        Subcommands.Add(new DaemonInstallServiceCommand());
+        Examples = ["volt daemon", "sudo volt daemon install-service   # volt.service + volt.socket (socket activation under systemd)", "VOLT_ROOT=/tmp/v volt daemon --socket /tmp/v/volt.sock", "kill -HUP $(cat /var/run/volt/volt.pid)   # reload config"];
     }
 
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)

@@ -16,17 +16,19 @@ internal sealed class LogsCommand : VoltCommand
     internal static readonly Option<string?> Since = new("--since") { Description = "Only lines from this time on: a duration back from now (10m, 1h30m), RFC 3339 or Unix seconds", HelpName = "TIME" };
     internal static readonly Option<string?> Until = new("--until") { Description = "Only lines up to this time (same forms as --since)", HelpName = "TIME" };
     internal static readonly Option<bool> Timestamps = new("--timestamps", "-t") { Description = "Show each line's time (RFC 3339, UTC)" };
+    internal static readonly Option<bool> Denials = new("--denials") { Description = "The workload's Landlock denials from the kernel audit log (Landlock ABI 7 with audit on)" };
 
     public LogsCommand() : base("logs", "Print a workload's output (voltd: /var/log/volt/workloads/NAME.log, one stamped line each; systemd: the journal)")
     {
         Add(ContainerCommands.Name);
-        Add(Follow); Add(Tail); Add(Since); Add(Until); Add(Timestamps);
+        Add(Follow); Add(Tail); Add(Since); Add(Until); Add(Timestamps); Add(Denials);
         Examples =
         [
             "volt logs web",
             "volt logs -f --tail 20 web",
             "volt logs --since 10m --timestamps web",
             "volt logs --since 2026-12-01T10:00:00Z --until 2026-12-01T10:05:00Z web",
+            "volt logs --denials web        # Landlock denials (kernel audit); says so where this kernel cannot",
         ];
     }
 
@@ -35,6 +37,14 @@ internal sealed class LogsCommand : VoltCommand
         var name = parse.GetValue(ContainerCommands.Name)!;
         var engine = ctx.Engines.Containers;
         var store = engine.Records;
+        if (parse.GetValue(Denials))
+        {
+            var cgroup = store.Exists(name) ? Workloads.Runtime.ContainerHost.CgroupName(name)
+                : ctx.Engines.ServiceDriver.Find(name) is { } s ? Workloads.Services.ServiceStore.CgroupName(s.Name) : null;
+            if (cgroup is null) store.EnsureExists(name);
+            var cgroups = ctx.Engines.ContainerHost.Cgroups;
+            return await Sandbox.SandboxDenials.ShowAsync(ctx, name, cgroups.Exists(cgroup!) ? cgroups.Pids(cgroup!) : [], ct).ConfigureAwait(false);
+        }
         var q = Query(ctx, parse);
         // Not a container: a service of that name (workload names are unique across kinds).
         if (!store.Exists(name) && ctx.Engines.ServiceDriver.Find(name) is { } service)
@@ -49,13 +59,7 @@ internal sealed class LogsCommand : VoltCommand
         if (store.State(name).Supervisor == "systemd" && ctx.Engines.SystemdSupervises)
             return await JournalAsync(ctx, Workloads.Nspawn.UnitRenderer.UnitName(name), q, Running, ct).ConfigureAwait(false);
 
-        var output = ctx.Console.Out;
-        await new LogFileReader(ctx.Time).ReadAsync(store.LogFile(name), q, Running, async text =>
-        {
-            await output.WriteAsync(text).ConfigureAwait(false);
-            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }, ct).ConfigureAwait(false);
-        return 0;
+        return await FileAsync(ctx, store.LogFile(name), q, Running, ct).ConfigureAwait(false);
     }
 
     /// <summary>The query the options ask for (exit 2 for a bad value).</summary>
@@ -74,11 +78,19 @@ internal sealed class LogsCommand : VoltCommand
     internal static async Task<int> FileAsync(VoltContext ctx, string file, LogQuery q, Func<bool> running, CancellationToken ct)
     {
         var output = ctx.Console.Out;
-        await new LogFileReader(ctx.Time).ReadAsync(file, q, running, async text =>
+        try
         {
-            await output.WriteAsync(text).ConfigureAwait(false);
-            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }, ct).ConfigureAwait(false);
+            await new LogFileReader(ctx.Time).ReadAsync(file, q, running, async text =>
+            {
+                await output.WriteAsync(text).ConfigureAwait(false);
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new Core.Errors.VoltException(Core.Errors.ExitCode.Permission,
+                $"permission denied: workload logs are readable by root and group {Core.Security.AccessRules.VoltGroup} (docs/security.md)", e);
+        }
         return 0;
     }
 

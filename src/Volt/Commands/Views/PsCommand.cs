@@ -17,9 +17,10 @@ internal sealed class PsCommand : VoltCommand
         var now = ctx.Time.GetUtcNow();
         // Every kind, read from state files: containers, then services, then tasks (one row shape, TYPE tells them apart).
         var services = ctx.Engines.ServiceStore;
-        ctx.Out.List([.. ctx.Engines.Containers.List().Select(v => ContainerViews.Row(v, now)),
+        ctx.Out.List([.. ctx.Engines.Containers.Summaries().Select(v => ContainerViews.Row(v, now)),
             .. ctx.Engines.ServiceDriver.List().Select(w => Service.ServiceViews.Row(w, services, now)),
-            .. ctx.Engines.TaskDriver.List().Select(w => Tasks.TaskViews.PsRow(w, now))],
+            .. ctx.Engines.TaskDriver.List().Select(w => Tasks.TaskViews.PsRow(w, now)),
+            .. ctx.Engines.VmDriver.List().Select(w => Vm.VmCommands.Row(w, ctx.Engines.VmStore, now))],
             ContainerViews.PsColumns);
         return Task.FromResult(0);
     }

@@ -37,6 +37,7 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
             "volt run ./busybox-rootfs sh -c 'exit 7'; echo $?   # 7",
             "volt run --rm -e A=1 ./busybox-rootfs env -e B=2    # -e B=2 is env's argument, not volt's",
             "volt run --rm --user 1234:33 ./busybox-rootfs id     # numeric uid:gid, no passwd entry needed",
+            "volt run --rm --landlock ./policy.json --seccomp strict --cap-add NET_BIND_SERVICE ./busybox-rootfs httpd -f -p 80",
         ];
     }
 
@@ -44,15 +45,21 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
 
     public override string AuditAction => "container.run";
 
+    /// <summary><c>run -d</c> goes through voltd: group volt members may; a foreground run needs root (below).</summary>
+    public override bool ThroughVoltd => true;
+
     public override async Task<int> ExecuteAsync(VoltContext ctx, ParseResult parse, CancellationToken ct)
     {
         var name = parse.GetValue(ContainerOptions.Name) ?? ContainerName.Generate();
         ctx.AuditResource = name;
         var remove = parse.GetValue(Remove);
-        var request = ContainerOptions.Bind(parse, name, remove);
+        var request = ContainerOptions.Bind(parse, name, remove, ctx.Paths.Etc);
         var host = ctx.Engines.ContainerHost;
         var engine = ctx.Engines.Containers;
         var detach = parse.GetValue(Detach);
+        if (!detach && !Core.IO.Posix.IsRoot)
+            throw new VoltException(ExitCode.Permission,
+                "permission denied: a foreground run starts systemd-nspawn here and needs root; members of group volt run containers through voltd: volt run -d …");
         // The wrapper's cgroup.procs join is the first migration in a while: it would wait a whole RCU grace period.
         // Taken now, beside planning and the records, the wait is over (or nearly) when the wrapper joins.
         if (!detach) _ = Task.Run(() => host.Cgroups.WarmMigrations(), CancellationToken.None);
@@ -73,9 +80,11 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
                 if (planned.RootfsKind == "dir") request = request with { Image = planned.RootfsSource! };
                 supervisor = await ctx.Engines.SupervisorAsync(ct).ConfigureAwait(false);
             }
+            // voltd's own audit line carries the sandbox summary of the start it made (no second line, no second plan here).
             if (supervisor is Daemon.DaemonClient voltd) await DetachedThroughVoltdAsync(ctx, engine, voltd, request, ct).ConfigureAwait(false);
             else
             {
+                if (Sandbox.SandboxViews.Summary(request.Sandbox, Volt.Sandbox.Planning.SandboxKind.Container, ctx.Paths.Etc) is { } sandbox) ctx.AuditDetail[name] = sandbox;
                 engine.Create(request);
                 try { await supervisor.StartAsync(name, ct).ConfigureAwait(false); }
                 catch when (remove)
@@ -114,6 +123,8 @@ internal sealed class RunCommand : VoltCommand, ITrailingCommand, ISignalForward
         }
         finally
         {
+            // The sandbox as this start planned it (planned once, by the runtime), for the audit line.
+            if (runtime.TakeSandboxSummary(name) is { } sandbox) ctx.AuditDetail[name] = sandbox;
             foreach (var r in registrations) r.Dispose();
             if (remove) await RemoveAsync(engine, runtime, name).ConfigureAwait(false);
         }

@@ -30,16 +30,19 @@ internal sealed class TopCommand : VoltCommand
     {
         var engine = ctx.Engines.Containers;
         var services = ctx.Engines.ServiceDriver;
+        // Kinds that sample themselves (a VM: QEMU's cgroup), beside the containers and services read here.
+        IReadOnlyList<Workloads.Model.IWorkloadStatsSource> sources = [ctx.Engines.VmDriver];
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Interval)));
         var live = !_once && ctx.Out.Format == OutputFormat.Table && ctx.Console.IsOutputTerminal;
         if (!live)
         {
-            var first = Sample(engine, services);
+            var first = await SampleAsync(engine, services, sources, ct).ConfigureAwait(false);
             var start = ctx.Time.GetTimestamp();
             var wait = _once && parse.GetResult(Interval) is { Implicit: false } ? interval : TimeSpan.FromMilliseconds(250);
             await Task.Delay(wait, ctx.Time, ct).ConfigureAwait(false);
             var elapsedOnce = ctx.Time.GetElapsedTime(start);
-            ctx.Out.List([.. Sample(engine, services).Select(kv => Row(kv.Key, kv.Value, first.GetValueOrDefault(kv.Key), elapsedOnce))], Columns);
+            var second = await SampleAsync(engine, services, sources, ct).ConfigureAwait(false);
+            ctx.Out.List([.. second.Select(kv => Row(kv.Key, kv.Value, first.GetValueOrDefault(kv.Key), elapsedOnce))], Columns);
             return 0;
         }
         // Live: q (or Ctrl-C, which cancels ct) quits; the key reader stops with the loop.
@@ -47,11 +50,11 @@ internal sealed class TopCommand : VoltCommand
         var quit = ctx.Console.Keys is { } keys ? WaitForQuitAsync(keys, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         try
         {
-            var before = Sample(engine, services);
+            var before = await SampleAsync(engine, services, sources, ct).ConfigureAwait(false);
             var at = ctx.Time.GetTimestamp();
             while (await WaitAsync(interval, ctx.Time, quit, stop.Token).ConfigureAwait(false))
             {
-                var after = Sample(engine, services);
+                var after = await SampleAsync(engine, services, sources, ct).ConfigureAwait(false);
                 var elapsed = ctx.Time.GetElapsedTime(at);
                 at = ctx.Time.GetTimestamp();
                 ctx.Console.Out.Write("\x1b[H\x1b[2J");
@@ -82,8 +85,10 @@ internal sealed class TopCommand : VoltCommand
         while (await keys.ReadKeyAsync(ct).ConfigureAwait(false) is not ('q' or 'Q' or '\x03')) { }
     }
 
-    /// <summary>Every running workload's cgroup figures, by (type, name): containers, then services.</summary>
-    private static Dictionary<(string Type, string Name), CgroupStats> Sample(ContainerEngine engine, Workloads.Services.ServiceDriver services)
+    /// <summary>Every running workload's cgroup figures, by (type, name): containers, services, then the kinds that
+    /// report their own (VMs).</summary>
+    private static async Task<Dictionary<(string Type, string Name), CgroupStats>> SampleAsync(ContainerEngine engine,
+        Workloads.Services.ServiceDriver services, IReadOnlyList<Workloads.Model.IWorkloadStatsSource> sources, CancellationToken ct)
     {
         var result = engine.List().Where(v => v.Status == ContainerStatus.Running)
             .Select(v => (Key: ("container", v.Name), Stats: engine.Stats(v.Name)))
@@ -91,6 +96,9 @@ internal sealed class TopCommand : VoltCommand
             .ToDictionary(x => x.Key, x => x.Stats!);
         foreach (var w in services.List().Where(w => w.Status == Workloads.Model.WorkloadStatus.Running))
             if (w.Cgroup is { } cg && engine.Cgroups.Exists(cg)) result[("service", w.Name)] = engine.Cgroups.Stats(cg);
+        foreach (var source in sources)
+            foreach (var st in await source.StatsAsync(ct).ConfigureAwait(false))
+                if (st.Usage is { } usage) result[(st.Workload.Kind.ToString().ToLowerInvariant(), st.Workload.Name)] = usage;
         return result;
     }
 

@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace Volt.Core.Native;
+
+/// <summary>Landlock probes through syscall(2) (glibc has no wrappers): the sandbox helper applies the rules itself.</summary>
+public static unsafe partial class LibC
+{
+    /// <summary>x86-64 and arm64 share the Landlock syscall numbers (generic table).</summary>
+    public const long SYS_landlock_create_ruleset = 444;
+    /// <summary><c>LANDLOCK_CREATE_RULESET_VERSION</c>: return the highest ABI instead of creating a ruleset.</summary>
+    public const uint LANDLOCK_CREATE_RULESET_VERSION = 1;
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long syscall(long number, nint arg1, nuint arg2, uint arg3);
+}

@@ -1,0 +1,218 @@
+/*
+ * volt-sandbox: Volt's payload wrapper. Reads a plan Volt wrote (capabilities to keep, no_new_privs, a Landlock
+ * ruleset, a seccomp BPF program), applies it to itself and execve's the real command, so the payload runs restricted
+ * from its first instruction. It decides nothing: Volt (src/Volt.Sandbox/Planning) computed every mask for this
+ * kernel's Landlock ABI. Built static (runs in any image, no libc needed there) by the Volt.Sandbox project.
+ *
+ *   volt-sandbox PLAN CMD [ARG...]   apply PLAN, then exec CMD (PATH search when CMD has no '/')
+ *   volt-sandbox --abi               print the Landlock ABI (0: not available)
+ *   volt-sandbox --audit             print the kernel audit status (enabled=N pid=N) via netlink
+ *
+ * Exit codes of its own: 125 the sandbox could not be applied (what failed is on stderr), 126 CMD cannot run,
+ * 127 CMD not found; otherwise CMD's.
+ *
+ * Plan lines (hex numbers): "nnp 1", "caps KEEPMASK", "landlock ABI FS NET SCOPED FLAGS",
+ * "path ACCESS OPTIONAL PATH", "port ACCESS PORT", "bpf HEX", "end".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define SYS_ll_create 444
+#define SYS_ll_add 445
+#define SYS_ll_restrict 446
+#define LL_RULE_PATH 1
+#define LL_RULE_PORT 2
+/* Rights a rule on a non-directory may carry: execute, write, read, truncate, ioctl_dev. */
+#define LL_FILE_RIGHTS (0x1ULL | 0x2ULL | 0x4ULL | 0x4000ULL | 0x8000ULL)
+
+struct ll_ruleset_attr { uint64_t fs, net, scoped; };
+struct ll_path_attr { uint64_t access; int32_t fd; } __attribute__((packed));
+struct ll_port_attr { uint64_t access; uint64_t port; };
+
+static const char *step = "plan";
+
+static void die(const char *what) {
+	fprintf(stderr, "volt-sandbox: %s: %s: %s\n", step, what, strerror(errno));
+	exit(125);
+}
+
+static void bad(const char *what) {
+	fprintf(stderr, "volt-sandbox: %s: %s\n", step, what);
+	exit(125);
+}
+
+static int hexval(char c) {
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+static int abi(void) {
+	long v = syscall(SYS_ll_create, NULL, 0, 1U);
+	return v < 0 ? 0 : (int)v;
+}
+
+static void caps(uint64_t keep) {
+	step = "capabilities";
+	for (int c = 0; c < 64; c++) {
+		if (keep & (1ULL << c)) continue;
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0) break; /* past the kernel's last capability */
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EPERM) die("PR_CAPBSET_DROP");
+	}
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0) die("capget");
+	for (int i = 0; i < 2; i++) {
+		uint32_t k = (uint32_t)(keep >> (32 * i));
+		d[i].permitted &= k;
+		d[i].effective = d[i].permitted;
+		d[i].inheritable = d[i].permitted;
+	}
+	if (syscall(SYS_capset, &h, d) < 0) die("capset");
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (int c = 0; c < 64; c++)
+		if (d[c / 32].permitted & (1U << (c % 32))) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0);
+}
+
+static int audit_status(void) {
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (fd < 0) { printf("error=socket:%s\n", strerror(errno)); return 1; }
+	struct { struct nlmsghdr h; struct audit_status s; } req;
+	memset(&req, 0, sizeof req);
+	req.h.nlmsg_len = NLMSG_LENGTH(0);
+	req.h.nlmsg_type = AUDIT_GET;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.h.nlmsg_seq = 1;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	if (sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&k, sizeof k) < 0) { printf("error=send:%s\n", strerror(errno)); return 1; }
+	char buf[8192];
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0) { printf("error=recv:%s\n", strerror(errno)); return 1; }
+		for (struct nlmsghdr *m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(m);
+				if (e->error) { printf("error=%s\n", strerror(-e->error)); return 1; }
+				continue;
+			}
+			if (m->nlmsg_type == AUDIT_GET) {
+				struct audit_status *s = NLMSG_DATA(m);
+				printf("enabled=%u pid=%u\n", s->enabled, s->pid);
+				return 0;
+			}
+		}
+	}
+	printf("error=no answer\n");
+	return 1;
+}
+
+int main(int argc, char **argv) {
+	if (argc == 2 && strcmp(argv[1], "--abi") == 0) { printf("%d\n", abi()); return 0; }
+	if (argc == 2 && strcmp(argv[1], "--audit") == 0) return audit_status();
+	if (argc < 3) { fprintf(stderr, "usage: volt-sandbox PLAN CMD [ARG...]\n"); return 125; }
+
+	FILE *plan = fopen(argv[1], "re");
+	if (!plan) die(argv[1]);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int nnp = 0, have_caps = 0, ruleset = -1, ll_abi = 0;
+	uint64_t keep = 0, flags = 0;
+	struct sock_filter *filter = NULL;
+	unsigned short filter_len = 0;
+	while ((len = getline(&line, &cap, plan)) > 0) {
+		if (line[len - 1] == '\n') line[--len] = 0;
+		unsigned long long a = 0, b = 0, c = 0, d = 0;
+		int at = 0;
+		if (strncmp(line, "nnp ", 4) == 0) nnp = line[4] == '1';
+		else if (sscanf(line, "caps %llx", &a) == 1) { have_caps = 1; keep = a; }
+		else if (sscanf(line, "landlock %d %llx %llx %llx %llx", &ll_abi, &a, &b, &c, &d) == 5) {
+			step = "landlock";
+			int have = abi();
+			if (have < ll_abi) { errno = EOPNOTSUPP; die("the kernel's Landlock ABI is older than the plan's"); }
+			struct ll_ruleset_attr attr = { a, b, c };
+			size_t size = ll_abi >= 6 ? 24 : ll_abi >= 4 ? 16 : 8;
+			ruleset = (int)syscall(SYS_ll_create, &attr, size, 0U);
+			if (ruleset < 0) die("landlock_create_ruleset");
+			flags = d;
+		} else if (sscanf(line, "path %llx %llx %n", &a, &b, &at) == 2 && at > 0) {
+			step = "landlock";
+			if (ruleset < 0) bad("path before landlock");
+			const char *p = line + at;
+			int fd = open(p, O_PATH | O_CLOEXEC);
+			if (fd < 0) {
+				if (b && errno == ENOENT) continue;
+				fprintf(stderr, "volt-sandbox: landlock: %s: %s\n", p, strerror(errno));
+				exit(125);
+			}
+			struct stat st;
+			if (fstat(fd, &st) < 0) die(p);
+			struct ll_path_attr r = { S_ISDIR(st.st_mode) ? a : (a & LL_FILE_RIGHTS), fd };
+			if (r.access && syscall(SYS_ll_add, ruleset, LL_RULE_PATH, &r, 0U) < 0) {
+				fprintf(stderr, "volt-sandbox: landlock: rule for %s: %s\n", p, strerror(errno));
+				exit(125);
+			}
+			close(fd);
+		} else if (sscanf(line, "port %llx %llx", &a, &b) == 2) {
+			step = "landlock";
+			if (ruleset < 0) bad("port before landlock");
+			struct ll_port_attr r = { a, b };
+			if (syscall(SYS_ll_add, ruleset, LL_RULE_PORT, &r, 0U) < 0) die("landlock_add_rule (port)");
+		} else if (strncmp(line, "bpf ", 4) == 0) {
+			step = "seccomp";
+			size_t hex = (size_t)len - 4;
+			if (hex % 16 != 0 || hex / 16 > 4096) bad("malformed BPF program");
+			filter_len = (unsigned short)(hex / 16);
+			filter = calloc(filter_len, sizeof *filter);
+			unsigned char *out = (unsigned char *)filter;
+			for (size_t i = 0; i < hex / 2; i++) {
+				int hi = hexval(line[4 + 2 * i]), lo = hexval(line[5 + 2 * i]);
+				if (hi < 0 || lo < 0) bad("malformed BPF program");
+				out[i] = (unsigned char)(hi << 4 | lo);
+			}
+		} else if (strcmp(line, "end") == 0) break;
+		else if (len > 0 && line[0] != '#' && strncmp(line, "volt-sandbox-plan", 17) != 0) { step = "plan"; bad(line); }
+	}
+	fclose(plan);
+
+	if (have_caps) caps(keep);
+	step = "no_new_privs";
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("prctl");
+	if (ruleset >= 0) {
+		step = "landlock";
+		if (syscall(SYS_ll_restrict, ruleset, (unsigned)flags) < 0) die("landlock_restrict_self");
+		close(ruleset);
+	}
+	if (filter) {
+		step = "seccomp";
+		struct sock_fprog prog = { filter_len, filter };
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("PR_SET_SECCOMP");
+	}
+	if (strchr(argv[2], '/')) execv(argv[2], argv + 2);
+	else execvp(argv[2], argv + 2);
+	int e = errno;
+	fprintf(stderr, "volt-sandbox: %s: %s\n", argv[2], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}

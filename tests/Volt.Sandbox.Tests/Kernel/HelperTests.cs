@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Sockets;
+using Shouldly;
+using Volt.Core.Errors;
+using Volt.Sandbox.Kernel;
+using Volt.Sandbox.Planning;
+using Volt.Sandbox.Tests.Support;
+using Volt.Testing;
+using Xunit;
+
+namespace Volt.Sandbox.Tests.Kernel;
+
+/// <summary>The helper on the real kernel (this host: Landlock ABI 7), run on the host with plans from the planner.</summary>
+public sealed class HelperTests : IDisposable
+{
+    private readonly TempDir _dir = new("sandbox-helper");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static void RequireLandlock(int abi = 1) => TestEnv.Require(LandlockAbi.Probe() >= abi, $"needs Landlock ABI {abi} (this kernel: {LandlockAbi.Probe()})");
+
+    private string Policy(string json) => _dir.Write($"policy-{Guid.NewGuid():N}.json", json);
+
+    private (int Code, string Out, string Err) Run(SandboxSpec spec, SandboxKind kind, params string[] command)
+    {
+        var plan = SandboxPlanner.Plan(spec, SandboxTarget.Host(kind), LandlockAbi.Probe(), _dir.Combine("etc"));
+        var helper = SandboxHelper.Ensure(_dir.Combine("lib"));
+        var file = SandboxHelper.WritePlan(_dir.Combine("run", Guid.NewGuid().ToString("N")), plan);
+        return TestEnv.Run(helper, [file, .. command]);
+    }
+
+    private string Probe1(SandboxSpec spec, params string[] args)
+    {
+        var (code, o, e) = Run(spec, SandboxKind.Host, [Probe.Path, .. args]);
+        code.ShouldBe(0, e);
+        return o.Trim();
+    }
+
+    [Fact]
+    public void Ensure_KeepsAnIdenticalHelper_AndRewritesOneThatDiffersInAnyByte()
+    {
+        var helper = SandboxHelper.Ensure(_dir.Combine("lib"));
+        File.ReadAllBytes(helper).ShouldBe(SandboxHelper.Embedded());
+        var inode = Core.IO.FileStat.Stat(helper).Inode;
+        SandboxHelper.Ensure(_dir.Combine("lib")).ShouldBe(helper);
+        Core.IO.FileStat.Stat(helper).Inode.ShouldBe(inode, "an identical helper is left as it is");
+        foreach (var at in new[] { 0, SandboxHelper.Embedded().Length / 2, SandboxHelper.Embedded().Length - 1 })
+        {
+            var bytes = SandboxHelper.Embedded().ToArray();
+            bytes[at] ^= 0x5A; // same length, one byte different
+            File.WriteAllBytes(helper, bytes);
+            SandboxHelper.Ensure(_dir.Combine("lib"));
+            File.ReadAllBytes(helper).ShouldBe(SandboxHelper.Embedded(), $"byte {at} differed");
+        }
+        File.WriteAllBytes(helper, SandboxHelper.Embedded()[..^1]);
+        SandboxHelper.Ensure(_dir.Combine("lib"));
+        File.ReadAllBytes(helper).ShouldBe(SandboxHelper.Embedded(), "a shorter file is rewritten");
+    }
+
+    /// <summary>
+    /// A helper compared once and unchanged since is not read again (a process launching many workloads); any change
+    /// of the file after that — rewritten in place or replaced — is still noticed and repaired.
+    /// </summary>
+    [Fact]
+    public void Ensure_AfterAVerifiedHelperChanges_RewritesIt()
+    {
+        var clock = SandboxHelper.UnixSecondsNow;
+        SandboxHelper.UnixSecondsNow = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60; // every file "settled"
+        try
+        {
+            var helper = SandboxHelper.Ensure(_dir.Combine("lib"));
+            SandboxHelper.Ensure(_dir.Combine("lib")).ShouldBe(helper); // compared: now remembered by its stat
+            var bytes = SandboxHelper.Embedded().ToArray();
+            bytes[bytes.Length / 3] ^= 0x5A;
+            // In place: same inode; one byte longer, so the stat differs even within one tick of the kernel's coarse
+            // clock (a same-size write in that tick is what Settled() leaves to a full compare, and this clock skips).
+            File.WriteAllBytes(helper, [.. bytes, 0]);
+            SandboxHelper.Ensure(_dir.Combine("lib"));
+            File.ReadAllBytes(helper).ShouldBe(SandboxHelper.Embedded(), "an in-place change after the compare");
+            SandboxHelper.Ensure(_dir.Combine("lib"));
+            File.WriteAllBytes(helper + ".new", bytes);
+            File.Move(helper + ".new", helper, overwrite: true); // replaced: a new inode
+            SandboxHelper.Ensure(_dir.Combine("lib"));
+            File.ReadAllBytes(helper).ShouldBe(SandboxHelper.Embedded(), "a replacement after the compare");
+        }
+        finally { SandboxHelper.UnixSecondsNow = clock; }
+    }
+
+    [Fact]
+    public void WriteOutsideTheAllowedPaths_FailsWithEACCES_APermittedWriteSucceeds()
+    {
+        RequireLandlock();
+        var allowed = Directory.CreateDirectory(_dir.Combine("allowed")).FullName;
+        var other = Directory.CreateDirectory(_dir.Combine("other")).FullName;
+        var spec = new SandboxSpec { Landlock = Policy($$"""{"fs_read":["/"],"fs_execute":["/"],"fs_write":["{{allowed}}"]}"""), Seccomp = "unconfined" };
+        Probe1(spec, "write", Path.Combine(allowed, "x")).ShouldBe("OK");
+        Probe1(spec, "write", Path.Combine(other, "x")).ShouldBe("EACCES");
+        File.Exists(Path.Combine(other, "x")).ShouldBeFalse();
+        Probe1(SandboxSpec.Unconfined, "write", Path.Combine(other, "x")).ShouldBe("OK");
+    }
+
+    [Fact]
+    public void TcpConnectToAPortOutsideNetConnect_Fails()
+    {
+        RequireLandlock(4);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var open = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var spec = new SandboxSpec { Landlock = Policy($$"""{"net_connect":[{{open}}]}"""), Seccomp = "unconfined" };
+        Probe1(spec, "connect", open.ToString()).ShouldBe("OK");
+        listener.Stop();
+        Probe1(spec, "connect", "9").ShouldBe("EACCES");
+        Probe1(SandboxSpec.Unconfined, "connect", "9").ShouldBe("ECONNREFUSED");
+    }
+
+    [Fact]
+    public void DefaultSeccomp_MountPtraceKexecReboot_FailWithEPERM()
+    {
+        var all = new[] { "ALL" };
+        Probe1(SandboxSpec.Default with { Landlock = "unconfined" }, "syscalls").ShouldBe("mount=EPERM ptrace=EPERM kexec_load=EPERM reboot=EPERM");
+        // The filter, not the missing capabilities: strict denies them even with every capability kept...
+        Probe1(new SandboxSpec { Landlock = "unconfined", Seccomp = "strict", CapAdd = all }, "syscalls").ShouldBe("mount=EPERM ptrace=EPERM kexec_load=EPERM reboot=EPERM");
+        // ...and without a filter the same calls reach the kernel's own argument checks.
+        var bare = Probe1(new SandboxSpec { Landlock = "unconfined", Seccomp = "unconfined", CapAdd = all }, "syscalls");
+        bare.ShouldNotContain("mount=EPERM");
+        bare.ShouldContain("reboot=EINVAL");
+    }
+
+    [Fact]
+    public void RawAndUdpSockets_AreDeniedWhenThePolicyRestrictsTheNetwork()
+    {
+        RequireLandlock(4);
+        var raw = new[] { "NET_RAW" };
+        var spec = new SandboxSpec { Landlock = Policy("""{"net_connect":[]}"""), CapAdd = raw };
+        Probe1(spec, "raw").ShouldBe("EACCES");
+        Probe1(spec, "udp").ShouldBe("EACCES");
+        Probe1(new SandboxSpec { Landlock = "unconfined", CapAdd = raw }, "raw").ShouldBe("OK");
+    }
+
+    [Fact]
+    public void CapabilitiesInProcStatus_MatchTheRequest()
+    {
+        var status = Probe1(new SandboxSpec { CapAdd = ["NET_BIND_SERVICE"], Landlock = "unconfined" }, "caps");
+        status.ShouldContain("CapEff:\t0000000000000400");
+        status.ShouldContain("CapBnd:\t0000000000000400");
+        status.ShouldContain("NoNewPrivs:\t1");
+        status.ShouldContain("Seccomp:\t2");
+        Probe1(SandboxSpec.Default with { Landlock = "unconfined" }, "caps").ShouldContain("CapEff:\t0000000000000000");
+    }
+
+    [Fact]
+    public void AHostWorkloadUnderTheDefaultProfile_CannotReadEtcShadow()
+    {
+        RequireLandlock();
+        TestEnv.Require(File.Exists("/etc/shadow"), "no /etc/shadow on this host");
+        var (code, o, e) = Run(SandboxSpec.Default, SandboxKind.Service, Probe.Path, "read", "/etc/shadow");
+        code.ShouldBe(0, e);
+        o.Trim().ShouldBe("EACCES");
+        Run(SandboxSpec.Default, SandboxKind.Service, Probe.Path, "read", "/etc/passwd").Out.Trim().ShouldBe("OK");
+    }
+
+    [Fact]
+    public void Strict_WithARightBeyondThisKernelsAbi_RefusesWithExit10NamingTheRightAndAbi()
+    {
+        var spec = new SandboxSpec { Landlock = Policy("""{"net_connect":["53/udp"]}"""), Mode = SandboxMode.Strict };
+        var e = Should.Throw<VoltException>(() => SandboxPlanner.Plan(spec, SandboxTarget.Host(), LandlockAbi.Probe(), _dir.Combine("etc")));
+        e.Code.ShouldBe(ExitCode.Dependency);
+        e.Message.ShouldContain("net.udp");
+        e.Message.ShouldContain("ABI 10");
+        var best = SandboxPlanner.Plan(spec with { Mode = SandboxMode.BestEffort }, SandboxTarget.Host(), LandlockAbi.Probe(), _dir.Combine("etc"));
+        best.Report.Dropped.ShouldContain(d => d.Right == "net.udp" && d.NeedsAbi == 10);
+        best.Report.Summary().ShouldContain("net.udp needs ABI 10");
+    }
+
+    [Fact]
+    public void HelperProbe_ReportsTheSameAbiAsThePInvokeProbe()
+    {
+        var (_, o, _) = TestEnv.Run(SandboxHelper.Ensure(_dir.Combine("lib")), "--abi");
+        int.Parse(o.Trim()).ShouldBe(LandlockAbi.Probe());
+    }
+}
