@@ -9,6 +9,8 @@ internal sealed class RecordingDeployer : IWorkloadDeployer
 {
     public ConcurrentQueue<WorkloadSpec> Deployed { get; } = new();
     public TimeSpan Delay { get; set; }
+    /// <summary>When set, every deploy waits for it (a test opens it): what runs "during a deploy" without a clock.</summary>
+    public TaskCompletionSource? Gate { get; set; }
     public int Running;
     public int MaxConcurrent;
 
@@ -19,6 +21,7 @@ internal sealed class RecordingDeployer : IWorkloadDeployer
         try
         {
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+            if (Gate is { } gate) await gate.Task.WaitAsync(ct);
             Deployed.Enqueue(spec);
         }
         finally { Interlocked.Decrement(ref Running); }
@@ -27,6 +30,16 @@ internal sealed class RecordingDeployer : IWorkloadDeployer
 
 internal static class Wait
 {
+    public static async Task Until(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task<IReadOnlyList<HistoryEntry>> ForHistory(PipelineStore store, string name, int count, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));

@@ -238,14 +238,16 @@ public sealed class WebhookServerTests : IAsyncLifetime
     [Fact]
     public async Task Pushes_during_a_deploy_coalesce_into_one_deploy_of_the_newest_commit()
     {
-        _deployer.Delay = TimeSpan.FromSeconds(1);
+        // Every deploy is held until the gate opens: each push must be answered while the first deploy still runs
+        // (the deploy runs in the background), with no clock involved.
+        _deployer.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var commits = Enumerable.Range(0, 5).Select(i => _git.Push(new Dictionary<string, string> { ["volt-manifest.yaml"] = $"image: a:{i}\n" })).ToList();
-        foreach (var c in commits)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
+        (await GitHub(GitHubPush(_git.Url, "main", commits[0]))).Status.ShouldBe(HttpStatusCode.Accepted);
+        await Wait.Until(() => Volatile.Read(ref _deployer.Running) == 1, "the first deploy to start");
+        foreach (var c in commits.Skip(1))
             (await GitHub(GitHubPush(_git.Url, "main", c))).Status.ShouldBe(HttpStatusCode.Accepted);
-            sw.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(500)); // answered at once; the deploy runs in the background
-        }
+        _deployer.Running.ShouldBe(1, "the pushes were answered while the first deploy was still held");
+        _deployer.Gate.SetResult();
         var h = await Wait.ForHistory(Store, "web-app", 2);
         await Task.Delay(1500);
         h = Store.History("web-app");

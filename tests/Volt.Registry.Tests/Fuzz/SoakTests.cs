@@ -10,8 +10,8 @@ namespace Volt.Registry.Tests.Fuzz;
 
 /// <summary>
 /// 10 identical rounds of mixed malformed traffic against a real <c>volt registry serve</c> process (the AOT binary
-/// in CI): its resident memory and thread count after round 10 must be within 10 % of round 3 (a ratio, not a
-/// timing). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300), <c>VOLT_SOAK_CONCURRENCY</c> the
+/// in CI): its resident memory after round 10 must be within 10 % (at least 8 MiB) of the largest of rounds 4-6, its
+/// thread count within 10 % (ratios, not timings). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300), <c>VOLT_SOAK_CONCURRENCY</c> the
 /// clients sending them (default 4); <c>VOLT_SOAK_REPORT</c> a file that gets
 /// the per-round figures (bench/registry/soak.sh prints it).
 /// </summary>
@@ -64,10 +64,13 @@ public sealed partial class SoakTests : IDisposable
         if (Environment.GetEnvironmentVariable("VOLT_SOAK_REPORT") is { Length: > 0 } report)
             File.WriteAllText(report, $"binary {VoltBinary.Path}, {RequestsPerRound} requests per round from {Concurrency} clients\n{table}\n");
         rounds.Sum(r => r.Requests5xx).ShouldBe(0, table);
-        var third = rounds[2];
+        // The baseline is the largest of rounds 4-6 (after warm-up), and the allowance covers one late step of the GC's
+        // heap (it commits memory in regions of several MiB: CI saw 55 -> 61 MiB between rounds 3 and 4, then flat at
+        // 62.8). A leak grows every round: 8 MiB over rounds 7-10 (1 200 requests) is caught from ~7 KB per request.
+        var baseline = rounds.Skip(3).Take(3).Max(r => r.RssKb);
         var tenth = rounds[9];
-        ((double)tenth.RssKb).ShouldBeLessThanOrEqualTo(third.RssKb * 1.10, table);
-        ((double)tenth.Threads).ShouldBeLessThanOrEqualTo(third.Threads * 1.10, table);
+        ((double)tenth.RssKb).ShouldBeLessThanOrEqualTo(baseline + Math.Max(baseline * 0.10, 8 * 1024), table);
+        ((double)tenth.Threads).ShouldBeLessThanOrEqualTo(rounds.Skip(3).Take(3).Max(r => r.Threads) * 1.10, table);
     }
 
     private async Task<Uri> StartServerAsync(CancellationToken ct)
