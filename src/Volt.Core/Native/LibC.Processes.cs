@@ -12,6 +12,18 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "getuid")]
     public static partial uint getuid();
 
+    [LibraryImport(Lib, EntryPoint = "clock_gettime")]
+    private static partial int clock_gettime(int clock, long* timespec);
+
+    private const int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /// <summary>CPU time (user + system) the calling thread has used, in nanoseconds.</summary>
+    public static long ThreadCpuNanoseconds()
+    {
+        long* ts = stackalloc long[2];
+        return clock_gettime(CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] * 1_000_000_000 + ts[1] : 0;
+    }
+
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint geteuid();
 

@@ -11,11 +11,12 @@ namespace Volt.Storage.Hashing;
 /// BLAKE3 of a whole file, on one or more threads. The file is cut into pieces of <see cref="PieceBytes"/> (a power of
 /// two chunks, so each piece is one whole subtree of the BLAKE3 tree), hashed into their chaining values by worker
 /// threads and merged in order; the last bytes always go through <see cref="Blake3Hasher.Update"/>, which knows the
-/// root. A regular file of at least <see cref="MapMinBytes"/> is hashed where it lies, through a read-only mapping
-/// (no copy: pread's copy into a buffer was a fifth of the single-thread time), when Volt's native object guards the
+/// root. A regular file of at least <see cref="MapMinBytes"/> is mapped read-only when Volt's native object guards the
 /// mapping against SIGBUS: a file truncated while it is hashed then reads zeros past its new end, the guard records
-/// it and the hash fails with "the file shrank" — it never kills the process. Everything else (small files, files
-/// that cannot be mapped, no native guard: the JIT) is read with pread(2) into cache-sized buffers.
+/// it and the hash fails with "the file shrank" — it never kills the process. Each piece of the mapping is hashed
+/// where it lies or copied into a cache-sized buffer, whichever <see cref="Blake3PieceChoice"/> measured cheaper on
+/// this CPU (the copy lost a fifth of the single-thread time on a Xeon and won 15 % on a Zen 4 EPYC). Everything else
+/// (small files, files that cannot be mapped, no native guard: the JIT) is read with pread(2) into cache-sized buffers.
 /// </summary>
 [SkipLocalsInit]
 public static unsafe class Blake3File
@@ -57,26 +58,28 @@ public static unsafe class Blake3File
         if (pieceBytes < 2 * ChunkLen || (pieceBytes & (pieceBytes - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(pieceBytes), "a piece is a power of two chunks, at least two");
         if (read != Blake3Read.Pread && size > 0 && size >= mapMinBytes && Blake3Native.Loaded && IsRegularFile(fd)
-            && HashMapped(fd, size, path, threads, pieceBytes, Populates(read, threads), onMapped, ct) is { } mapped)
+            && HashMapped(fd, size, path, threads, pieceBytes, read, onMapped, ct) is { } mapped)
             return mapped;
         return HashRead(fd, size, path, threads, pieceBytes, ct);
     }
 
-    /// <summary>
-    /// Whether the mapping is populated (MAP_POPULATE) when it is made: one pass of the kernel over the page tables
-    /// costs less system time than a fault per 64 KiB (75 vs 88 ms per GiB here), but it runs on the calling thread
-    /// before any hashing, so several threads fault their own pieces in instead.
-    /// </summary>
-    private static bool Populates(Blake3Read read, int threads) =>
-        read == Blake3Read.Populate || (read == Blake3Read.Auto && threads <= 1);
+    /// <summary>Whether MADV_POPULATE_READ works here (Linux 5.14+); cleared at its first EINVAL.</summary>
+    private static volatile bool s_populatePieces = true;
+
+    /// <summary>The last choice <see cref="Blake3Read.Auto"/> made in this process (benches and tests print it).</summary>
+    internal static string LastChoice { get; private set; } = "none";
 
     /// <summary>
     /// Hashes the first <paramref name="size"/> bytes where they lie in a private read-only mapping, then reads any
     /// bytes appended since; null when the file cannot be mapped or guarded (the caller reads it instead).
     /// </summary>
     private static (byte[] Hash, long Size)? HashMapped(int fd, long size, string path, int threads, int pieceBytes,
-        bool populate, Action? onMapped, CancellationToken ct)
+        Blake3Read read, Action? onMapped, CancellationToken ct)
     {
+        // Populate: the kernel fills the page tables in one pass before any hashing; Mmap: faulted in as hashed; Auto:
+        // each piece is populated just before it is hashed, or copied with pread, whichever the trials found cheaper.
+        bool populate = read == Blake3Read.Populate;
+        var choice = read == Blake3Read.Auto ? Blake3PieceChoice.For(size / pieceBytes) : null;
         void* map = LibC.mmap(null, (nuint)size, LibC.PROT_READ, LibC.MAP_PRIVATE | (populate ? LibC.MAP_POPULATE : 0), fd, 0);
         if (map == LibC.MAP_FAILED)
             return null;
@@ -105,18 +108,50 @@ public static unsafe class Blake3File
                     Workers.Run(threads, count, i =>
                     {
                         long piece = roundStart + i;
-                        var data = new ReadOnlySpan<byte>((byte*)start + piece * pieceBytes, pieceBytes);
-                        Blake3.SubtreeCv(data, (ulong)piece * pieceChunks, cvs.AsSpan(i * OutLen, OutLen), backend);
+                        bool copy = choice?.Copies(piece) ?? false;
+                        long t0 = choice is { Measuring: true } ? LibC.ThreadCpuNanoseconds() : 0;
+                        var buffer = copy ? ArrayPool<byte>.Shared.Rent(pieceBytes) : null;
+                        try
+                        {
+                            var data = Piece(choice, copy, fd, path, (byte*)start, piece * pieceBytes, pieceBytes, buffer);
+                            Blake3.SubtreeCv(data, (ulong)piece * pieceChunks, cvs.AsSpan(i * OutLen, OutLen), backend);
+                        }
+                        finally
+                        {
+                            if (buffer is not null)
+                                ArrayPool<byte>.Shared.Return(buffer);
+                        }
+                        if (t0 != 0)
+                            choice!.Record(copy, LibC.ThreadCpuNanoseconds() - t0);
                     }, ct);
                     for (int i = 0; i < count; i++)
                         hasher.AppendSubtreeCv(cvs.AsSpan(i * OutLen, OutLen), pieceChunks);
                 }
             }
-            for (long offset = wholePieces * pieceBytes; offset < size; offset += pieceBytes)
+            byte[]? copyBuffer = null;
+            try
             {
-                hasher.Update(new ReadOnlySpan<byte>((byte*)start + offset, (int)Math.Min(pieceBytes, size - offset)));
-                ct.ThrowIfCancellationRequested();
+                for (long offset = wholePieces * pieceBytes; offset < size; offset += pieceBytes)
+                {
+                    int len = (int)Math.Min(pieceBytes, size - offset);
+                    long piece = offset / pieceBytes;
+                    bool copy = choice?.Copies(piece) ?? false;
+                    long t0 = choice is { Measuring: true } && len == pieceBytes ? LibC.ThreadCpuNanoseconds() : 0;
+                    if (copy)
+                        copyBuffer ??= ArrayPool<byte>.Shared.Rent(pieceBytes);
+                    hasher.Update(Piece(choice, copy, fd, path, (byte*)start, offset, len, copyBuffer));
+                    if (t0 != 0)
+                        choice!.Record(copy, LibC.ThreadCpuNanoseconds() - t0);
+                    ct.ThrowIfCancellationRequested();
+                }
             }
+            finally
+            {
+                if (copyBuffer is not null)
+                    ArrayPool<byte>.Shared.Return(copyBuffer);
+            }
+            if (choice is not null)
+                LastChoice = choice.Decision;
             guarded = false;
             // Zeros read where the file had gone (SIGBUS), or a cut inside the last page (no SIGBUS there: the rest of
             // a file's last page reads as zeros) are both a file shorter now than when it was mapped.
@@ -131,6 +166,32 @@ public static unsafe class Blake3File
                 VoltNative.volt_map_guard_release(slot);
             LibC.munmap(map, (nuint)size);
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="len"/> bytes at <paramref name="offset"/> of the mapped file: copied into
+    /// <paramref name="buffer"/> with pread (<paramref name="copy"/>), or where they lie, populated first when a
+    /// <paramref name="choice"/> is being followed (a failed populate is harmless: the pages fault in as hashed, and
+    /// a cut file still raises the guarded SIGBUS).
+    /// </summary>
+    private static ReadOnlySpan<byte> Piece(Blake3PieceChoice? choice, bool copy, int fd, string path, byte* start,
+        long offset, int len, byte[]? buffer)
+    {
+        if (copy)
+        {
+            var data = buffer.AsSpan(0, len);
+            if (RawFile.ReadFully(fd, data, offset, path) != len)
+                throw new IOException($"{path}: the file shrank while it was being hashed");
+            return data;
+        }
+        if (choice is not null && s_populatePieces)
+        {
+            nint first = (nint)(start + offset) & ~(nint)4095; // madvise takes a page-aligned start
+            nuint length = (nuint)((nint)(start + offset) - first + len);
+            if (LibC.madvise((void*)first, length, LibC.MADV_POPULATE_READ) != 0 && LibC.Errno == Errno.EINVAL)
+                s_populatePieces = false;
+        }
+        return new ReadOnlySpan<byte>(start + offset, len);
     }
 
     /// <summary>Feeds the file from <paramref name="offset"/> to its end into the hasher; returns the end offset.</summary>
@@ -220,8 +281,9 @@ public static unsafe class Blake3File
 }
 
 /// <summary>
-/// How <see cref="Blake3File"/> reads a file: a mapping where it can (Auto: populated first on one thread, faulted in
-/// as hashed on several; Mmap: always faulted in; Populate: always populated), or pread.
+/// How <see cref="Blake3File"/> reads a file: Auto maps it and hashes each piece where it lies (populated just before)
+/// or copied with pread, as <see cref="Blake3PieceChoice"/> measured cheaper on this CPU; Mmap: the mapping, faulted in
+/// as hashed; Populate: the mapping, populated whole when it is made; Pread: never mapped.
 /// </summary>
 internal enum Blake3Read
 {

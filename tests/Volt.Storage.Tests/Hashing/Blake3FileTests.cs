@@ -154,6 +154,20 @@ public sealed class Blake3FileTests : IDisposable
         HashMapped(path, bytes.Length, threads, Blake3File.PieceBytes).Hash.ShouldBe(Blake3.Hash(bytes));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Hash_MeasuredFileTruncatedWhileHashed_FailsWhicheverWayItsPiecesAreRead(int threads)
+    {
+        NativeObject.Require();
+        const int piece = 4096, size = 64 * piece + 7; // enough pieces to time both ways: mapped and copied pieces past the cut
+        var path = _dir.Write("cut-auto", new byte[size]);
+        Should.Throw<IOException>(() => HashMapped(path, size, threads, piece, "Auto",
+            onMapped: () => Truncate(path, 5 * piece + 100))).Message.ShouldContain("shrank");
+        var bytes = new byte[5 * piece + 100];
+        HashMapped(path, bytes.Length, threads, piece, "Auto").Hash.ShouldBe(Blake3.Hash(bytes));
+    }
+
     [Fact]
     public void Hash_MappedFileCutInsideItsLastPage_Fails()
     {

@@ -1,0 +1,70 @@
+namespace Volt.Storage.Hashing;
+
+/// <summary>
+/// Decides by measurement how the whole pieces of a mapped file are hashed: where they lie (each piece populated with
+/// MADV_POPULATE_READ first) or copied into a cache-sized buffer with pread. Which is cheaper depends on the CPU, not on
+/// Volt: on an AVX-512 Xeon the mapping cost 15 % less CPU per GiB than the copy, on an AVX-512 AMD EPYC (Zen 4) the
+/// copy cost 15 % less than the mapping (docs/benchmarks.md, s7 and s9). The first <see cref="TrialsPerWay"/> pieces of
+/// each way alternate and are timed on their own thread's CPU clock (user + system: the populate and the copy are
+/// both system time); the rest of the file goes the cheaper way. A file too short to measure uses what this process
+/// measured last, or the mapping.
+/// </summary>
+internal sealed class Blake3PieceChoice
+{
+    /// <summary>Pieces timed per way before the choice.</summary>
+    public const int TrialsPerWay = 3;
+
+    /// <summary>Fewest whole pieces a file needs for the trials to be worth their cost (the slower way's trials).</summary>
+    public const long MeasureMinPieces = 16;
+
+    private const int Undecided = 0, Mapping = 1, Copy = 2;
+
+    /// <summary>This process's last decision: the way for files too short to measure.</summary>
+    private static int s_last = Mapping;
+
+    private readonly Lock _lock = new();
+    private int _decided;
+    private long _mapNs, _copyNs;
+    private int _mapTrials, _copyTrials;
+
+    private Blake3PieceChoice(int decided) => _decided = decided;
+
+    /// <summary>A choice for a file of <paramref name="wholePieces"/> pieces: measured, or this process's last decision.</summary>
+    public static Blake3PieceChoice For(long wholePieces) =>
+        new(wholePieces >= MeasureMinPieces ? Undecided : Volatile.Read(ref s_last));
+
+    /// <summary>A choice made already (tests).</summary>
+    internal static Blake3PieceChoice Fixed(bool copies) => new(copies ? Copy : Mapping);
+
+    /// <summary>Whether pieces are still being timed.</summary>
+    public bool Measuring => Volatile.Read(ref _decided) == Undecided;
+
+    /// <summary>Whether <paramref name="piece"/> is copied with pread (else hashed where it lies).</summary>
+    public bool Copies(long piece) => Volatile.Read(ref _decided) switch
+    {
+        Copy => true,
+        Mapping => false,
+        _ => (piece & 1) == 1,
+    };
+
+    /// <summary>What the trials decided: "pread", "mapping", or "undecided".</summary>
+    public string Decision => Volatile.Read(ref _decided) switch { Copy => "pread", Mapping => "mapping", _ => "undecided" };
+
+    /// <summary>Records one timed piece; after enough of both ways, decides for the rest of the file.</summary>
+    public void Record(bool copied, long cpuNanoseconds)
+    {
+        lock (_lock)
+        {
+            if (_decided != Undecided)
+                return;
+            if (copied) { _copyNs += cpuNanoseconds; _copyTrials++; }
+            else { _mapNs += cpuNanoseconds; _mapTrials++; }
+            if (_copyTrials < TrialsPerWay || _mapTrials < TrialsPerWay)
+                return;
+            // Mean per piece of each way (cross-multiplied: no division).
+            int way = _copyNs * _mapTrials < _mapNs * _copyTrials ? Copy : Mapping;
+            Volatile.Write(ref s_last, way);
+            Volatile.Write(ref _decided, way);
+        }
+    }
+}

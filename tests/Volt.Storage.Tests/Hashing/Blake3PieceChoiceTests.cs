@@ -1,0 +1,60 @@
+using Shouldly;
+using Volt.Storage.Hashing;
+using Xunit;
+
+namespace Volt.Storage.Tests.Hashing;
+
+/// <summary>How a mapped file's pieces are read is decided by timing both ways on the first pieces.</summary>
+public sealed class Blake3PieceChoiceTests
+{
+    [Fact]
+    public void Before_the_trials_end_pieces_alternate_between_the_mapping_and_the_copy()
+    {
+        var c = Blake3PieceChoice.For(Blake3PieceChoice.MeasureMinPieces);
+        c.Measuring.ShouldBeTrue();
+        Enumerable.Range(0, 6).Select(i => c.Copies(i)).ShouldBe([false, true, false, true, false, true]);
+        c.Decision.ShouldBe("undecided");
+    }
+
+    [Theory]
+    [InlineData(100, 200, "mapping")]
+    [InlineData(300, 200, "pread")]
+    public void After_the_trials_the_cheaper_way_on_average_takes_every_piece(long mapNs, long copyNs, string decision)
+    {
+        var c = Blake3PieceChoice.For(1000);
+        for (int i = 0; i < Blake3PieceChoice.TrialsPerWay; i++)
+        {
+            c.Record(copied: false, mapNs);
+            c.Measuring.ShouldBeTrue();
+            c.Record(copied: true, copyNs);
+        }
+        c.Measuring.ShouldBeFalse();
+        c.Decision.ShouldBe(decision);
+        Enumerable.Range(0, 8).Select(i => c.Copies(i)).Distinct().ShouldBe([decision == "pread"]);
+        c.Record(copied: decision != "pread", 1); // a late trial from another worker changes nothing
+        c.Decision.ShouldBe(decision);
+    }
+
+    [Fact]
+    public void A_file_too_short_to_measure_is_not_timed_and_follows_a_decision_at_once()
+    {
+        // The way is this process's last decision (other tests in this process may have made it), or the mapping.
+        var c = Blake3PieceChoice.For(Blake3PieceChoice.MeasureMinPieces - 1);
+        c.Measuring.ShouldBeFalse();
+        c.Decision.ShouldBeOneOf("mapping", "pread");
+    }
+
+    [Fact]
+    public void One_slow_trial_of_a_way_does_not_decide_before_both_ways_have_all_their_trials()
+    {
+        var c = Blake3PieceChoice.For(1000);
+        for (int i = 0; i < 10; i++)
+            c.Record(copied: true, 50);
+        c.Measuring.ShouldBeTrue();
+        c.Record(copied: false, 10);
+        c.Record(copied: false, 10);
+        c.Measuring.ShouldBeTrue();
+        c.Record(copied: false, 10);
+        c.Decision.ShouldBe("mapping");
+    }
+}
