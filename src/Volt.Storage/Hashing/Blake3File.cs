@@ -79,7 +79,8 @@ public static unsafe class Blake3File
         // Populate: the kernel fills the page tables in one pass before any hashing; Mmap: faulted in as hashed; Auto:
         // each piece is populated just before it is hashed, or copied with pread, whichever the trials found cheaper.
         bool populate = read == Blake3Read.Populate;
-        var choice = read == Blake3Read.Auto ? Blake3PieceChoice.For(size / pieceBytes) : null;
+        var choice = read == Blake3Read.Auto
+            ? Blake3PieceChoice.For(size / pieceBytes, threads > 1 && (size - 1) / pieceBytes > 1 ? threads : 1) : null;
         void* map = LibC.mmap(null, (nuint)size, LibC.PROT_READ, LibC.MAP_PRIVATE | (populate ? LibC.MAP_POPULATE : 0), fd, 0);
         if (map == LibC.MAP_FAILED)
             return null;

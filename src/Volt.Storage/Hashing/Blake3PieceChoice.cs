@@ -15,11 +15,13 @@ internal sealed class Blake3PieceChoice
     public const int TrialsPerWay = 3;
 
     /// <summary>
-    /// Pieces of each way hashed before the timed ones and not counted: the first copy also faults in its new 1 MiB
-    /// buffer (256 page faults, as much as the copy itself), which made the copy lose every trial on a machine where it
-    /// wins by 15 %.
+    /// Pieces of each way per thread hashed before the timed ones and not counted: a thread's first copy also faults in
+    /// its new 1 MiB buffer (256 page faults, as much as the copy itself), which made the copy lose every trial on a
+    /// machine where it wins by 15 %.
     /// </summary>
     public const int WarmUpsPerWay = 1;
+
+    private readonly int _warmUps;
 
     /// <summary>Fewest whole pieces a file needs for the trials to be worth their cost (the slower way's trials).</summary>
     public const long MeasureMinPieces = 16;
@@ -34,14 +36,18 @@ internal sealed class Blake3PieceChoice
     private long _mapNs, _copyNs;
     private int _mapTrials, _copyTrials, _mapWarmUps, _copyWarmUps;
 
-    private Blake3PieceChoice(int decided) => _decided = decided;
+    private Blake3PieceChoice(int decided, int threads)
+    {
+        _decided = decided;
+        _warmUps = WarmUpsPerWay * Math.Max(threads, 1);
+    }
 
-    /// <summary>A choice for a file of <paramref name="wholePieces"/> pieces: measured, or this process's last decision.</summary>
-    public static Blake3PieceChoice For(long wholePieces) =>
-        new(wholePieces >= MeasureMinPieces ? Undecided : Volatile.Read(ref s_last));
-
-    /// <summary>A choice made already (tests).</summary>
-    internal static Blake3PieceChoice Fixed(bool copies) => new(copies ? Copy : Mapping);
+    /// <summary>
+    /// A choice for a file of <paramref name="wholePieces"/> pieces hashed on <paramref name="threads"/> threads (each
+    /// warms up on its own): measured, or this process's last decision.
+    /// </summary>
+    public static Blake3PieceChoice For(long wholePieces, int threads = 1) =>
+        new(wholePieces >= MeasureMinPieces * Math.Max(threads, 1) ? Undecided : Volatile.Read(ref s_last), threads);
 
     /// <summary>Whether pieces are still being timed.</summary>
     public bool Measuring => Volatile.Read(ref _decided) == Undecided;
@@ -66,13 +72,13 @@ internal sealed class Blake3PieceChoice
                 return;
             if (copied)
             {
-                if (_copyWarmUps++ < WarmUpsPerWay) return;
+                if (_copyWarmUps++ < _warmUps) return;
                 _copyNs += cpuNanoseconds;
                 _copyTrials++;
             }
             else
             {
-                if (_mapWarmUps++ < WarmUpsPerWay) return;
+                if (_mapWarmUps++ < _warmUps) return;
                 _mapNs += cpuNanoseconds;
                 _mapTrials++;
             }

@@ -64,4 +64,21 @@ public sealed class Blake3PieceChoiceTests
         c.Record(copied: false, 10);
         c.Decision.ShouldBe("mapping");
     }
+
+    [Fact]
+    public void On_several_threads_each_thread_warms_up_once_per_way_before_any_piece_counts()
+    {
+        var c = Blake3PieceChoice.For(1000, threads: 2);
+        for (int i = 0; i < 2 * Blake3PieceChoice.WarmUpsPerWay; i++)
+        {
+            c.Record(copied: true, 1_000_000_000); // every worker's first copy faults its own buffer in
+            c.Record(copied: false, 1);
+        }
+        for (int i = 0; i < Blake3PieceChoice.TrialsPerWay; i++)
+        {
+            c.Record(copied: true, 100);
+            c.Record(copied: false, 200);
+        }
+        c.Decision.ShouldBe("pread");
+    }
 }
