@@ -40,6 +40,7 @@ public sealed partial class IngressServer : IAsyncDisposable
     private int _stopped;
     private long _requests;
     private AcmeManager? _acme;
+    private Forward? _forward;
 
     private IngressServer(IngressOptions o)
     {
@@ -109,15 +110,15 @@ public sealed partial class IngressServer : IAsyncDisposable
                 });
         });
         var app = builder.Build();
-        app.Use(HandleAsync);
+        // Every request ends in HandleAsync. MapReverseProxy is there for what it starts: YARP's configuration
+        // manager (clusters, their HTTP clients, route transforms, active health checks), loaded at this call. The
+        // routing middleware after the terminal one never runs (calling UseRouting here also keeps WebApplication
+        // from putting its own routing step in front of HandleAsync).
+        app.Run(HandleAsync);
         app.UseRouting();
-        app.MapReverseProxy(p =>
-        {
-            p.Use(ProxyStage.RunAsync);
-            p.UseSessionAffinity();
-            p.UseLoadBalancing();
-            p.UsePassiveHealthChecks();
-        });
+        app.MapReverseProxy();
+        _forward = new Forward(app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(),
+            app.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>(), app.Services.GetServices<IPassiveHealthCheckPolicy>().First(p => p.Name == YarpConfig.PassivePolicy));
         try { await app.StartAsync(ct).ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
@@ -153,18 +154,21 @@ public sealed partial class IngressServer : IAsyncDisposable
     }
 
     // With --access-log off a request builds no entry: no counting stream around the body, no timestamp, no remote
-    // address string, no feature look-ups; and no async state machine of its own.
-    private Task HandleAsync(HttpContext http, RequestDelegate next) =>
-        _access.Enabled ? HandleLoggedAsync(http, next) : RouteAsync(http, next);
+    // address string, no feature look-ups.
+    private Task HandleAsync(HttpContext http) => _access.Enabled ? HandleLoggedAsync(http) : ServeAsync(http, null);
 
-    /// <summary>The request without an access line: no counting stream, no entry.</summary>
-    private Task RouteAsync(HttpContext http, RequestDelegate next)
+    /// <summary>
+    /// One request, start to end: the ACME HTTP-01 answer, Volt's route table (the seed's order), the HTTPS
+    /// redirect, then the forwarder (<see cref="Forward"/>) with the route's YARP cluster. No endpoint routing and
+    /// no YARP proxy pipeline run: the route table has already decided, and the forwarder step does what the pipeline
+    /// did (load balancing, passive health, failover, error pages).
+    /// </summary>
+    private Task ServeAsync(HttpContext http, Forward.Outcome? outcome)
     {
         Interlocked.Increment(ref _requests);
         var state = _state;
         var req = http.Request;
         var path = req.Path.Value ?? "/";
-        req.Headers.Remove(YarpConfig.RouteHeader);
         if (!req.IsHttps && path.StartsWith(ChallengeStore.HttpPrefix, StringComparison.Ordinal))
         {
             var answer = _o.Challenges.Http(path[ChallengeStore.HttpPrefix.Length..]);
@@ -173,13 +177,13 @@ public sealed partial class IngressServer : IAsyncDisposable
         var r = state.Table.Resolve(req.Host.Value ?? "", path);
         if (r is null || !state.RouteIds.TryGetValue(r.Name, out var id))
             return Page(http, 404, $"No ingress route for {RouteSyntax.Shown(req.Host.Value)}{RouteSyntax.Shown(path)}");
+        if (outcome is not null) outcome.Route = r.Name;
         if (!req.IsHttps && r.RedirectHttps)
         {
             Redirect(http);
             return Task.CompletedTask;
         }
-        req.Headers[YarpConfig.RouteHeader] = id;
-        return next(http);
+        return _forward!.SendAsync(http, id, outcome);
     }
 
     private void Redirect(HttpContext http)
@@ -190,47 +194,19 @@ public sealed partial class IngressServer : IAsyncDisposable
         http.Response.Headers.Location = "https://" + req.Host.Host + port + req.PathBase + req.Path + req.QueryString;
     }
 
-    private async Task HandleLoggedAsync(HttpContext http, RequestDelegate next)
+    private async Task HandleLoggedAsync(HttpContext http)
     {
         var start = Stopwatch.GetTimestamp();
-        Interlocked.Increment(ref _requests);
         var body = new CountingStream(http.Response.Body);
         http.Response.Body = body;
-        var state = _state;
-        string? route = null;
-        var req = http.Request;
-        var path = req.Path.Value ?? "/";
-        try
-        {
-            req.Headers.Remove(YarpConfig.RouteHeader);
-            if (!req.IsHttps && path.StartsWith(ChallengeStore.HttpPrefix, StringComparison.Ordinal))
-            {
-                var answer = _o.Challenges.Http(path[ChallengeStore.HttpPrefix.Length..]);
-                await Page(http, answer is null ? 404 : 200, answer ?? "no such challenge", plain: answer is not null).ConfigureAwait(false);
-                return;
-            }
-            var r = state.Table.Resolve(req.Host.Value ?? "", path);
-            if (r is null || !state.RouteIds.TryGetValue(r.Name, out var id))
-            {
-                await Page(http, 404, $"No ingress route for {RouteSyntax.Shown(req.Host.Value)}{RouteSyntax.Shown(path)}").ConfigureAwait(false);
-                return;
-            }
-            route = r.Name;
-            if (!req.IsHttps && r.RedirectHttps)
-            {
-                Redirect(http);
-                return;
-            }
-            req.Headers[YarpConfig.RouteHeader] = id;
-            await next(http).ConfigureAwait(false);
-        }
+        var outcome = new Forward.Outcome();
+        try { await ServeAsync(http, outcome).ConfigureAwait(false); }
         finally
         {
-            var backend = http.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address;
-            var error = http.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>()?.Error;
-            _access.Add(new AccessEntry(_o.Time.GetUtcNow(), http.Connection.RemoteIpAddress?.ToString() ?? "", req.Method, req.Host.Value ?? "", path,
-                req.Protocol, http.Response.StatusCode, body.Count, Stopwatch.GetElapsedTime(start).TotalMilliseconds, route,
-                backend, error is null or Yarp.ReverseProxy.Forwarder.ForwarderError.None ? null : error.ToString()));
+            var req = http.Request;
+            _access.Add(new AccessEntry(_o.Time.GetUtcNow(), http.Connection.RemoteIpAddress?.ToString() ?? "", req.Method, req.Host.Value ?? "", req.Path.Value ?? "/",
+                req.Protocol, http.Response.StatusCode, body.Count, Stopwatch.GetElapsedTime(start).TotalMilliseconds, outcome.Route,
+                outcome.Backend, outcome.Error));
         }
     }
 

@@ -9,8 +9,11 @@ namespace Volt.Ingress.Proxy;
 
 /// <summary>
 /// Ingress routes as YARP routes and clusters. Volt resolves the route itself (<see cref="RouteTable"/>, the seed's
-/// order, which ASP.NET's endpoint ordering cannot express for wildcards) and tells YARP by a request header that
-/// only the proxy sets; each YARP route matches exactly that header value and removes it before forwarding.
+/// order, which ASP.NET's endpoint ordering cannot express for wildcards) and hands the request with the YARP route
+/// id to <see cref="Forward"/>; YARP keeps what it is good at: per-route transforms, per-cluster HTTP clients and
+/// request settings, active and passive health state. No request goes through endpoint routing, so the route match
+/// below is only there because YARP requires one. <see cref="RouteHeader"/> (once the marker between the two) is
+/// removed from every forwarded request, so no client can make a backend believe otherwise.
 /// Ids carry a hash of the settings, so a changed route is a new id (the old one keeps serving requests resolved
 /// before the swap) and an unchanged cluster keeps its id, and with it its health state, across reloads.
 /// </summary>
@@ -43,11 +46,7 @@ internal static class YarpConfig
             yRoutes.Add(new RouteConfig
             {
                 RouteId = routeId, ClusterId = clusterId,
-                Match = new RouteMatch
-                {
-                    Path = "/{**volt-ingress-path}",
-                    Headers = [new RouteHeader { Name = RouteHeader, Values = [routeId], Mode = HeaderMatchMode.ExactHeader, IsCaseSensitive = true }],
-                },
+                Match = new RouteMatch { Path = "/{**volt-ingress-path}" },
                 Transforms = transforms,
             });
             var destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal);
