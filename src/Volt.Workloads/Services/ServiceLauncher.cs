@@ -144,7 +144,10 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
         {
             cgroups.Delete(launch.Cgroup);
             cgroups.Create(launch.Cgroup, bookkeeping);
-            cgroups.Apply(launch.Cgroup, new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax));
+            // A group made just now has the kernel's defaults (no memory, CPU or task limit): a unit without limits
+            // writes nothing (four writes of "no limit" per start before).
+            if (unit.MemoryMax is not null || unit.CpuQuotaPercent is not null || unit.TasksMax is not null)
+                cgroups.Apply(launch.Cgroup, new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(launch.LogFile)!);
 
