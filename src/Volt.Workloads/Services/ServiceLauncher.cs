@@ -36,7 +36,7 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
 
     /// <summary>
     /// Runs ExecStartPre, then starts ExecStart; returns once ExecStart has been exec'd. A failed ExecStartPre (or a
-    /// WorkingDirectory= that cannot be entered) throws with its exit code after the wrapper has exited.
+    /// WorkingDirectory= that cannot be entered) throws with its exit code after the helper has exited.
     /// </summary>
     public async Task<ServiceProcess> StartAsync(ServiceUnit unit, ServiceLaunch launch, CancellationToken ct = default)
     {
