@@ -35,7 +35,7 @@ public sealed partial class Engines
 
     /// <summary>voltd's VM runtime (QEMU processes under voltd's supervision).</summary>
     private VmRuntime VmRuntime(Microsoft.Extensions.Logging.ILoggerFactory logging) =>
-        new(Vms, new ServiceLauncher(ContainerHost.Cgroups, Time), new AccelProbe(Paths, Time, logging.CreateLogger("Volt.Vms")),
+        new(Vms, new ServiceLauncher(ContainerHost.Cgroups, Paths.Lib, Time), new AccelProbe(Paths, Time, logging.CreateLogger("Volt.Vms")),
             new Adapters.VmNetworkAttacher(Networks), Time, logging);
 
     /// <summary>voltd, started on demand: VMs are started and stopped there (systemd: <c>systemctl</c> on volt-vm@NAME.service).</summary>

@@ -45,7 +45,7 @@ public sealed partial class Engines
     /// <summary>The handlers voltd runs the non-container kinds with.</summary>
     private IReadOnlyList<IWorkloadHandler> DaemonWorkloads(Microsoft.Extensions.Logging.ILoggerFactory logging) =>
     [
-        new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(ContainerHost.Cgroups, Time), Time, logging)),
+        new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(ContainerHost.Cgroups, Paths.Lib, Time), Time, logging)),
         new TaskWorkloadHandler(TaskStore, ContainerHost.Cgroups, logging.CreateLogger("Volt.Tasks")),
         new Adapters.VmWorkloadHandler(VmRuntime(logging)),
     ];

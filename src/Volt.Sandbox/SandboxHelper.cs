@@ -111,9 +111,34 @@ public static class SandboxHelper
     {
         Directory.CreateDirectory(dir);
         var file = Path.Combine(dir, "sandbox.plan");
-        AtomicFile.WriteAllBytes(file, System.Text.Encoding.UTF8.GetBytes(plan.Render()), durable);
-        AtomicFile.WriteAllBytes(Path.Combine(dir, "sandbox.json"), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(plan.Report, SandboxJson.Default.SandboxReport), durable: false);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(plan.Render());
+        if (durable || !HoldsExactly(file, bytes)) AtomicFile.WriteAllBytes(file, bytes, durable);
+        var report = Path.Combine(dir, "sandbox.json");
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(plan.Report, SandboxJson.Default.SandboxReport);
+        if (!HoldsExactly(report, json)) AtomicFile.WriteAllBytes(report, json, durable: false);
         return file;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> already holds exactly <paramref name="bytes"/>: a launch that plans what the last
+    /// one planned (a service's every restart) reads the file back instead of writing and renaming two files again. A
+    /// file a crash left short or empty differs and is written.
+    /// </summary>
+    private static bool HoldsExactly(string file, byte[] bytes)
+    {
+        try
+        {
+            using var f = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            if (f.Length != bytes.Length) return false;
+            var have = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length + 1);
+            try
+            {
+                var n = f.ReadAtLeast(have.AsSpan(0, bytes.Length + 1), bytes.Length + 1, throwOnEndOfStream: false);
+                return n == bytes.Length && have.AsSpan(0, n).SequenceEqual(bytes);
+            }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(have); }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>The report the last start wrote into <paramref name="dir"/> (null: none, or unconfined).</summary>

@@ -20,7 +20,7 @@ public sealed class TaskWorkloadHandler : IWorkloadHandler, IWorkloadLifecycle, 
     {
         _store = store;
         _driver = new TaskDriver(store);
-        Timers = new TaskTimers(store, new UnitTaskDefinitions(store), new ServiceTaskLauncher(store, new ServiceLauncher(cgroups)),
+        Timers = new TaskTimers(store, new UnitTaskDefinitions(store), new ServiceTaskLauncher(store, new ServiceLauncher(cgroups, store.Paths.Lib)),
             time ?? TimeProvider.System, BootTime.Get(), log);
     }
 

@@ -5,6 +5,8 @@
  * kernel's Landlock ABI. Built static (runs in any image, no libc needed there) by the Volt.Sandbox project.
  *
  *   volt-sandbox PLAN CMD [ARG...]   apply PLAN, then exec CMD (PATH search when CMD has no '/')
+ *   volt-sandbox --service LOG DIR [CGROUPFILE...] -- [pre IGNORE N ARGV(N)...]... -- [CMD [ARG...]]
+ *                                    voltd's service start (see service() below)
  *   volt-sandbox --abi               print the Landlock ABI (0: not available)
  *   volt-sandbox --audit             print the kernel audit status (enabled=N pid=N) via netlink
  *
@@ -26,10 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef PR_CAP_AMBIENT
@@ -128,13 +133,10 @@ static int audit_status(void) {
 	return 1;
 }
 
-int main(int argc, char **argv) {
-	if (argc == 2 && strcmp(argv[1], "--abi") == 0) { printf("%d\n", abi()); return 0; }
-	if (argc == 2 && strcmp(argv[1], "--audit") == 0) return audit_status();
-	if (argc < 3) { fprintf(stderr, "usage: volt-sandbox PLAN CMD [ARG...]\n"); return 125; }
-
-	FILE *plan = fopen(argv[1], "re");
-	if (!plan) die(argv[1]);
+/* argv[0] PLAN, argv[1] CMD, argv[2...] its arguments: applies PLAN and execs CMD; returns only on failure. */
+static int sandboxed(char **argv) {
+	FILE *plan = fopen(argv[0], "re");
+	if (!plan) die(argv[0]);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -210,9 +212,189 @@ int main(int argc, char **argv) {
 		struct sock_fprog prog = { filter_len, filter };
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("PR_SET_SECCOMP");
 	}
-	if (strchr(argv[2], '/')) execv(argv[2], argv + 2);
-	else execvp(argv[2], argv + 2);
+	if (strchr(argv[1], '/')) execv(argv[1], argv + 1);
+	else execvp(argv[1], argv + 1);
 	int e = errno;
-	fprintf(stderr, "volt-sandbox: %s: %s\n", argv[2], strerror(e));
+	fprintf(stderr, "volt-sandbox: %s: %s\n", argv[1], strerror(e));
 	return e == ENOENT ? 127 : 126;
+}
+
+/* write(2) until done; false when the file refuses (a full disk): the stamper goes on reading either way. */
+static int write_all(int fd, const char *p, size_t n) {
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR) continue;
+		if (w <= 0) return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ " for now (UTC); returns its length. */
+static int stamp_now(char *out, size_t size) {
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	return snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+/* The line stamper: each line read from IN appended to OUT behind the time it was read, until end of file (every
+ * writer gone); a last line without its newline gets one, and so does the first 1 MiB of a longer line. */
+static void stamp_lines(int in, int out) {
+	size_t max = 1 << 20, cap = 1 << 16, have = 0, res_cap = 0;
+	char *buf = malloc(cap + 1), *res = NULL; /* + 1: room for the newline a cut or a last line gets */
+	if (!buf) _exit(125);
+	for (;;) {
+		if (have == cap && cap < max) {
+			char *b = realloc(buf, cap * 2 + 1);
+			if (!b) _exit(125);
+			buf = b;
+			cap *= 2;
+		}
+		int eof = 0;
+		if (have == cap) buf[have++] = '\n';
+		else {
+			ssize_t n = read(in, buf + have, cap - have);
+			if (n < 0 && errno == EINTR) continue;
+			if (n > 0) have += (size_t)n;
+			else {
+				eof = 1;
+				if (have > 0 && buf[have - 1] != '\n') buf[have++] = '\n';
+			}
+		}
+		size_t lines = 0;
+		for (size_t i = 0; i < have; i++) lines += buf[i] == '\n';
+		if (lines > 0) {
+			char stamp[48];
+			size_t sl = (size_t)stamp_now(stamp, sizeof stamp), need = have + lines * sl, o = 0, start = 0;
+			if (need > res_cap) {
+				char *r = realloc(res, need);
+				if (!r) _exit(125);
+				res = r;
+				res_cap = need;
+			}
+			for (size_t i = 0; i < have; i++) {
+				if (buf[i] != '\n') continue;
+				memcpy(res + o, stamp, sl);
+				o += sl;
+				memcpy(res + o, buf + start, i + 1 - start);
+				o += i + 1 - start;
+				start = i + 1;
+			}
+			write_all(out, res, o);
+			memmove(buf, buf + start, have - start);
+			have -= start;
+		}
+		if (eof) _exit(0);
+	}
+}
+
+static void fail(int code, const char *what, const char *arg) {
+	fprintf(stderr, "volt-sandbox: %s %s: %s\n", what, arg, strerror(errno));
+	exit(code);
+}
+
+/*
+ * --service LOG DIR [CGROUPFILE...] -- [pre IGNORE N ARGV(N)...]... -- [CMD [ARG...]]: how voltd starts a unit's
+ * process (src/Volt.Workloads/Services/ServiceLauncher.cs), in this one process instead of setsid + a bash wrapper:
+ *  1. a session of its own (voltd's restart or hang-up never reaches the service);
+ *  2. the line stamper, forked before the cgroup join (a control-group kill leaves it to write the last lines): it
+ *     reads the pipe that becomes the service's stdout and stderr and appends each line to LOG as
+ *     "YYYY-MM-DDTHH:MM:SS.uuuuuuZ LINE" (UTC), until every writer is gone;
+ *  3. joins the cgroup: "0" into a v1 ".../tasks" file, its PID into any other (cgroup.procs);
+ *  4. enters DIR unless it is empty (exit 200 when it cannot);
+ *  5. runs each ExecStartPre (stdin /dev/null, output to the log; a failure that is not ignored, IGNORE 0, is logged
+ *     and is the exit code; a signal is 128+N);
+ *  6. says "ok" on stdout (voltd's handshake: everything before ExecStart succeeded) and execs CMD with stdout and
+ *     stderr to the log: the PID voltd started is the main process. A CMD that is this helper with a plan is applied
+ *     here, without a second exec. No CMD (ExecStop's commands): exit 0.
+ * Exit 125: the session, the log, the pipe, the stamper or the cgroup join failed (said on stderr: the log, once the
+ * pipe is there).
+ */
+static int service(int argc, char **argv, const char *self) {
+	if (argc < 2) { fprintf(stderr, "usage: volt-sandbox --service LOG DIR [CGROUPFILE...] -- [pre IGNORE N ARGV...]... -- [CMD...]\n"); return 125; }
+	const char *log = argv[0], *dir = argv[1];
+	int i = 2;
+	if (setsid() < 0 && getsid(0) != getpid()) fail(125, "setsid", "");
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0) fail(125, "open", "/dev/null");
+	int out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (out < 0) fail(125, "open", log);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) fail(125, "pipe", "");
+	pid_t stamper = fork();
+	if (stamper < 0) fail(125, "fork", "the line stamper");
+	if (stamper == 0) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		close(p[1]);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		stamp_lines(p[0], out);
+	}
+	close(p[0]);
+	close(out);
+	int w = p[1];
+	if (dup2(w, 2) < 0 || dup2(null, 0) < 0) fail(125, "dup2", "");
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		size_t len = strlen(argv[i]);
+		int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
+		char pid[24];
+		int n = len >= 6 && strcmp(argv[i] + len - 6, "/tasks") == 0 ? snprintf(pid, sizeof pid, "0\n") : snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+		if (fd < 0 || write(fd, pid, (size_t)n) != n) fail(125, "joining", argv[i]);
+		close(fd);
+	}
+	if (i++ >= argc) { fprintf(stderr, "volt-sandbox: --service: no -- after the cgroup files\n"); return 125; }
+	if (dir[0] && chdir(dir) < 0) return 200;
+	while (i < argc && strcmp(argv[i], "pre") == 0) {
+		if (i + 3 > argc) { fprintf(stderr, "volt-sandbox: --service: a pre without its command\n"); return 125; }
+		int ignore = strcmp(argv[i + 1], "0") != 0, n = atoi(argv[i + 2]);
+		char **cmd = argv + i + 3;
+		if (n < 1 || i + 3 + n > argc) { fprintf(stderr, "volt-sandbox: --service: a pre of %s words\n", argv[i + 2]); return 125; }
+		i += 3 + n;
+		pid_t c = fork();
+		if (c < 0) fail(125, "fork", cmd[0]);
+		if (c == 0) {
+			cmd[n] = NULL; /* this process's copy of the argument list */
+			dup2(w, 1);
+			dup2(w, 2);
+			execvp(cmd[0], cmd);
+			int e = errno;
+			fprintf(stderr, "volt-sandbox: %s: %s\n", cmd[0], strerror(e));
+			_exit(e == ENOENT ? 127 : 126);
+		}
+		int st, rc;
+		while (waitpid(c, &st, 0) < 0)
+			if (errno != EINTR) fail(125, "waitpid", cmd[0]);
+		rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (rc != 0 && !ignore) {
+			dprintf(w, "volt: %s failed with exit code %d\n", cmd[0], rc);
+			return rc;
+		}
+	}
+	if (i >= argc || strcmp(argv[i], "--") != 0) { fprintf(stderr, "volt-sandbox: --service: no -- after the pre commands\n"); return 125; }
+	char **cmd = argv + i + 1;
+	if (!cmd[0]) return 0;
+	if (!write_all(1, "ok\n", 3)) return 125;
+	if (dup2(w, 1) < 0 || dup2(w, 2) < 0) fail(125, "dup2", "");
+	close(w);
+	close(null);
+	if (strcmp(cmd[0], self) == 0 && cmd[1] && cmd[2]) return sandboxed(cmd + 1);
+	execvp(cmd[0], cmd);
+	int e = errno;
+	fprintf(stderr, "volt-sandbox: %s: %s\n", cmd[0], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv) {
+	if (argc == 2 && strcmp(argv[1], "--abi") == 0) { printf("%d\n", abi()); return 0; }
+	if (argc == 2 && strcmp(argv[1], "--audit") == 0) return audit_status();
+	if (argc >= 2 && strcmp(argv[1], "--service") == 0) return service(argc - 2, argv + 2, argv[0]);
+	if (argc < 3) { fprintf(stderr, "usage: volt-sandbox PLAN CMD [ARG...]\n"); return 125; }
+	return sandboxed(argv + 1);
 }

@@ -16,13 +16,16 @@ namespace Volt.Workloads.Services;
 /// stop per KillMode= with SIGTERM, SIGKILL after TimeoutStopSec=, ExecStop= first.
 /// </summary>
 /// <remarks>
-/// The process is a <c>bash</c> wrapper under <c>setsid</c> (own session: voltd's restart or hang-up never reaches it):
-/// it forks the line stamper (before joining the cgroup, so a control-group kill leaves the last lines to be written),
-/// joins the cgroup itself, runs the ExecStartPre commands, prints <c>ok</c> on its stdout and <c>exec</c>s ExecStart —
-/// same PID from the first instruction, so the PID voltd records is the main process. The <c>ok</c> line is how a start
-/// knows ExecStartPre succeeded (systemd's start also returns only then).
+/// The process is Volt's static helper (<c>volt-sandbox --service</c>, src/Volt.Sandbox/Helper), started directly: it
+/// takes a session of its own (voltd's restart or hang-up never reaches it), forks the line stamper (before joining the
+/// cgroup, so a control-group kill leaves the last lines to be written), joins the cgroup itself, runs the ExecStartPre
+/// commands, prints <c>ok</c> on its stdout and <c>exec</c>s ExecStart (applying the sandbox plan in the same process
+/// when the command is the helper itself) — same PID from the first instruction, so the PID voltd records is the main
+/// process. The <c>ok</c> line is how a start knows ExecStartPre succeeded (systemd's start also returns only then).
+/// It replaced <c>setsid</c> + a <c>bash</c> wrapper script (two execs and a shell's start-up per start; docs/decisions.md s9).
 /// </remarks>
-public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = null)
+/// <param name="lib">Volt's <c>/var/lib/volt</c>: where the helper is written (<see cref="Volt.Sandbox.SandboxHelper.Ensure"/>).</param>
+public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -31,22 +34,9 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
     /// <summary>systemd's TimeoutStopSec= default.</summary>
     public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(90);
 
-    private const string Script =
-        "log=$1; dir=$2; shift 2; " +
-        "exec 3> >(trap '' INT TERM HUP; export TZ=UTC0 LC_ALL=C; exec >>\"$log\" 2>/dev/null; " +
-        "while IFS= read -r l || [ -n \"$l\" ]; do t=$EPOCHREALTIME; " +
-        "printf '%(%Y-%m-%dT%H:%M:%S)T.%sZ %s\\n' \"${t%.*}\" \"${t#*.}\" \"$l\"; done) || exit 125; " +
-        "exec 2>&3 </dev/null; " +
-        "while [ \"$1\" != -- ]; do case $1 in */tasks) echo 0 > \"$1\" || exit 125;; *) echo $$ > \"$1\" || exit 125;; esac; shift; done; shift; " +
-        "if [ -n \"$dir\" ]; then cd \"$dir\" || exit 200; fi; " +
-        "while [ \"$1\" = pre ]; do ign=$2; n=$3; shift 3; c=$1; \"${@:1:n}\" >&3 2>&1; rc=$?; shift \"$n\"; " +
-        "if [ \"$rc\" != 0 ] && [ \"$ign\" = 0 ]; then echo \"volt: $c failed with exit code $rc\" >&3; exit \"$rc\"; fi; done; shift; " +
-        "[ $# -eq 0 ] && exit 0; " +
-        "printf 'ok\\n'; exec \"$@\" >&3 2>&1 3>&-";
-
     /// <summary>
     /// Runs ExecStartPre, then starts ExecStart; returns once ExecStart has been exec'd. A failed ExecStartPre (or a
-    /// WorkingDirectory= that cannot be entered) throws with its exit code after the wrapper has exited.
+    /// WorkingDirectory= that cannot be entered) throws with its exit code after the helper has exited.
     /// </summary>
     public async Task<ServiceProcess> StartAsync(ServiceUnit unit, ServiceLaunch launch, CancellationToken ct = default)
     {
@@ -154,11 +144,15 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
         {
             cgroups.Delete(launch.Cgroup);
             cgroups.Create(launch.Cgroup, bookkeeping);
-            cgroups.Apply(launch.Cgroup, new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax));
+            // A group made just now has the kernel's defaults (no memory, CPU or task limit): a unit without limits
+            // writes nothing (four writes of "no limit" per start before).
+            if (unit.MemoryMax is not null || unit.CpuQuotaPercent is not null || unit.TasksMax is not null)
+                cgroups.Apply(launch.Cgroup, new ResourceLimits(unit.MemoryMax, unit.CpuQuotaPercent, unit.TasksMax));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(launch.LogFile)!);
 
-        var args = new List<string> { "/bin/bash", "-c", Script, "volt-service", launch.LogFile, unit.WorkingDirectory ?? "" };
+        var program = Volt.Sandbox.SandboxHelper.Ensure(lib);
+        var args = new List<string> { "--service", launch.LogFile, unit.WorkingDirectory ?? "" };
         args.AddRange(cgroups.Exists(launch.Cgroup) ? cgroups.JoinFiles(launch.Cgroup, bookkeeping) : []);
         args.Add("--");
         foreach (var c in pre)
@@ -171,9 +165,9 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
         }
         args.Add("--");
         if (main is not null) args.AddRange(Argv(main, helper, wrap));
-        // stdout: the wrapper's "ok" handshake (read by StartAsync); it moves stderr to the log at once, what it says
-        // before that is read and dropped.
-        var started = ProcessLauncher.Start(new ProcessSpec(Tool("setsid"), args)
+        // stdout: the helper's "ok" handshake (read by StartAsync); it moves stderr to the log at once, what it says
+        // before that (the session or the log could not be had) is read and dropped.
+        var started = ProcessLauncher.Start(new ProcessSpec(program, args)
         {
             ClearEnvironment = true,
             Environment = env.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
@@ -184,8 +178,4 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, TimeProvider? time = 
 
     private static List<string> Argv(UnitCommand c, string? helper, IReadOnlyList<string> wrap) =>
         helper is null ? [.. wrap, c.Path, .. c.Args] : [helper, .. wrap, c.Path, .. c.Args];
-
-    /// <summary>An executable found on <c>PATH</c> (or the name itself).</summary>
-    internal static string Tool(string name) =>
-        ExecutableLookup.Find(name, Environment.GetEnvironmentVariable("PATH") ?? ServiceEnvironment.DefaultPath) ?? name;
 }

@@ -11,7 +11,7 @@ namespace Volt.Workloads.Services;
 public sealed record ServiceState
 {
     public WorkloadStatus Status { get; init; } = WorkloadStatus.Stopped;
-    /// <summary>The main process (ExecStart's, the same PID from the wrapper's first instruction on).</summary>
+    /// <summary>The main process (ExecStart's, the same PID from the launching helper's first instruction on).</summary>
     public int? Pid { get; init; }
     /// <summary>/proc/PID/stat's start time (clock ticks since boot): a recycled PID is never mistaken for the service.</summary>
     public long? PidStartTime { get; init; }

@@ -178,4 +178,57 @@ public sealed class HelperTests : IDisposable
         var (_, o, _) = TestEnv.Run(SandboxHelper.Ensure(_dir.Combine("lib")), "--abi");
         int.Parse(o.Trim()).ShouldBe(LandlockAbi.Probe());
     }
+
+    /// <summary>The log once it holds <paramref name="lines"/> lines (the stamper writes after the command's exit).</summary>
+    private static string[] LogLines(string log, int lines)
+    {
+        string[] Read() => File.Exists(log) ? File.ReadAllLines(log) : [];
+        System.Threading.SpinWait.SpinUntil(() => Read().Length >= lines, TimeSpan.FromSeconds(10));
+        return Read();
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex Stamp = new(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ");
+
+    [Fact]
+    public void ServiceMode_SaysOkThenExecsInASessionOfItsOwn_StampingStdoutStderrAndALastLineWithoutNewline()
+    {
+        var log = _dir.Combine("logs", "s.log");
+        Directory.CreateDirectory(_dir.Combine("logs"));
+        var (code, o, e) = TestEnv.Run(SandboxHelper.Ensure(_dir.Combine("lib")), "--service", log, "", "--", "--",
+            "/bin/sh", "-c", "echo out; echo err >&2; set -- $(cat /proc/$$/stat); printf 'pid=%s sid=%s' $1 $6; exit 3");
+        code.ShouldBe(3, e);
+        o.ShouldBe("ok\n", "the handshake, then the command's output goes to the log");
+        var lines = LogLines(log, 3);
+        lines.Length.ShouldBe(3, string.Join("\n", lines));
+        lines.ShouldAllBe(l => Stamp.IsMatch(l));
+        lines.Select(l => Stamp.Replace(l, "")).Take(2).Order().ShouldBe(["err", "out"]);
+        var ids = Stamp.Replace(lines[2], "").Split(' ');
+        ids[0].ShouldStartWith("pid=");
+        ids[1].ShouldBe("sid=" + ids[0][4..], "the command leads a session of its own (the PID the helper had)");
+    }
+
+    [Fact]
+    public void ServiceMode_AFailedExecStartPre_IsLoggedAndIsTheExitCode_AnIgnoredOneIsNot()
+    {
+        var log = _dir.Combine("pre.log");
+        var marker = _dir.Combine("main-ran");
+        var (code, o, e) = TestEnv.Run(SandboxHelper.Ensure(_dir.Combine("lib")), "--service", log, "", "--",
+            "pre", "1", "1", "/bin/false", "pre", "0", "3", "/bin/sh", "-c", "echo before; exit 4", "--", "/usr/bin/touch", marker);
+        code.ShouldBe(4, e);
+        o.ShouldBe("", "no ok: the start failed");
+        File.Exists(marker).ShouldBeFalse();
+        var lines = LogLines(log, 2).Select(l => Stamp.Replace(l, "")).ToList();
+        lines.ShouldBe(["before", "volt: /bin/sh failed with exit code 4"]);
+    }
+
+    [Fact]
+    public void ServiceMode_AWorkingDirectoryThatCannotBeEntered_Exits200BeforeAnyCommand()
+    {
+        var marker = _dir.Combine("ran");
+        var (code, o, _) = TestEnv.Run(SandboxHelper.Ensure(_dir.Combine("lib")), "--service", _dir.Combine("wd.log"), _dir.Combine("missing"), "--",
+            "pre", "0", "2", "/usr/bin/touch", marker, "--", "/bin/true");
+        code.ShouldBe(200);
+        o.ShouldBe("");
+        File.Exists(marker).ShouldBeFalse();
+    }
 }

@@ -69,7 +69,7 @@ public sealed class VmNetworkTests(VmFixture fx) : IAsyncLifetime
         c.Gateway.ShouldBe("10.77.0.1");
         _dns = await ServeDnsAsync(host, c.Gateway);
 
-        _runtime = new VmRuntime(fx.Engine, new ServiceLauncher(CgroupDetector.Detect(fx.Paths)), new AccelProbe(fx.Paths),
+        _runtime = new VmRuntime(fx.Engine, new ServiceLauncher(CgroupDetector.Detect(fx.Paths), fx.Paths.Lib), new AccelProbe(fx.Paths),
             new VmNetworkAttacher(net), label: "test-net");
         await fx.Engine.CreateAsync(new VmCreateRequest
         {

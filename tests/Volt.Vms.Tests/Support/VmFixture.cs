@@ -53,7 +53,7 @@ public sealed class VmFixture : IAsyncLifetime
         }
         Profile = await Kernels.AddAsync(new KernelAddRequest("minimal"));
         BuildImage();
-        Runtime = new VmRuntime(Engine, new ServiceLauncher(CgroupDetector.Detect(Paths)), new AccelProbe(Paths), label: "test");
+        Runtime = new VmRuntime(Engine, new ServiceLauncher(CgroupDetector.Detect(Paths), Paths.Lib), new AccelProbe(Paths), label: "test");
     }
 
     public void Require() => TestEnv.Require(Skip is null, Skip ?? "");

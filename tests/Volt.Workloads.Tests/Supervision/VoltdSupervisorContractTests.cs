@@ -25,7 +25,7 @@ public sealed class VoltdSupervisorContractTests : SupervisorContract
 
     private VoltdSupervisor New()
     {
-        var runtime = new ServiceRuntime(Store, new ServiceLauncher(_cgroups));
+        var runtime = new ServiceRuntime(Store, new ServiceLauncher(_cgroups, Store.Paths.Lib));
         _runtimes.Add(runtime);
         return new VoltdSupervisor(runtime);
     }
