@@ -33,7 +33,7 @@ internal sealed class Blake3PieceChoice
 
     private readonly Lock _lock = new();
     private int _decided;
-    private long _mapNs, _copyNs;
+    private long _mapNs = long.MaxValue, _copyNs = long.MaxValue;
     private int _mapTrials, _copyTrials, _mapWarmUps, _copyWarmUps;
 
     private Blake3PieceChoice(int decided, int threads)
@@ -63,7 +63,7 @@ internal sealed class Blake3PieceChoice
     /// <summary>What the trials decided: "pread", "mapping", or "undecided".</summary>
     public string Decision => Volatile.Read(ref _decided) switch { Copy => "pread", Mapping => "mapping", _ => "undecided" };
 
-    /// <summary>Records one timed piece; after enough of both ways, decides for the rest of the file.</summary>
+    /// <summary>Records one timed piece; after enough of both ways, decides for the rest of the file by the fastest trial of each.</summary>
     public void Record(bool copied, long cpuNanoseconds)
     {
         lock (_lock)
@@ -73,19 +73,20 @@ internal sealed class Blake3PieceChoice
             if (copied)
             {
                 if (_copyWarmUps++ < _warmUps) return;
-                _copyNs += cpuNanoseconds;
+                _copyNs = Math.Min(_copyNs, cpuNanoseconds);
                 _copyTrials++;
             }
             else
             {
                 if (_mapWarmUps++ < _warmUps) return;
-                _mapNs += cpuNanoseconds;
+                _mapNs = Math.Min(_mapNs, cpuNanoseconds);
                 _mapTrials++;
             }
             if (_copyTrials < TrialsPerWay || _mapTrials < TrialsPerWay)
                 return;
-            // Mean per piece of each way (cross-multiplied: no division).
-            int way = _copyNs * _mapTrials < _mapNs * _copyTrials ? Copy : Mapping;
+            // The fastest trial of each way: a trial is only ever slowed (preempted, interrupted, the other worker's
+            // memory traffic), never sped up, so the minimum is the steadiest estimate of what a piece costs.
+            int way = _copyNs < _mapNs ? Copy : Mapping;
             Volatile.Write(ref s_last, way);
             Volatile.Write(ref _decided, way);
         }
