@@ -33,6 +33,11 @@ public sealed partial class NetworkManager
         return Directory.EnumerateFiles("/run/netns", NetnsPrefix + "*").Select(f => Path.GetFileName(f)[NetnsPrefix.Length..]);
     }
 
-    private string NetnsPrefix => _netnsPrefix ??= "vc" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_root)))[..8] + "-";
+    private string NetnsPrefix => _netnsPrefix ??= ContainerNetnsPrefix(_root);
+
+    /// <summary>The start of every container namespace name of the Volt root <paramref name="root"/> (<c>vc</c>, 8 hex of
+    /// the root's hash, <c>-</c>): what a cleanup of that root removes from /run/netns.</summary>
+    public static string ContainerNetnsPrefix(string root) =>
+        "vc" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..8] + "-";
     private string? _netnsPrefix;
 }

@@ -7,7 +7,7 @@ namespace Volt.Mesh.Tests;
 
 /// <summary>
 /// What a test's volt root may leave running: its voltd (by the PID in its pid file), its containers' processes (by
-/// state PID and cgroup), their rootfs mounts and cgroups. Safe on a root that never ran anything.
+/// state PID and cgroup), their rootfs mounts, cgroups and network namespaces. Safe on a root that never ran anything.
 /// </summary>
 internal static class VoltRootCleanup
 {
@@ -29,6 +29,10 @@ internal static class VoltRootCleanup
             TestEnv.Run("umount", "-l", store.Rootfs(name));
             try { cgroups.Delete(name); } catch (IOException) { }
         }
+        // The containers' own network namespaces (made before nspawn starts): by the root's prefix, so another root's stay.
+        if (Directory.Exists("/run/netns"))
+            foreach (var ns in Directory.EnumerateFiles("/run/netns", Volt.Network.NetworkManager.ContainerNetnsPrefix(paths.Root) + "*"))
+                TestEnv.Run("ip", "netns", "delete", Path.GetFileName(ns));
         var parent = CgroupDetector.ParentFor(paths);
         foreach (var p in Directory.GetDirectories("/sys/fs/cgroup").Select(x => Path.Combine(x, parent)).Append("/sys/fs/cgroup/" + parent))
             RmdirTree(p);
