@@ -66,9 +66,6 @@ public static unsafe class Blake3File
     /// <summary>Whether MADV_POPULATE_READ works here (Linux 5.14+); cleared at its first EINVAL.</summary>
     private static volatile bool s_populatePieces = true;
 
-    /// <summary>The last choice <see cref="Blake3Read.Auto"/> made in this process (benches and tests print it).</summary>
-    internal static string LastChoice { get; private set; } = "none";
-
     /// <summary>
     /// Hashes the first <paramref name="size"/> bytes where they lie in a private read-only mapping, then reads any
     /// bytes appended since; null when the file cannot be mapped or guarded (the caller reads it instead).
@@ -111,24 +108,18 @@ public static unsafe class Blake3File
                         long piece = roundStart + i;
                         bool copy = choice?.Copies(piece) ?? false;
                         var buffer = copy ? ArrayPool<byte>.Shared.Rent(pieceBytes) : null;
-                        bool measuring = choice is { Measuring: true };
-                        if (measuring && buffer is not null)
-                            FaultIn(buffer, pieceBytes);
-                        long t0 = measuring ? LibC.ThreadCpuNanoseconds() : 0;
+                        long t0 = TrialStart(choice, buffer, pieceBytes, pieceBytes);
                         try
                         {
                             var data = Piece(choice, copy, fd, path, (byte*)start, piece * pieceBytes, pieceBytes, buffer);
                             Blake3.SubtreeCv(data, (ulong)piece * pieceChunks, cvs.AsSpan(i * OutLen, OutLen), backend);
-                            if (measuring && !copy)
-                                UnmapTrial((byte*)start, piece * pieceBytes, pieceBytes);
+                            TrialEnd(choice, copy, t0, (byte*)start, piece * pieceBytes, pieceBytes);
                         }
                         finally
                         {
                             if (buffer is not null)
                                 ArrayPool<byte>.Shared.Return(buffer);
                         }
-                        if (t0 != 0)
-                            choice!.Record(copy, LibC.ThreadCpuNanoseconds() - t0);
                     }, ct);
                     for (int i = 0; i < count; i++)
                         hasher.AppendSubtreeCv(cvs.AsSpan(i * OutLen, OutLen), pieceChunks);
@@ -142,17 +133,11 @@ public static unsafe class Blake3File
                     int len = (int)Math.Min(pieceBytes, size - offset);
                     long piece = offset / pieceBytes;
                     bool copy = choice?.Copies(piece) ?? false;
-                    bool measuring = choice is { Measuring: true } && len == pieceBytes;
                     if (copy)
                         copyBuffer ??= ArrayPool<byte>.Shared.Rent(pieceBytes);
-                    if (measuring && copy)
-                        FaultIn(copyBuffer!, pieceBytes);
-                    long t0 = measuring ? LibC.ThreadCpuNanoseconds() : 0;
+                    long t0 = TrialStart(choice, copy ? copyBuffer : null, len, pieceBytes);
                     hasher.Update(Piece(choice, copy, fd, path, (byte*)start, offset, len, copyBuffer));
-                    if (measuring && !copy)
-                        UnmapTrial((byte*)start, offset, len);
-                    if (t0 != 0)
-                        choice!.Record(copy, LibC.ThreadCpuNanoseconds() - t0);
+                    TrialEnd(choice, copy, t0, (byte*)start, offset, len);
                     ct.ThrowIfCancellationRequested();
                 }
             }
@@ -161,8 +146,6 @@ public static unsafe class Blake3File
                 if (copyBuffer is not null)
                     ArrayPool<byte>.Shared.Return(copyBuffer);
             }
-            if (choice is not null)
-                LastChoice = choice.Decision;
             guarded = false;
             // Zeros read where the file had gone (SIGBUS), or a cut inside the last page (no SIGBUS there: the rest of
             // a file's last page reads as zeros) are both a file shorter now than when it was mapped.
@@ -206,26 +189,36 @@ public static unsafe class Blake3File
     }
 
     /// <summary>
-    /// Touches one byte per page of a copy buffer before a timed trial: a buffer fresh from the pool's allocation would
-    /// otherwise fault its pages in inside the trial (as much as the copy itself), and each worker thread gets its own
-    /// buffers, so a count of warm-ups does not cover them all. Nothing to fault when the pages are already there.
+    /// Starts timing a piece of <paramref name="len"/> bytes while <paramref name="choice"/> is measuring (whole pieces
+    /// only); returns the thread's CPU clock, or 0 when the piece is not a trial. A copy trial's
+    /// <paramref name="buffer"/> gets one byte per page touched first: a buffer fresh from the pool would otherwise
+    /// fault its pages in inside the trial (as much as the copy itself), and each worker thread gets its own buffers,
+    /// so a count of warm-ups does not cover them all. Nothing to fault when the pages are already there.
     /// </summary>
-    private static void FaultIn(byte[] buffer, int length)
+    private static long TrialStart(Blake3PieceChoice? choice, byte[]? buffer, int len, int pieceBytes)
     {
-        for (int i = 0; i < length; i += 4096)
-            buffer[i] = 0;
+        if (choice is not { Measuring: true } || len != pieceBytes)
+            return 0;
+        if (buffer is not null)
+            for (int i = 0; i < len; i += 4096)
+                buffer[i] = 0;
+        return LibC.ThreadCpuNanoseconds();
     }
 
     /// <summary>
-    /// Unmaps a mapping trial's piece once it is hashed (it is never read again), inside the trial's time: tearing the
-    /// page tables down is part of what the mapping costs (45 ms per GiB here, paid at the final munmap otherwise,
-    /// which the trials did not see: they chose the mapping on two threads where the copy was 1.5× faster). Only for
-    /// page-aligned pieces (1 MiB in use); the final munmap of the whole range skips the hole.
+    /// Ends a trial begun by <see cref="TrialStart"/> (<paramref name="t0"/> 0: nothing) and records it. A mapping trial's
+    /// piece is unmapped first, inside the trial's time (it is never read again): tearing the page tables down is part
+    /// of what the mapping costs (45 ms per GiB here, paid at the final munmap otherwise, which the trials did not see:
+    /// they chose the mapping on two threads where the copy was 1.5× faster). Only page-aligned pieces (1 MiB in use)
+    /// are unmapped; the final munmap of the whole range skips the hole.
     /// </summary>
-    private static void UnmapTrial(byte* start, long offset, int len)
+    private static void TrialEnd(Blake3PieceChoice? choice, bool copied, long t0, byte* start, long offset, int len)
     {
-        if (((nint)(start + offset) & 4095) == 0 && (len & 4095) == 0)
+        if (t0 == 0)
+            return;
+        if (!copied && ((nint)(start + offset) & 4095) == 0 && (len & 4095) == 0)
             LibC.munmap(start + offset, (nuint)len);
+        choice!.Record(copied, LibC.ThreadCpuNanoseconds() - t0);
     }
 
     /// <summary>Feeds the file from <paramref name="offset"/> to its end into the hasher; returns the end offset.</summary>

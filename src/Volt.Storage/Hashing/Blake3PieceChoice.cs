@@ -4,10 +4,10 @@ namespace Volt.Storage.Hashing;
 /// Decides by measurement how the whole pieces of a mapped file are hashed: where they lie (each piece populated with
 /// MADV_POPULATE_READ first) or copied into a cache-sized buffer with pread. Which is cheaper depends on the CPU, not on
 /// Volt: on an AVX-512 Xeon the mapping cost 15 % less CPU per GiB than the copy, on an AVX-512 AMD EPYC (Zen 4) the
-/// copy cost 15 % less than the mapping (docs/benchmarks.md, s7 and s9). The first <see cref="TrialsPerWay"/> pieces of
-/// each way alternate and are timed on their own thread's CPU clock (user + system: the populate and the copy are
-/// both system time), after one untimed warm-up piece of each; the rest of the file goes the cheaper way. A file too short to measure uses what this process
-/// measured last, or the mapping.
+/// copy cost 15 % less than the mapping (docs/benchmarks.md, s7 and s9). Pieces of each way alternate: after an untimed
+/// warm-up per way and thread, <see cref="TrialsPerWay"/> of each are timed on their own thread's CPU clock (user +
+/// system: the populate, unmap and copy are system time), and the way with the fastest trial takes the rest of the
+/// file. A file too short to measure uses what this process measured last, or the mapping.
 /// </summary>
 internal sealed class Blake3PieceChoice
 {
