@@ -64,8 +64,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Lookup_of_another_name_goes_to_the_configured_upstream_and_exit_8_without_one()
     {
-        var up = new IPEndPoint(IPAddress.Loopback, Dnsmasq.FreePort());
-        using var dnsmasq = new Dnsmasq(up, null, "--address=/zone.test/192.0.2.10");
+        using var dnsmasq = Dnsmasq.OnLoopback("--address=/zone.test/192.0.2.10");
+        var up = dnsmasq.Endpoint;
         _f.Dir.Write("etc/volt/config.yaml", $"dns:\n  upstreams: [\"127.0.0.1:{up.Port}\"]\n  resolv_conf: /nonexistent\n");
         (int Code, string Out, string Err) r = (1, "", "");
         for (var i = 0; i < 20 && r.Code != 0; i++) r = Volt("dns", "lookup", "www.zone.test", "-o", "json");

@@ -99,9 +99,12 @@ public sealed class ServerTests : IDisposable
     [Fact]
     public async Task Other_names_are_forwarded_to_the_upstream_cached_and_kept_across_a_restart()
     {
-        var up = new IPEndPoint(IPAddress.Loopback, Dnsmasq.FreePort());
+        // Its own free port, retried if another test's dnsmasq took it first: once, a taken port left this test asking
+        // the other test's dnsmasq (which knows no host record), and db.zone.test came back as 192.0.2.10.
+        var upstream = Dnsmasq.OnLoopback("--address=/zone.test/192.0.2.10", "--host-record=db.zone.test,192.0.2.11");
+        var up = upstream.Endpoint;
         var ep = Start(up);
-        using (new Dnsmasq(up, null, "--address=/zone.test/192.0.2.10", "--host-record=db.zone.test,192.0.2.11"))
+        using (upstream)
         {
             (ReturnCode, string) first = default;
             // dnsmasq binds a moment after it starts: the first answers may still be SERVFAIL-less timeouts.
@@ -137,8 +140,8 @@ public sealed class ServerTests : IDisposable
     [Fact]
     public async Task Garbage_oversized_queries_and_a_burst_of_random_names_are_answered_or_refused_and_the_server_keeps_answering()
     {
-        var up = new IPEndPoint(IPAddress.Loopback, Dnsmasq.FreePort());
-        using var upstream = new Dnsmasq(up, null, "--address=/zone.test/192.0.2.10");
+        using var upstream = Dnsmasq.OnLoopback("--address=/zone.test/192.0.2.10");
+        var up = upstream.Endpoint;
         var ep = Start(up);
         using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
