@@ -11,7 +11,7 @@ namespace Volt.Registry.Tests.Fuzz;
 /// <summary>
 /// 10 identical rounds of mixed malformed traffic against a real <c>volt registry serve</c> process (the AOT binary
 /// in CI): its resident memory after round 10 must be within 10 % (at least 8 MiB) of the largest of rounds 4-6, its
-/// thread count within 10 % (ratios, not timings). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300), <c>VOLT_SOAK_CONCURRENCY</c> the
+/// thread count within 10 % (at least 8 threads) of the same rounds' largest (ratios, not timings). <c>VOLT_SOAK_REQUESTS</c> sets requests per round (default 300), <c>VOLT_SOAK_CONCURRENCY</c> the
 /// clients sending them (default 4); <c>VOLT_SOAK_REPORT</c> a file that gets
 /// the per-round figures (bench/registry/soak.sh prints it).
 /// </summary>
@@ -70,7 +70,11 @@ public sealed partial class SoakTests : IDisposable
         var baseline = rounds.Skip(3).Take(3).Max(r => r.RssKb);
         var tenth = rounds[9];
         ((double)tenth.RssKb).ShouldBeLessThanOrEqualTo(baseline + Math.Max(baseline * 0.10, 8 * 1024), table);
-        ((double)tenth.Threads).ShouldBeLessThanOrEqualTo(rounds.Skip(3).Take(3).Max(r => r.Threads) * 1.10, table);
+        // Threads the same way: the thread pool injects a worker or two when a round's load blocks it (CI saw 11 -> 13 at
+        // round 10 under the full suite's load) and retires them only after 20 s idle. A leak grows with traffic: 8
+        // threads over rounds 7-10 is caught from one thread per 150 requests.
+        var threadBaseline = rounds.Skip(3).Take(3).Max(r => r.Threads);
+        ((double)tenth.Threads).ShouldBeLessThanOrEqualTo(threadBaseline + Math.Max(threadBaseline * 0.10, 8), table);
     }
 
     private async Task<Uri> StartServerAsync(CancellationToken ct)
