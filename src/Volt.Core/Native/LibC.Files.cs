@@ -86,7 +86,7 @@ public static unsafe partial class LibC
     public static partial int madvise(void* addr, nuint length, int advice);
 
     public const int PROT_READ = 1, MAP_PRIVATE = 2, MAP_POPULATE = 0x8000;
-    public const int MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_HUGEPAGE = 14, MADV_POPULATE_READ = 22;
+    public const int MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MADV_POPULATE_READ = 22;
 
     /// <summary>mmap's error return, (void*)-1.</summary>
     public static readonly void* MAP_FAILED = (void*)-1;

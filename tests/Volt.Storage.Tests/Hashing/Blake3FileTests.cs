@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Shouldly;
 using Volt.Core.IO;
 using Volt.Core.Native;
@@ -106,6 +107,55 @@ public sealed class Blake3FileTests : IDisposable
         mapped.ShouldBeTrue();
         n.ShouldBe(size);
         hash.ShouldBe(Blake3.Hash(bytes));
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe int mincore(void* addr, nuint length, byte* vec);
+
+    /// <summary>
+    /// No hole opens in a measured file's mapping while it is hashed: the mapping trials once unmapped their piece, the
+    /// kernel gave that hole to the next 1 MiB mmap (malloc's large blocks), and the final munmap of the whole range took
+    /// it from its owner — a segfault in libc under CI's load. Another thread tries to map each piece's address
+    /// (MAP_FIXED_NOREPLACE: only free address space can be taken) until the hash ends.
+    /// </summary>
+    [Fact]
+    public unsafe void Hash_MeasuredFile_OpensNoHoleAnotherThreadCouldBeGiven()
+    {
+        NativeObject.Require();
+        const int size = 64 << 20;
+        var bytes = new byte[size];
+        new Random(48).NextBytes(bytes);
+        var path = _dir.Write("big", bytes);
+        const int piece = Blake3File.PieceBytes;
+        var taken = new List<nint>();
+        var done = 0;
+        var mapper = new Thread(() =>
+        {
+            // The mapping's range, from /proc/self/maps (its line names the file).
+            var line = File.ReadLines("/proc/self/maps").First(l => l.EndsWith(path, StringComparison.Ordinal));
+            var range = line.Split(' ')[0].Split('-');
+            nint lo = (nint)Convert.ToInt64(range[0], 16), hi = (nint)Convert.ToInt64(range[1], 16);
+            while (Volatile.Read(ref done) == 0)
+                for (nint at = lo; at + piece <= hi; at += piece)
+                {
+                    void* m = LibC.mmap((void*)at, piece, 3 /* read, write */, 0x100022 /* private, anonymous, fixed-noreplace */, -1, 0);
+                    if (m != LibC.MAP_FAILED) lock (taken) taken.Add((nint)m);
+                }
+        });
+        var (hash, n) = HashMapped(path, size, 2, piece, "Auto", onMapped: mapper.Start);
+        Volatile.Write(ref done, 1);
+        mapper.Join();
+        hash.ShouldBe(Blake3.Hash(bytes));
+        n.ShouldBe(size);
+        var lost = 0;
+        byte* vec = stackalloc byte[piece / 4096];
+        foreach (var m in taken)
+        {
+            if (mincore((void*)m, piece, vec) != 0) lost++; // ENOMEM: unmapped under its owner
+            else LibC.munmap((void*)m, piece);
+        }
+        // Pieces it took after the hash's final munmap are its own, and stay mapped; a hole taken during the hash did not.
+        lost.ShouldBe(0, $"{lost} of the {taken.Count} pieces another thread mapped were unmapped under it");
     }
 
     [Fact]
