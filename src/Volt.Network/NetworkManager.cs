@@ -153,7 +153,7 @@ public sealed partial class NetworkManager
     {
         if (!await _links.ExistsAsync(net.Bridge, ct).ConfigureAwait(false))
         {
-            await _links.CreateBridgeAsync(net.Bridge, net.Mtu, ct).ConfigureAwait(false);
+            await _links.CreateBridgeAsync(net.Bridge, net.Mtu, LinkDriver.MacFor(net.Gateway), ct).ConfigureAwait(false);
             rev.Add($"delete bridge \"{net.Bridge}\"", c => _links.DeleteAsync(net.Bridge, c));
         }
         var v6 = net.Subnet6 is { } s6 ? Ipv6Cidr.Parse(s6) : (Ipv6Cidr?)null;

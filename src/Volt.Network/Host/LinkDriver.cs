@@ -72,9 +72,16 @@ public sealed class LinkDriver(HostCommands host)
     public uint? NftGeneration() => _rt.NftGeneration();
 
     /// <summary>Creates the bridge (no STP, no forward delay so ports forward at once), with an MTU when given.</summary>
-    public Task CreateBridgeAsync(string bridge, int mtu, CancellationToken ct) =>
+    /// <summary>
+    /// Creates the bridge with a MAC of its own, <paramref name="mac"/> (from its gateway address: <see cref="MacFor"/>).
+    /// A bridge without one takes the lowest MAC of its ports and changes it as ports come and go (all zeros once the
+    /// last leaves): a workload's ARP entry for the gateway then points at a veth that is gone, and its DNS queries and
+    /// routed traffic are lost until the entry is probed again, seconds later. An address set explicitly never follows
+    /// the ports (Docker and Incus set one for the same reason).
+    /// </summary>
+    public Task CreateBridgeAsync(string bridge, int mtu, string mac, CancellationToken ct) =>
         host.CheckAsync($"creating bridge \"{bridge}\"", "ip",
-            ["link", "add", "name", bridge, .. Mtu(mtu), "type", "bridge", "forward_delay", "0", "stp_state", "0"], null, ct);
+            ["link", "add", "name", bridge, "address", mac, .. Mtu(mtu), "type", "bridge", "forward_delay", "0", "stp_state", "0"], null, ct);
 
     /// <summary>Gives the bridge its gateway address(es) (idempotent: <c>addr replace</c>; IPv6 <c>nodad</c>, so nothing
     /// waits for duplicate address detection) and brings it up.</summary>

@@ -53,6 +53,34 @@ public sealed class NetworkLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task The_gateway_keeps_its_mac_as_workloads_come_and_go_so_a_peer_that_knew_it_still_reaches_it()
+    {
+        // Without a MAC of its own the bridge took its lowest port's and changed it when that port left: compose's
+        // start-first switch removed the old instance, and the client's DNS queries to the gateway went to the gone
+        // veth's MAC ("wget: bad address" 1 run in ~10).
+        var net = _lab.Manager();
+        var rec = await net.CreateAsync("steady", "10.32.0.0/24");
+        string Mac() => _lab.Ip(_lab.HostNs, "-br", "link", "show", "volt-steady").Out.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway));
+        var peerNs = _lab.AddNamespace("s1");
+        var peer = await net.AttachAsync("peer", "steady", new NetnsTarget.Named(peerNs), []);
+        var others = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var name = "other" + i;
+            await net.AttachAsync(name, "steady", new NetnsTarget.Named(_lab.AddNamespace("s" + (i + 2))), []);
+            others.Add(name);
+        }
+        _lab.Ping(peerNs, rec.Gateway).ShouldBeTrue(); // the peer now has an ARP entry for the gateway
+        foreach (var o in others) await net.DetachAsync(o);
+        Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway));
+        // One packet, one second: its entry still names the bridge's MAC, which answers.
+        NetnsLab.Run("ip", "netns", "exec", peerNs, "ping", "-c", "1", "-W", "1", rec.Gateway).Code.ShouldBe(0);
+        await net.DetachAsync("peer");
+        Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway)); // not all zeros with no port left
+    }
+
+    [Fact]
     public void A_workloads_mac_is_locally_administered_unicast_and_spells_its_address()
     {
         LinkDriver.MacFor("10.0.0.2").ShouldBe("02:76:0a:00:00:02");
