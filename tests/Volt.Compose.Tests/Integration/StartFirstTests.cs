@@ -14,12 +14,11 @@ namespace Volt.Compose.Tests.Integration;
 /// </summary>
 public sealed class StartFirstTests
 {
-    // Explicit in s9: 1 run in ~12 (CI and here) the client got one "wget: bad address 'app:8080'" at the moment of the
-    // switch (ten "one", the failure, then only "two": no answer from both instances in between). The DNS record
-    // source's torn-read guard, atomic attachment writes, the exact per-workload file match and busybox's handling of
-    // two A records were checked and hold; next suspect: the gateway listener closed and re-bound by a snapshot
-    // without the network. docs/decisions.md (s9); run it with --filter-class and explicit tests on.
-    [Fact(Explicit = true)]
+    // s9 saw 1 run in ~12 get one "wget: bad address 'app:8080'" at the switch (ten "one", the failure, then only "two").
+    // The cause was the bridge's MAC: without one of its own it took its lowest port's, the old instance's removal
+    // changed it, and the client's DNS queries went to the gateway's old MAC until its ARP entry was probed again.
+    // Bridges now have a fixed MAC (docs/decisions.md, s10).
+    [Fact]
     public async Task Start_first_update_under_a_request_loop_drops_no_request()
     {
         TestEnv.RequireRoot("containers need mounts, cgroups and systemd-nspawn");
