@@ -71,3 +71,10 @@ internal static class TrailingCommand
 /// handling (cancel, then force an exit code after a timeout) is off for it.
 /// </summary>
 internal interface ISignalForwarding;
+
+/// <summary>
+/// A long-running server (voltd, the registry, GitOps, ingress, DNS, the mesh agent): SIGTERM and SIGINT cancel its
+/// token and it stops gracefully for as long as that takes (stopping workloads, draining requests). System.CommandLine's
+/// forced exit 2 s after the signal (exit 143, the rest of the shutdown cut off) is off for it; see <see cref="ServerSignalScope"/>.
+/// </summary>
+internal interface IServerCommand;

@@ -39,7 +39,7 @@ internal sealed class VoltApp
         if (parse.CommandResult.Command is ITrailingCommand { PositionalsBeforeCommand: >= 0 } t && TrailingCommand.Split(args, parse.CommandResult.Command, t.PositionalsBeforeCommand) is { } split)
             parse = root.Parse(split);
         var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
-        if (parse.CommandResult.Command is ISignalForwarding) config.ProcessTerminationTimeout = null;
+        if (parse.CommandResult.Command is ISignalForwarding or IServerCommand) config.ProcessTerminationTimeout = null;
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamplesAction))
         {
             var (_, palette) = VoltContext.Early(parse, Console, Env);
@@ -48,7 +48,9 @@ internal sealed class VoltApp
             Console.Error.WriteLine($"Run '{path} --help' for usage.");
             return (int)Core.Errors.ExitCode.Usage;
         }
-        return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+        if (parse.CommandResult.Command is not IServerCommand) return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+        using var signals = ServerSignalScope.Install(ct);
+        return await parse.InvokeAsync(config, signals.Token).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -111,6 +111,43 @@ public sealed class ServerSignalsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Voltd_Sigterm_WaitsForAContainerThatTakesSecondsToStop_AndExitsZero()
+    {
+        // The payload's TERM trap sleeps 4 s (ignoring the SIGTERMs voltd re-sends meanwhile): longer than
+        // System.CommandLine's 2 s forced exit (143), which used to end voltd in the middle of its shutdown.
+        var rootfs = _dir.Combine("rootfs");
+        BusyboxRootfs.Create(rootfs);
+        await using var voltd = new VoltdProcess(VoltBinary.Path, Root, _dir.Combine("daemon.log"));
+        await voltd.StartAsync();
+        var run = VoltBinary.Run(Root, "run", "-d", "--network", "none", "--name", "slow", rootfs,
+            "sh", "-c", "trap 'trap \"\" TERM; sleep 4; echo drained; exit 0' TERM; echo ready; while :; do sleep 1; done");
+        try
+        {
+            run.Code.ShouldBe(0, run.Err);
+            await WaitForLogAsync("slow", "ready");
+            (await voltd.StopAsync()).ShouldBe(0, File.ReadAllText(voltd.Log));
+            File.ReadAllText(voltd.Log).ShouldContain("Container slow exited");
+            (await WaitForLogAsync("slow", "drained")).ShouldContain("drained");
+            var ps = VoltBinary.Run(Root, "ps", "-o", "json");
+            ps.Out.ShouldContain("\"slow\"");
+            ps.Out.ShouldNotContain("\"running\"", customMessage: ps.Out);
+        }
+        finally { VoltBinary.Run(Root, "rm", "-f", "slow"); }
+    }
+
+    private async Task<string> WaitForLogAsync(string container, string text)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var logs = VoltBinary.Run(Root, "logs", container);
+            if (logs.Out.Contains(text, StringComparison.Ordinal)) return logs.Out;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"'{text}' not in {container}'s log: {logs.Out}{logs.Err}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Registry_Sigusr1Dumps_Sigusr2ReopensItsRequestLog_SigtermStops()
     {
         var port = FreePort();

@@ -5,7 +5,7 @@ using Volt.Dns.Forwarding;
 
 namespace Volt.Commands.Dns;
 
-internal sealed class DnsServeCommand : VoltCommand
+internal sealed class DnsServeCommand : VoltCommand, IServerCommand
 {
     private static readonly Option<string[]> Listen = new("--listen") { Description = "Listen here (ADDR or ADDR:PORT, repeatable) instead of on every network's gateway", HelpName = "ADDR", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<int?> Port = new("--port", "-p") { Description = "Port at each gateway (default: dns.port, 53)" };

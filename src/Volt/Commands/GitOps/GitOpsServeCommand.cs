@@ -6,7 +6,7 @@ using Volt.GitOps.Hosting;
 
 namespace Volt.Commands.GitOps;
 
-internal sealed class GitOpsServeCommand : VoltCommand
+internal sealed class GitOpsServeCommand : VoltCommand, IServerCommand
 {
     private static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port (1-65535)", DefaultValueFactory = _ => ServeSettings.DefaultPort }.AcceptPort();
     private static readonly Option<string> Listen = new("--listen") { Description = "IP address to bind", DefaultValueFactory = _ => ServeSettings.DefaultListen, HelpName = "ADDR" };

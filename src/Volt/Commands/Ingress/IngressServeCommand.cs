@@ -11,7 +11,7 @@ using Volt.Ingress.Proxy;
 
 namespace Volt.Commands.Ingress;
 
-internal sealed class IngressServeCommand : VoltCommand
+internal sealed class IngressServeCommand : VoltCommand, IServerCommand
 {
     private static readonly Option<int?> HttpPort = new Option<int?>("--http-port") { Description = "HTTP port (default: config ingress.http_port, 80)" }.AcceptPort();
     private static readonly Option<int?> HttpsPort = new Option<int?>("--https-port") { Description = "HTTPS port (default: config ingress.https_port, 443)" }.AcceptPort();

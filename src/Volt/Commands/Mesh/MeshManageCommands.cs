@@ -65,7 +65,7 @@ internal sealed class MeshRotateKeyCommand : VoltCommand
     }
 }
 
-internal sealed class MeshAgentCommand : VoltCommand
+internal sealed class MeshAgentCommand : VoltCommand, IServerCommand
 {
     public MeshAgentCommand() : base("agent", "Run the mesh agent in the foreground (the volt-mesh service runs this): lease, watch, peers")
     {

@@ -4,7 +4,7 @@ using Volt.Registry.Hosting;
 
 namespace Volt.Commands.Registry;
 
-internal sealed class RegistryServeCommand : VoltCommand
+internal sealed class RegistryServeCommand : VoltCommand, IServerCommand
 {
     private static readonly Option<int?> Port = new Option<int?>("--port", "-p") { Description = "TCP port (default: config registry.port, 5000)" }.AcceptPort(allowZero: true);
     private static readonly Option<string?> Listen = new("--listen") { Description = "Address to bind (default: config registry.listen, 127.0.0.1)", HelpName = "ADDR" };

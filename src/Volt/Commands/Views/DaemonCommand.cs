@@ -5,7 +5,7 @@ using Volt.Daemon;
 
 namespace Volt.Commands.Views;
 
-internal sealed class DaemonCommand : VoltCommand
+internal sealed class DaemonCommand : VoltCommand, IServerCommand
 {
     private static readonly Option<string?> Socket = new Option<string?>("--socket") { Description = "Unix socket (default: $VOLT_HOST, else /var/run/volt/volt.sock)", HelpName = "PATH" }.AcceptSocketPath();
 
