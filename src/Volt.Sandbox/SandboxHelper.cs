@@ -96,7 +96,7 @@ public static class SandboxHelper
     /// from a coarse clock, so a write in the same tick as the compare could leave every field as it was (git's "racily
     /// clean" entries); a file changed that recently is compared again at the next call.
     /// </summary>
-    private static bool Settled(FileStat st) => UnixSecondsNow() - st.CTimeSec >= 2;
+    internal static bool Settled(FileStat st) => UnixSecondsNow() - st.CTimeSec >= 2;
 
     /// <summary>The clock <see cref="Settled"/> reads (tests move it on instead of waiting).</summary>
     internal static Func<long> UnixSecondsNow = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -107,15 +107,15 @@ public static class SandboxHelper
     /// launch; services and tasks: <see cref="SandboxRequest.Wrap"/> at each launch), so no crash can leave a reader
     /// with a lost write: atomic (rename) without the file and directory fsyncs.
     /// </param>
-    public static string WritePlan(string dir, SandboxPlan plan, bool durable = true)
+    public static string WritePlan(string dir, SandboxPlan plan, bool durable = true) => WritePlan(dir, PlannedSandbox.Of(plan), durable);
+
+    public static string WritePlan(string dir, PlannedSandbox planned, bool durable = true)
     {
         Directory.CreateDirectory(dir);
         var file = Path.Combine(dir, "sandbox.plan");
-        var bytes = System.Text.Encoding.UTF8.GetBytes(plan.Render());
-        if (durable || !HoldsExactly(file, bytes)) AtomicFile.WriteAllBytes(file, bytes, durable);
+        if (durable || !HoldsExactly(file, planned.Text)) AtomicFile.WriteAllBytes(file, planned.Text, durable);
         var report = Path.Combine(dir, "sandbox.json");
-        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(plan.Report, SandboxJson.Default.SandboxReport);
-        if (!HoldsExactly(report, json)) AtomicFile.WriteAllBytes(report, json, durable: false);
+        if (!HoldsExactly(report, planned.Report)) AtomicFile.WriteAllBytes(report, planned.Report, durable: false);
         return file;
     }
 
@@ -181,7 +181,8 @@ public sealed record SandboxRequest(SandboxSpec Spec, string Etc, string Lib)
     public IReadOnlyList<string> Wrap(string dir, SandboxKind kind = SandboxKind.Service)
     {
         if (Spec.IsUnconfined) { SandboxHelper.Clear(dir); return []; }
-        var plan = SandboxPlanner.Plan(Spec, SandboxTarget.Host(kind), Kernel.LandlockAbi.Probe(), Etc);
+        // Planned once per change of what the plan is made from (SandboxPlanCache): a service's restarts reuse it.
+        var plan = Planning.SandboxPlanCache.Shared.Plan(Spec, kind, Kernel.LandlockAbi.Probe(), Etc);
         // Not fsynced: every launch plans and writes it again right before the helper reads it (a service's every
         // start, a task's every run), so a plan a crash loses is never read (docs/decisions.md, as for containers).
         return [SandboxHelper.Ensure(Lib), SandboxHelper.WritePlan(dir, plan, durable: false)];

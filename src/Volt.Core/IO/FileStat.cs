@@ -70,6 +70,13 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
         return (known & STATX_ATTR_MOUNT_ROOT) == 0 ? null : (*(ulong*)(buf + 8) & STATX_ATTR_MOUNT_ROOT) != 0;
     }
 
+    /// <summary>Stats following symlinks; false when the path is missing or cannot be looked up.</summary>
+    public static bool TryStat(string path, out FileStat stat)
+    {
+        try { stat = Stat(path); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stat = default; return false; }
+    }
+
     public static bool TryLStat(string path, out FileStat stat)
     {
         try { stat = LStat(path); return true; }

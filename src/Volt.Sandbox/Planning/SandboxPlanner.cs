@@ -19,10 +19,13 @@ public static class SandboxPlanner
         "/etc/ssl/private", "/etc/volt", "/root", "/var/lib/volt",
     ];
 
-    public static SandboxPlan Plan(SandboxSpec spec, SandboxTarget target, int abi, string etc)
+    /// <param name="touched">When given, gets every path whose file-system facts the plan depends on (the named
+    /// profile's file, each directory walked to leave the host's secrets out, the secrets): see <see cref="SandboxPlanCache"/>.</param>
+    public static SandboxPlan Plan(SandboxSpec spec, SandboxTarget target, int abi, string etc, ICollection<string>? touched = null)
     {
         var caps = spec.Capabilities();
         var policy = spec.Landlock == "unconfined" ? new LandlockPolicy() : LandlockProfiles.Resolve(spec.Landlock, etc, target.Exists);
+        if (touched is not null && spec.Landlock != "unconfined") touched.Add(LandlockProfiles.IsFile(spec.Landlock) ? spec.Landlock : LandlockProfiles.PathOf(etc, spec.Landlock));
         if (policy.RestrictsFs && target.Writable is { Count: > 0 } extra)
             policy = policy with { FsWrite = [.. policy.FsWrite ?? [], .. extra] };
         var seccomp = SeccompProfiles.Resolve(spec.Seccomp, caps);
@@ -98,9 +101,10 @@ public static class SandboxPlanner
             var hostSecrets = target.Kind != SandboxKind.Container && policy.PathsOptional;
             foreach (var (p, a) in rules.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                if (hostSecrets) paths.AddRange(WithoutSecrets(p, a, HostSecrets, notes));
+                if (hostSecrets) paths.AddRange(WithoutSecrets(p, a, HostSecrets, notes, touched));
                 else paths.Add(new PathRule(p, a, policy.PathsOptional));
             }
+            if (hostSecrets && touched is not null) foreach (var secret in HostSecrets) touched.Add(secret);
             if (hostSecrets && paths.Count != rules.Count) notes.Add("host secrets not granted by the profile: " + string.Join(", ", HostSecrets.Where(s => File.Exists(s) || Directory.Exists(s))));
         }
         var ports = new List<(ulong, int)>();
@@ -133,18 +137,19 @@ public static class SandboxPlanner
     /// A rule on <paramref name="path"/> without the secrets beneath it: the directory keeps only listing, each child
     /// gets the rule (recursively split where a secret lies deeper); a secret itself gets nothing.
     /// </summary>
-    internal static IEnumerable<PathRule> WithoutSecrets(string path, ulong access, IReadOnlyList<string> secrets, List<string> notes)
+    internal static IEnumerable<PathRule> WithoutSecrets(string path, ulong access, IReadOnlyList<string> secrets, List<string> notes, ICollection<string>? touched = null)
     {
         if (secrets.Contains(path)) yield break;
         var prefix = path == "/" ? "/" : path + "/";
         var inside = secrets.Where(s => s.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (inside.Count > 0) touched?.Add(path);
         if (inside.Count == 0 || !Directory.Exists(path)) { yield return new PathRule(path, access, true); yield break; }
         if ((access & LandlockRights.ReadDir) != 0) yield return new PathRule(path, LandlockRights.ReadDir, true);
         IEnumerable<string> children;
         try { children = [.. Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal)]; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { notes.Add($"{path}: {e.Message}"); yield break; }
         foreach (var child in children)
-        foreach (var r in WithoutSecrets(child, access, inside, notes))
+        foreach (var r in WithoutSecrets(child, access, inside, notes, touched))
             yield return r;
     }
 }

@@ -18,6 +18,9 @@ public static class LandlockProfiles
 
     public static string Dir(string etc) => Path.Combine(etc, "profiles", "landlock");
 
+    /// <summary>Where profile <paramref name="name"/>'s editable copy is: <c>/etc/volt/profiles/landlock/NAME.json</c>.</summary>
+    public static string PathOf(string etc, string name) => Path.Combine(Dir(etc), name + ".json");
+
     /// <summary>
     /// The policy <paramref name="value"/> names. A FILE's paths must exist (checked by <paramref name="exists"/>,
     /// all problems at once, exit 12); a profile's paths are optional (an image without <c>/var</c> still starts).
@@ -32,7 +35,7 @@ public static class LandlockProfiles
             { throw new VoltException(ExitCode.InvalidConfig, $"Landlock policy {value}: cannot read it: {e.Message}"); }
             return LandlockPolicy.Parse(text, value, exists);
         }
-        var file = Path.Combine(Dir(etc), value + ".json");
+        var file = PathOf(etc, value);
         if (File.Exists(file)) return LandlockPolicy.Parse(File.ReadAllText(file), file) with { PathsOptional = true };
         var builtin = Builtin(value) ?? throw new VoltException(ExitCode.InvalidConfig,
             $"unknown Landlock profile \"{value}\" (profiles: {string.Join(", ", Names)}, or a policy FILE path)");
