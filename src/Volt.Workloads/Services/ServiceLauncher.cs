@@ -38,17 +38,21 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
     /// Runs ExecStartPre, then starts ExecStart; returns once ExecStart has been exec'd. A failed ExecStartPre (or a
     /// WorkingDirectory= that cannot be entered) throws with its exit code after the helper has exited.
     /// </summary>
-    public async Task<ServiceProcess> StartAsync(ServiceUnit unit, ServiceLaunch launch, CancellationToken ct = default)
+    /// <param name="spawned">Told the process's PID and start time as soon as it exists (before ExecStartPre= ran):
+    /// the PID stays the main process's through the helper's exec.</param>
+    public async Task<ServiceProcess> StartAsync(ServiceUnit unit, ServiceLaunch launch, CancellationToken ct = default, Action<int, long?>? spawned = null)
     {
         if (unit.ExecStart.Count == 0) throw new VoltException(ExitCode.InvalidConfig, $"service \"{launch.Name}\" has no ExecStart=");
         // A oneshot's earlier ExecStart= lines run in order like ExecStartPre=; the last one is exec'd.
         var p = Spawn(unit, launch, [.. unit.ExecStartPre, .. unit.ExecStart.SkipLast(1)], unit.ExecStart[^1], new Dictionary<string, string>(), fresh: true);
         var started = _time.GetUtcNow();
+        var startTime = ProcessIdentity.StartTime(p.Id);
+        spawned?.Invoke(p.Id, startTime);
         var line = await p.StandardOutput.ReadLineAsync(ct).ConfigureAwait(false);
         if (line == "ok")
         {
             p.StandardOutput.Close();
-            return ServiceProcess.OfChild(p, ProcessIdentity.StartTime(p.Id), launch.Cgroup, started);
+            return ServiceProcess.OfChild(p, startTime, launch.Cgroup, started);
         }
         await p.WaitForExitAsync(ct).ConfigureAwait(false);
         var code = p.ExitCode;

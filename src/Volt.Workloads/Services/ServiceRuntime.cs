@@ -114,9 +114,21 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
         var state = _store.State(name);
         var summary = state.Unit?.Stamp == stamp ? state.Unit : ServiceUnitSummary.Of(unit, stamp);
         state = state with { Unit = summary };
-        _store.Save(name, state with { Status = WorkloadStatus.Starting, Supervisor = Label, Error = null });
         ServiceProcess p;
-        try { p = await _launcher.StartAsync(unit, Launch(name), ct).ConfigureAwait(false); }
+        try
+        {
+            // One record per start: `running` once the helper said ok. Only a start still under way after a moment
+            // (a slow ExecStartPre=) is recorded `starting` first; the common start (a few ms) skips that write.
+            (int Pid, long? StartTime) helper = default;
+            var launching = _launcher.StartAsync(unit, Launch(name), ct, (pid, startTime) => helper = (pid, startTime));
+            if (!launching.IsCompleted && !await Finishes(launching, StartingAfter).ConfigureAwait(false))
+                _store.Save(name, state with
+                {
+                    Status = WorkloadStatus.Starting, Pid = helper.Pid == 0 ? null : helper.Pid, PidStartTime = helper.StartTime,
+                    Supervisor = Label, Error = null,
+                });
+            p = await launching.ConfigureAwait(false);
+        }
         catch (Exception e)
         {
             await _launcher.CleanupAsync(ServiceStore.CgroupName(name), CancellationToken.None).ConfigureAwait(false);
@@ -144,6 +156,17 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
         });
         LogStarted(name, p.Pid, restarts);
         _ = MonitorAsync(w);
+    }
+
+    /// <summary>How long a start may take before its record says <c>starting</c>.</summary>
+    internal static readonly TimeSpan StartingAfter = TimeSpan.FromMilliseconds(50);
+
+    private static async Task<bool> Finishes(Task task, TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource();
+        var first = await Task.WhenAny(task, Task.Delay(within, cts.Token)).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        return first == task;
     }
 
     private async Task MonitorAsync(Watch w)

@@ -95,19 +95,24 @@ public sealed class SystemdWorkloadSupervisor(ServiceStore services, IProcessRun
     /// <summary>state.json from <c>systemctl show</c>: ActiveState → status, MainPID, ExecMainStatus.</summary>
     private async Task RecordAsync(string name, CancellationToken ct)
     {
-        var r = await runner.RunAsync("systemctl", ["show", "-p", "ActiveState", "-p", "MainPID", "-p", "ExecMainStatus", "-p", "NRestarts", ServiceName.UnitName(name)], ct: ct).ConfigureAwait(false);
+        var r = await runner.RunAsync("systemctl", ["show", "-p", "ActiveState", "-p", "SubState", "-p", "MainPID", "-p", "ControlPID", "-p", "ExecMainStatus", "-p", "NRestarts", ServiceName.UnitName(name)], ct: ct).ConfigureAwait(false);
         var props = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
             .ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
         int.TryParse(props.GetValueOrDefault("MainPID"), CultureInfo.InvariantCulture, out var pid);
         int.TryParse(props.GetValueOrDefault("ExecMainStatus"), CultureInfo.InvariantCulture, out var code);
         int.TryParse(props.GetValueOrDefault("NRestarts"), CultureInfo.InvariantCulture, out var restarts);
-        var status = props.GetValueOrDefault("ActiveState") switch
+        int.TryParse(props.GetValueOrDefault("ControlPID"), CultureInfo.InvariantCulture, out var control);
+        var status = (props.GetValueOrDefault("ActiveState"), props.GetValueOrDefault("SubState")) switch
         {
-            "active" or "reloading" => WorkloadStatus.Running,
-            "activating" => pid > 0 ? WorkloadStatus.Running : WorkloadStatus.Restarting,
-            "failed" => WorkloadStatus.Failed,
+            ("active" or "reloading", _) => WorkloadStatus.Running,
+            ("activating", "auto-restart") => WorkloadStatus.Restarting,
+            // start-pre, start, start-post: ExecStartPre= (its process is the ControlPID) or the exec still under way.
+            ("activating", _) => WorkloadStatus.Starting,
+            ("failed", _) => WorkloadStatus.Failed,
             _ => WorkloadStatus.Stopped,
         };
+        // A start still in ExecStartPre= has no main process yet: its control process is what shows it alive.
+        if (status == WorkloadStatus.Starting && pid <= 0) pid = control;
         var now = time.GetUtcNow();
         var old = services.State(name);
         services.Save(name, old with

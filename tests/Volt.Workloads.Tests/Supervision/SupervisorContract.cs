@@ -190,6 +190,20 @@ public abstract class SupervisorContract : IDisposable
     }
 
     [Fact]
+    public async Task A_start_held_by_its_ExecStartPre_is_starting_until_the_command_runs()
+    {
+        var gate = Dir.Combine("gate");
+        var name = Unit(Name("slowpre"), $"ExecStartPre=/bin/sh -c 'while [ ! -e {gate} ]; do sleep 0.05; done'\nExecStart=/bin/sleep 300\nTimeoutStopSec=5s");
+        var start = Supervisor.StartAsync(WorkloadKind.Service, name);
+        (await WaitAsync(name, x => x.Status == WorkloadStatus.Starting)).Status.ShouldBe(WorkloadStatus.Starting);
+        start.IsCompleted.ShouldBeFalse("the start returns once ExecStart runs");
+        File.WriteAllText(gate, "");
+        await start;
+        (await WaitAsync(name, x => x.Status == WorkloadStatus.Running)).Pid.ShouldNotBeNull();
+        await Supervisor.StopAsync(WorkloadKind.Service, name);
+    }
+
+    [Fact]
     public async Task User_environment_environment_file_and_working_directory_reach_the_process()
     {
         var work = Dir.Combine("work");
