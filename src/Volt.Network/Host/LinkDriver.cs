@@ -84,10 +84,11 @@ public sealed class LinkDriver(HostCommands host)
             ["link", "add", "name", bridge, "address", mac, .. Mtu(mtu), "type", "bridge", "forward_delay", "0", "stp_state", "0"], null, ct);
 
     /// <summary>Gives the bridge its gateway address(es) (idempotent: <c>addr replace</c>; IPv6 <c>nodad</c>, so nothing
-    /// waits for duplicate address detection) and brings it up.</summary>
+    /// waits for duplicate address detection) and its own MAC (<see cref="MacFor"/>; a bridge an older Volt made without
+    /// one is migrated in place) and brings it up.</summary>
     public Task ConfigureBridgeAsync(string bridge, Ipv4Cidr subnet, string gateway, string? gateway6, int prefix6, CancellationToken ct) =>
         Step($"configuring bridge \"{bridge}\"", () => _rt.ConfigureBridge(bridge, IPAddress.Parse(gateway), subnet.PrefixLength,
-            gateway6 is null ? null : IPAddress.Parse(gateway6), prefix6));
+            gateway6 is null ? null : IPAddress.Parse(gateway6), prefix6, RtNetlink.Mac(MacFor(gateway))));
 
     private static string[] Mtu(int mtu) => mtu > 0 ? ["mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
 

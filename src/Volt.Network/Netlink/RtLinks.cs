@@ -46,10 +46,18 @@ internal sealed class RtLinks(string? hostNetnsPath)
     }
 
     /// <summary>The bridge's gateway address(es) (<c>replace</c>: idempotent; IPv6 <c>nodad</c>) and link up.</summary>
-    public void ConfigureBridge(string bridge, IPAddress gateway, int prefix, IPAddress? gateway6, int prefix6)
+    /// <remarks>A bridge whose MAC is not <paramref name="mac"/> (made by a Volt before bridges had one of their own, and
+    /// following its ports' since) gets it set: an address set explicitly never follows the ports again. Set only when it
+    /// differs (each change notifies every listener of the link).</remarks>
+    public void ConfigureBridge(string bridge, IPAddress gateway, int prefix, IPAddress? gateway6, int prefix6, byte[]? mac = null)
     {
         using var s = HostSocket();
-        var index = Index(s, bridge) ?? throw new NetlinkException(Errno.ENODEV, $"bridge \"{bridge}\" does not exist");
+        NetlinkMessage link;
+        try { link = s.Query(RtNetlink.GetLinkByName(bridge), $"looking up link \"{bridge}\""); }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV) { throw new NetlinkException(Errno.ENODEV, $"bridge \"{bridge}\" does not exist"); }
+        var index = RtNetlink.LinkIndex(link);
+        if (mac is not null && RtNetlink.LinkMac(link) is { } have && !have.AsSpan().SequenceEqual(mac))
+            s.Ack(RtNetlink.LinkAddress(bridge, mac), $"setting the MAC of \"{bridge}\"");
         s.Ack(RtNetlink.Address(index, gateway, prefix, replace: true), $"setting {gateway}/{prefix} on \"{bridge}\"");
         if (gateway6 is not null) s.Ack(RtNetlink.Address(index, gateway6, prefix6, replace: true, nodad: true), $"setting {gateway6}/{prefix6} on \"{bridge}\"");
         s.Ack(RtNetlink.LinkUp(bridge), $"bringing \"{bridge}\" up");

@@ -53,6 +53,18 @@ internal static class RtNetlink
     public static NetlinkWriter LinkUp(string name) =>
         new NetlinkWriter(NewLink, Request | Ack).Bytes(IfInfo(flags: IffUp, change: IffUp)).String(IflaIfname, name);
 
+    /// <summary><c>ip link set dev NAME address MAC</c>.</summary>
+    public static NetlinkWriter LinkAddress(string name, byte[] mac) =>
+        new NetlinkWriter(NewLink, Request | Ack).Bytes(IfInfo()).String(IflaIfname, name).Attr(IflaAddress, mac);
+
+    /// <summary>The link-layer address (IFLA_ADDRESS) of an RTM_NEWLINK reply, null when it has none.</summary>
+    public static byte[]? LinkMac(NetlinkMessage m)
+    {
+        foreach (var (type, value) in m.Attributes(16))
+            if (type == IflaAddress) return value.ToArray();
+        return null;
+    }
+
     /// <summary><c>ip link del dev NAME</c>.</summary>
     public static NetlinkWriter DeleteLink(string name) =>
         new NetlinkWriter(DelLink, Request | Ack).Bytes(IfInfo()).String(IflaIfname, name);

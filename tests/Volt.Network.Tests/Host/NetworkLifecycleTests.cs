@@ -81,6 +81,22 @@ public sealed class NetworkLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bridge_an_older_volt_made_without_a_mac_of_its_own_gets_one_when_a_workload_joins()
+    {
+        var net = _lab.Manager();
+        var rec = await net.CreateAsync("legacy", "10.33.0.0/24");
+        // As bridges were made before they had an address of their own: no `address`, so it follows its ports.
+        _lab.Ip(_lab.HostNs, "link", "del", "volt-legacy").Code.ShouldBe(0);
+        _lab.Ip(_lab.HostNs, "link", "add", "name", "volt-legacy", "type", "bridge", "forward_delay", "0", "stp_state", "0").Code.ShouldBe(0);
+        string Mac() => _lab.Ip(_lab.HostNs, "-br", "link", "show", "volt-legacy").Out.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        Mac().ShouldNotBe(LinkDriver.MacFor(rec.Gateway));
+        await net.AttachAsync("joiner", "legacy", new NetnsTarget.Named(_lab.AddNamespace("l1")), []);
+        Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway));
+        await net.DetachAsync("joiner");
+        Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway), "set explicitly, it no longer follows the ports");
+    }
+
+    [Fact]
     public void A_workloads_mac_is_locally_administered_unicast_and_spells_its_address()
     {
         LinkDriver.MacFor("10.0.0.2").ShouldBe("02:76:0a:00:00:02");
