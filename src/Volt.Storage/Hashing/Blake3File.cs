@@ -14,8 +14,9 @@ namespace Volt.Storage.Hashing;
 /// root. A regular file of at least <see cref="MapMinBytes"/> is mapped read-only when Volt's native object guards the
 /// mapping against SIGBUS: a file truncated while it is hashed then reads zeros past its new end, the guard records
 /// it and the hash fails with "the file shrank" — it never kills the process. Each piece of the mapping is hashed
-/// where it lies or copied into a cache-sized buffer, whichever <see cref="Blake3PieceChoice"/> measured cheaper on
-/// this CPU (the copy lost a fifth of the single-thread time on a Xeon and won 15 % on a Zen 4 EPYC). Everything else
+/// where it lies (populated first, or faulted in) or copied into a cache-sized buffer, whichever
+/// <see cref="Blake3PieceChoice"/> measured cheapest on this CPU (the copy lost a fifth of the single-thread time on a
+/// Xeon and won 15 % on a Zen 4 EPYC; plain faults beat populating on a Sapphire Rapids Xeon). Everything else
 /// (small files, files that cannot be mapped, no native guard: the JIT) is read with pread(2) into cache-sized buffers.
 /// </summary>
 [SkipLocalsInit]
@@ -74,7 +75,7 @@ public static unsafe class Blake3File
         Blake3Read read, Action? onMapped, CancellationToken ct)
     {
         // Populate: the kernel fills the page tables in one pass before any hashing; Mmap: faulted in as hashed; Auto:
-        // each piece is populated just before it is hashed, or copied with pread, whichever the trials found cheaper.
+        // each piece populated just before it is hashed, faulted in, or copied with pread, whichever the trials found cheapest.
         bool populate = read == Blake3Read.Populate;
         var choice = read == Blake3Read.Auto
             ? Blake3PieceChoice.For(size / pieceBytes, threads > 1 && (size - 1) / pieceBytes > 1 ? threads : 1) : null;
@@ -106,14 +107,14 @@ public static unsafe class Blake3File
                     Workers.Run(threads, count, i =>
                     {
                         long piece = roundStart + i;
-                        bool copy = choice?.Copies(piece) ?? false;
-                        var buffer = copy ? ArrayPool<byte>.Shared.Rent(pieceBytes) : null;
+                        var way = choice?.Way(piece) ?? PieceWay.Faulted;
+                        var buffer = way == PieceWay.Copied ? ArrayPool<byte>.Shared.Rent(pieceBytes) : null;
                         long t0 = TrialStart(choice, buffer, pieceBytes, pieceBytes);
                         try
                         {
-                            var data = Piece(choice, copy, fd, path, (byte*)start, piece * pieceBytes, pieceBytes, buffer);
+                            var data = Piece(way, fd, path, (byte*)start, piece * pieceBytes, pieceBytes, buffer);
                             Blake3.SubtreeCv(data, (ulong)piece * pieceChunks, cvs.AsSpan(i * OutLen, OutLen), backend);
-                            TrialEnd(choice, copy, t0, (byte*)start, piece * pieceBytes, pieceBytes);
+                            TrialEnd(choice, way, t0, (byte*)start, piece * pieceBytes, pieceBytes);
                         }
                         finally
                         {
@@ -132,12 +133,12 @@ public static unsafe class Blake3File
                 {
                     int len = (int)Math.Min(pieceBytes, size - offset);
                     long piece = offset / pieceBytes;
-                    bool copy = choice?.Copies(piece) ?? false;
-                    if (copy)
+                    var way = choice?.Way(piece) ?? PieceWay.Faulted;
+                    if (way == PieceWay.Copied)
                         copyBuffer ??= ArrayPool<byte>.Shared.Rent(pieceBytes);
-                    long t0 = TrialStart(choice, copy ? copyBuffer : null, len, pieceBytes);
-                    hasher.Update(Piece(choice, copy, fd, path, (byte*)start, offset, len, copyBuffer));
-                    TrialEnd(choice, copy, t0, (byte*)start, offset, len);
+                    long t0 = TrialStart(choice, way == PieceWay.Copied ? copyBuffer : null, len, pieceBytes);
+                    hasher.Update(Piece(way, fd, path, (byte*)start, offset, len, copyBuffer));
+                    TrialEnd(choice, way, t0, (byte*)start, offset, len);
                     ct.ThrowIfCancellationRequested();
                 }
             }
@@ -164,21 +165,19 @@ public static unsafe class Blake3File
 
     /// <summary>
     /// The <paramref name="len"/> bytes at <paramref name="offset"/> of the mapped file: copied into
-    /// <paramref name="buffer"/> with pread (<paramref name="copy"/>), or where they lie, populated first when a
-    /// <paramref name="choice"/> is being followed (a failed populate is harmless: the pages fault in as hashed, and
-    /// a cut file still raises the guarded SIGBUS).
+    /// <paramref name="buffer"/> with pread, or where they lie, populated first for <see cref="PieceWay.Populated"/> (a
+    /// failed populate is harmless: the pages fault in as hashed, and a cut file still raises the guarded SIGBUS).
     /// </summary>
-    private static ReadOnlySpan<byte> Piece(Blake3PieceChoice? choice, bool copy, int fd, string path, byte* start,
-        long offset, int len, byte[]? buffer)
+    private static ReadOnlySpan<byte> Piece(PieceWay way, int fd, string path, byte* start, long offset, int len, byte[]? buffer)
     {
-        if (copy)
+        if (way == PieceWay.Copied)
         {
             var data = buffer.AsSpan(0, len);
             if (RawFile.ReadFully(fd, data, offset, path) != len)
                 throw new IOException($"{path}: the file shrank while it was being hashed");
             return data;
         }
-        if (choice is not null && s_populatePieces)
+        if (way == PieceWay.Populated && s_populatePieces)
         {
             nint first = (nint)(start + offset) & ~(nint)4095; // madvise takes a page-aligned start
             nuint length = (nuint)((nint)(start + offset) - first + len);
@@ -214,13 +213,13 @@ public static unsafe class Blake3File
     /// munmap of the whole range would then unmap that memory under its owner (CI: a segfault in libc). Only
     /// page-aligned pieces (1 MiB in use) are dropped.
     /// </summary>
-    private static void TrialEnd(Blake3PieceChoice? choice, bool copied, long t0, byte* start, long offset, int len)
+    private static void TrialEnd(Blake3PieceChoice? choice, PieceWay way, long t0, byte* start, long offset, int len)
     {
         if (t0 == 0)
             return;
-        if (!copied && ((nint)(start + offset) & 4095) == 0 && (len & 4095) == 0)
+        if (way != PieceWay.Copied && ((nint)(start + offset) & 4095) == 0 && (len & 4095) == 0)
             LibC.madvise(start + offset, (nuint)len, LibC.MADV_DONTNEED);
-        choice!.Record(copied, LibC.ThreadCpuNanoseconds() - t0);
+        choice!.Record(way, LibC.ThreadCpuNanoseconds() - t0);
     }
 
     /// <summary>Feeds the file from <paramref name="offset"/> to its end into the hasher; returns the end offset.</summary>
@@ -310,8 +309,8 @@ public static unsafe class Blake3File
 }
 
 /// <summary>
-/// How <see cref="Blake3File"/> reads a file: Auto maps it and hashes each piece where it lies (populated just before)
-/// or copied with pread, as <see cref="Blake3PieceChoice"/> measured cheaper on this CPU; Mmap: the mapping, faulted in
+/// How <see cref="Blake3File"/> reads a file: Auto maps it and hashes each piece where it lies (populated just before,
+/// or faulted in) or copied with pread, as <see cref="Blake3PieceChoice"/> measured cheapest on this CPU; Mmap: the mapping, faulted in
 /// as hashed; Populate: the mapping, populated whole when it is made; Pread: never mapped.
 /// </summary>
 internal enum Blake3Read

@@ -1,13 +1,27 @@
 namespace Volt.Storage.Hashing;
 
+/// <summary>How one whole piece of a mapped file reaches the kernel.</summary>
+internal enum PieceWay
+{
+    /// <summary>Where it lies, its pages populated first with one MADV_POPULATE_READ.</summary>
+    Populated,
+
+    /// <summary>Where it lies, its pages faulted in as they are hashed (the kernel's fault-around maps 16 at a time).</summary>
+    Faulted,
+
+    /// <summary>Copied into a cache-sized buffer with pread.</summary>
+    Copied,
+}
+
 /// <summary>
-/// Decides by measurement how the whole pieces of a mapped file are hashed: where they lie (each piece populated with
-/// MADV_POPULATE_READ first) or copied into a cache-sized buffer with pread. Which is cheaper depends on the CPU, not on
-/// Volt: on an AVX-512 Xeon the mapping cost 15 % less CPU per GiB than the copy, on an AVX-512 AMD EPYC (Zen 4) the
-/// copy cost 15 % less than the mapping (docs/benchmarks.md, s7 and s9). Pieces of each way alternate: after an untimed
-/// warm-up per way and thread, <see cref="TrialsPerWay"/> of each are timed on their own thread's CPU clock (user +
-/// system: the populate, unmap and copy are system time), and the way with the fastest trial takes the rest of the
-/// file. A file too short to measure uses what this process measured last, or the mapping.
+/// Decides by measurement how the whole pieces of a mapped file are hashed: where they lie, populated first
+/// (MADV_POPULATE_READ) or faulted in as hashed, or copied into a cache-sized buffer with pread. Which is cheapest
+/// depends on the CPU and kernel, not on Volt: on an AVX-512 AMD EPYC (Zen 4) the copy cost 15 % less than the mapping
+/// and faults were the dearest and least steady way (s9); on a Sapphire Rapids Xeon the mapping wins and plain faults
+/// cost ~6 % less CPU than populating each piece (s11; docs/benchmarks.md). Pieces of the three ways take turns: after an
+/// untimed warm-up per way and thread, <see cref="TrialsPerWay"/> of each are timed on their own thread's CPU clock
+/// (user + system: the populate, faults, page drop and copy are system time), and the way with the fastest trial takes
+/// the rest of the file. A file too short to measure uses what this process measured last, or the populated mapping.
 /// </summary>
 internal sealed class Blake3PieceChoice
 {
@@ -21,20 +35,22 @@ internal sealed class Blake3PieceChoice
     /// </summary>
     public const int WarmUpsPerWay = 1;
 
+    private const int Ways = 3;
+
     private readonly int _warmUps;
 
-    /// <summary>Fewest whole pieces a file needs for the trials to be worth their cost (the slower way's trials).</summary>
-    public const long MeasureMinPieces = 16;
+    /// <summary>Fewest whole pieces a file needs for the trials to be worth their cost (the slower ways' trials).</summary>
+    public const long MeasureMinPieces = 24;
 
-    private const int Undecided = 0, Mapping = 1, Copy = 2;
+    private const int Undecided = -1;
 
     /// <summary>This process's last decision: the way for files too short to measure.</summary>
-    private static int s_last = Mapping;
+    private static int s_last = (int)PieceWay.Populated;
 
     private readonly Lock _lock = new();
     private int _decided;
-    private long _mapNs = long.MaxValue, _copyNs = long.MaxValue;
-    private int _mapTrials, _copyTrials, _mapWarmUps, _copyWarmUps;
+    private readonly long[] _bestNs = [long.MaxValue, long.MaxValue, long.MaxValue];
+    private readonly int[] _trials = new int[Ways], _seenWarmUps = new int[Ways];
 
     private Blake3PieceChoice(int decided, int threads)
     {
@@ -52,43 +68,39 @@ internal sealed class Blake3PieceChoice
     /// <summary>Whether pieces are still being timed.</summary>
     public bool Measuring => Volatile.Read(ref _decided) == Undecided;
 
-    /// <summary>Whether <paramref name="piece"/> is copied with pread (else hashed where it lies).</summary>
-    public bool Copies(long piece) => Volatile.Read(ref _decided) switch
+    /// <summary>How <paramref name="piece"/> is read: the decided way, or the ways in turn while measuring.</summary>
+    public PieceWay Way(long piece) => Volatile.Read(ref _decided) is var d and not Undecided ? (PieceWay)d : (PieceWay)(piece % Ways);
+
+    /// <summary>What the trials decided: "mapping" (populated), "faulted", "pread", or "undecided".</summary>
+    public string Decision => Volatile.Read(ref _decided) switch
     {
-        Copy => true,
-        Mapping => false,
-        _ => (piece & 1) == 1,
+        (int)PieceWay.Copied => "pread",
+        (int)PieceWay.Populated => "mapping",
+        (int)PieceWay.Faulted => "faulted",
+        _ => "undecided",
     };
 
-    /// <summary>What the trials decided: "pread", "mapping", or "undecided".</summary>
-    public string Decision => Volatile.Read(ref _decided) switch { Copy => "pread", Mapping => "mapping", _ => "undecided" };
-
-    /// <summary>Records one timed piece; after enough of both ways, decides for the rest of the file by the fastest trial of each.</summary>
-    public void Record(bool copied, long cpuNanoseconds)
+    /// <summary>Records one timed piece; after enough of every way, decides for the rest of the file by the fastest trial of each.</summary>
+    public void Record(PieceWay way, long cpuNanoseconds)
     {
         lock (_lock)
         {
             if (_decided != Undecided)
                 return;
-            if (copied)
-            {
-                if (_copyWarmUps++ < _warmUps) return;
-                _copyNs = Math.Min(_copyNs, cpuNanoseconds);
-                _copyTrials++;
-            }
-            else
-            {
-                if (_mapWarmUps++ < _warmUps) return;
-                _mapNs = Math.Min(_mapNs, cpuNanoseconds);
-                _mapTrials++;
-            }
-            if (_copyTrials < TrialsPerWay || _mapTrials < TrialsPerWay)
+            int w = (int)way;
+            if (_seenWarmUps[w]++ < _warmUps) return;
+            _bestNs[w] = Math.Min(_bestNs[w], cpuNanoseconds);
+            _trials[w]++;
+            if (_trials.Any(t => t < TrialsPerWay))
                 return;
             // The fastest trial of each way: a trial is only ever slowed (preempted, interrupted, the other worker's
-            // memory traffic), never sped up, so the minimum is the steadiest estimate of what a piece costs.
-            int way = _copyNs < _mapNs ? Copy : Mapping;
-            Volatile.Write(ref s_last, way);
-            Volatile.Write(ref _decided, way);
+            // memory traffic), never sped up, so the minimum is the steadiest estimate of what a piece costs. A tie
+            // goes to the earlier way (populated, then faulted).
+            int best = 0;
+            for (int i = 1; i < Ways; i++)
+                if (_bestNs[i] < _bestNs[best]) best = i;
+            Volatile.Write(ref s_last, best);
+            Volatile.Write(ref _decided, best);
         }
     }
 }
