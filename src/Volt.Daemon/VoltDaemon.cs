@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,8 +11,8 @@ using Volt.Workloads.Runtime;
 namespace Volt.Daemon;
 
 /// <summary>
-/// voltd: re-adopts running containers, serves the API on the unix socket, supervises. SIGTERM/SIGINT stop workloads
-/// newest first and exit; SIGHUP calls <see cref="DaemonOptions.Reload"/>. One per root (a flock on
+/// voltd: re-adopts running containers, serves the API on the unix socket, supervises. Cancelling <c>ct</c> (SIGTERM/
+/// SIGINT through the CLI) stops workloads newest first and returns; SIGHUP calls <see cref="DaemonOptions.Reload"/>. One per root (a flock on
 /// <c>/var/run/volt/voltd.lock</c>); PID in <c>/var/run/volt/volt.pid</c>.
 /// </summary>
 public static partial class VoltDaemon
@@ -33,9 +32,9 @@ public static partial class VoltDaemon
         try { LogOrphans(log, (await new Workloads.Containers.ContainerEngine(o.Host).CollectOrphansAsync(ct).ConfigureAwait(false)).Count); }
         catch (Exception e) when (e is IOException or VoltException or UnauthorizedAccessException) { LogOrphansFailed(log, e); }
 
+        // SIGTERM/SIGINT arrive as ct: `volt daemon` is a server command (the CLI's ServerSignalScope cancels it, with
+        // no deadline; a second Ctrl+C ends the process).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
         // Socket activation (volt.socket under systemd, or systemd-socket-activate): serve the sockets handed over and
         // leave their files to whoever made them; otherwise make our own socket.

@@ -23,10 +23,18 @@ public sealed class ServerSignalsTests : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        // A CLI call after the test's voltd ended (a cleanup `rm -f` of a running container) started one on demand:
+        // stop it by the PID it wrote, then remove the root.
+        var pidFile = Path.Combine(Root, "var", "run", "volt", "volt.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && Directory.Exists($"/proc/{pid}"))
+        {
+            Volt.Workloads.Runtime.Native.Kill(pid, SIGTERM);
+            for (var i = 0; i < 300 && Directory.Exists($"/proc/{pid}"); i++) await Task.Delay(100);
+            Volt.Workloads.Runtime.Native.Kill(pid, 9);
+        }
         _dir.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -133,6 +141,28 @@ public sealed class ServerSignalsTests : IAsyncLifetime
             ps.Out.ShouldNotContain("\"running\"", customMessage: ps.Out);
         }
         finally { VoltBinary.Run(Root, "rm", "-f", "slow"); }
+    }
+
+    [Fact]
+    public async Task Voltd_ASecondSigint_WhileItStopsSlowly_EndsItAtOnce()
+    {
+        var rootfs = _dir.Combine("rootfs");
+        BusyboxRootfs.Create(rootfs);
+        await using var voltd = new VoltdProcess(VoltBinary.Path, Root, _dir.Combine("daemon.log"));
+        await voltd.StartAsync();
+        var run = VoltBinary.Run(Root, "run", "-d", "--network", "none", "--name", "stubborn", rootfs,
+            "sh", "-c", "trap 'trap \"\" TERM; sleep 30; exit 0' TERM; echo ready; while :; do sleep 1; done");
+        try
+        {
+            run.Code.ShouldBe(0, run.Err);
+            await WaitForLogAsync("stubborn", "ready");
+            const int SIGINT = 2;
+            voltd.Signal(SIGINT).ShouldBeTrue();
+            await VoltdProcess.WaitForTextAsync(voltd.Log, "voltd stopping");
+            voltd.Signal(SIGINT).ShouldBeTrue(); // the impatient Ctrl+C
+            (await voltd.WaitForExitAsync(TimeSpan.FromSeconds(20))).ShouldBe(128 + SIGINT, "the second SIGINT ends voltd, the payload's 30 s trap notwithstanding");
+        }
+        finally { VoltBinary.Run(Root, "rm", "-f", "stubborn"); }
     }
 
     private async Task<string> WaitForLogAsync(string container, string text)

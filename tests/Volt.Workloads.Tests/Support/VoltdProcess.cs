@@ -49,6 +49,10 @@ public sealed class VoltdProcess(string binary, string root, string log) : IAsyn
         }
     }
 
+    /// <summary>The exit code once voltd has exited by itself within <paramref name="within"/> (null: still running).</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan within) =>
+        _p is { } p && await Task.Run(() => p.WaitForExit(within)) ? p.ExitCode : null;
+
     public async Task<int?> StopAsync()
     {
         if (_p is not { HasExited: false } p) return _p?.ExitCode;
