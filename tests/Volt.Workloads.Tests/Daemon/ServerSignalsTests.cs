@@ -25,6 +25,7 @@ public sealed class ServerSignalsTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var name in _cleanup) VoltBinary.Run(Root, "rm", "-f", name);
         // A CLI call after the test's voltd ended (a cleanup `rm -f` of a running container) started one on demand:
         // stop it by the PID it wrote, then remove the root.
         var pidFile = Path.Combine(Root, "var", "run", "volt", "volt.pid");
@@ -121,49 +122,47 @@ public sealed class ServerSignalsTests : IAsyncLifetime
     [Fact]
     public async Task Voltd_Sigterm_WaitsForAContainerThatTakesSecondsToStop_AndExitsZero()
     {
-        // The payload's TERM trap sleeps 4 s (ignoring the SIGTERMs voltd re-sends meanwhile): longer than
-        // System.CommandLine's 2 s forced exit (143), which used to end voltd in the middle of its shutdown.
-        var rootfs = _dir.Combine("rootfs");
-        BusyboxRootfs.Create(rootfs);
-        await using var voltd = new VoltdProcess(VoltBinary.Path, Root, _dir.Combine("daemon.log"));
-        await voltd.StartAsync();
-        var run = VoltBinary.Run(Root, "run", "-d", "--network", "none", "--name", "slow", rootfs,
-            "sh", "-c", "trap 'trap \"\" TERM; sleep 4; echo drained; exit 0' TERM; echo ready; while :; do sleep 1; done");
-        try
-        {
-            run.Code.ShouldBe(0, run.Err);
-            await WaitForLogAsync("slow", "ready");
-            (await voltd.StopAsync()).ShouldBe(0, File.ReadAllText(voltd.Log));
-            File.ReadAllText(voltd.Log).ShouldContain("Container slow exited");
-            (await WaitForLogAsync("slow", "drained")).ShouldContain("drained");
-            var ps = VoltBinary.Run(Root, "ps", "-o", "json");
-            ps.Out.ShouldContain("\"slow\"");
-            ps.Out.ShouldNotContain("\"running\"", customMessage: ps.Out);
-        }
-        finally { VoltBinary.Run(Root, "rm", "-f", "slow"); }
+        // The payload's TERM trap takes 4 s: longer than System.CommandLine's 2 s forced exit (143), which used to end
+        // voltd in the middle of its shutdown.
+        await using var voltd = await VoltdWithSlowStopperAsync("slow", "sleep 4; echo drained");
+        (await voltd.StopAsync()).ShouldBe(0, File.ReadAllText(voltd.Log));
+        File.ReadAllText(voltd.Log).ShouldContain("Container slow exited");
+        (await WaitForLogAsync("slow", "drained")).ShouldContain("drained");
+        var ps = VoltBinary.Run(Root, "ps", "-o", "json");
+        ps.Out.ShouldContain("\"slow\"");
+        ps.Out.ShouldNotContain("\"running\"", customMessage: ps.Out);
     }
 
     [Fact]
     public async Task Voltd_ASecondSigint_WhileItStopsSlowly_EndsItAtOnce()
     {
-        var rootfs = _dir.Combine("rootfs");
-        BusyboxRootfs.Create(rootfs);
-        await using var voltd = new VoltdProcess(VoltBinary.Path, Root, _dir.Combine("daemon.log"));
-        await voltd.StartAsync();
-        var run = VoltBinary.Run(Root, "run", "-d", "--network", "none", "--name", "stubborn", rootfs,
-            "sh", "-c", "trap 'trap \"\" TERM; sleep 30; exit 0' TERM; echo ready; while :; do sleep 1; done");
-        try
-        {
-            run.Code.ShouldBe(0, run.Err);
-            await WaitForLogAsync("stubborn", "ready");
-            const int SIGINT = 2;
-            voltd.Signal(SIGINT).ShouldBeTrue();
-            await VoltdProcess.WaitForTextAsync(voltd.Log, "voltd stopping");
-            voltd.Signal(SIGINT).ShouldBeTrue(); // the impatient Ctrl+C
-            (await voltd.WaitForExitAsync(TimeSpan.FromSeconds(20))).ShouldBe(128 + SIGINT, "the second SIGINT ends voltd, the payload's 30 s trap notwithstanding");
-        }
-        finally { VoltBinary.Run(Root, "rm", "-f", "stubborn"); }
+        const int SIGINT = 2;
+        await using var voltd = await VoltdWithSlowStopperAsync("stubborn", "sleep 30");
+        voltd.Signal(SIGINT).ShouldBeTrue();
+        await VoltdProcess.WaitForTextAsync(voltd.Log, "voltd stopping");
+        voltd.Signal(SIGINT).ShouldBeTrue(); // the impatient Ctrl+C
+        (await voltd.WaitForExitAsync(TimeSpan.FromSeconds(20))).ShouldBe(128 + SIGINT, "the second SIGINT ends voltd, the payload's 30 s trap notwithstanding");
     }
+
+    /// <summary>
+    /// voltd with one running container whose TERM trap runs <paramref name="onTerm"/> (ignoring the SIGTERMs voltd
+    /// re-sends meanwhile) and exits 0. DisposeAsync removes the container (starting a voltd on demand if needed) and
+    /// stops any voltd left.
+    /// </summary>
+    private async Task<VoltdProcess> VoltdWithSlowStopperAsync(string name, string onTerm)
+    {
+        var rootfs = BusyboxRootfs.Create(_dir.Combine("rootfs"));
+        var voltd = new VoltdProcess(VoltBinary.Path, Root, _dir.Combine("daemon.log"));
+        await voltd.StartAsync();
+        _cleanup.Add(name);
+        var run = VoltBinary.Run(Root, "run", "-d", "--network", "none", "--name", name, rootfs,
+            "sh", "-c", $"trap 'trap \"\" TERM; {onTerm}; exit 0' TERM; echo ready; while :; do sleep 1; done");
+        run.Code.ShouldBe(0, run.Err);
+        await WaitForLogAsync(name, "ready");
+        return voltd;
+    }
+
+    private readonly List<string> _cleanup = [];
 
     private async Task<string> WaitForLogAsync(string container, string text)
     {
