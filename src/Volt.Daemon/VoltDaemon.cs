@@ -34,7 +34,6 @@ public static partial class VoltDaemon
 
         // SIGTERM/SIGINT arrive as ct: `volt daemon` is a server command (the CLI's ServerSignalScope cancels it, with
         // no deadline; a second Ctrl+C ends the process).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
         // Socket activation (volt.socket under systemd, or systemd-socket-activate): serve the sockets handed over and
         // leave their files to whoever made them; otherwise make our own socket.
@@ -58,7 +57,7 @@ public static partial class VoltDaemon
         });
         await using var app = builder.Build();
         var workloads = new WorkloadHandlers([new ContainerWorkloadHandler(runtime, new Workloads.Containers.ContainerEngine(o.Host), o.Host.DefaultStopTimeout), .. o.Workloads]);
-        foreach (var l in workloads.All.OfType<IWorkloadLifecycle>()) await l.OnDaemonStartAsync(stop.Token).ConfigureAwait(false);
+        foreach (var l in workloads.All.OfType<IWorkloadLifecycle>()) await l.OnDaemonStartAsync(ct).ConfigureAwait(false);
         var gate = new AccessGate(new Core.Audit.AuditLog(paths.AuditLog, TimeProvider.System), o.Host.Processes);
         var dispatcher = new DaemonDispatcher(new DaemonServices(runtime, workloads, o.Host.DefaultStopTimeout), gate: gate);
         // Signals before the socket answers: a client that saw voltd answer may signal it at once.
@@ -71,14 +70,14 @@ public static partial class VoltDaemon
             Reload = o.Reload,
         });
         app.Run(dispatcher.HandleAsync);
-        await app.StartAsync(stop.Token).ConfigureAwait(false);
+        await app.StartAsync(ct).ConfigureAwait(false);
         // A handed-over socket has the mode and group its .socket unit gave it (volt.socket: SocketMode=0660, SocketGroup=volt).
         if (activated.Count == 0) DaemonSocket.Secure(o.SocketPath, o.SocketGroup, o.SocketGroupRequired, log);
         DaemonSocket.ShareLogs(Path.Combine(paths.Log, "workloads"), o.SocketGroup);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
         if (activated.Count == 0) LogListening(log, o.SocketPath, Environment.ProcessId);
         else LogActivated(log, activated.Count, Environment.ProcessId);
-        try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
+        try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
 
         foreach (var l in workloads.All.OfType<IWorkloadLifecycle>().Reverse())
