@@ -70,17 +70,18 @@ public readonly partial record struct FileStat(FileKind Kind, uint Mode, uint Ui
         return (known & STATX_ATTR_MOUNT_ROOT) == 0 ? null : (*(ulong*)(buf + 8) & STATX_ATTR_MOUNT_ROOT) != 0;
     }
 
-    /// <summary>Stats following symlinks; false when the path is missing or cannot be looked up.</summary>
-    public static bool TryStat(string path, out FileStat stat)
-    {
-        try { stat = Stat(path); return true; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stat = default; return false; }
-    }
+    /// <summary>Stats following symlinks; false when the path is missing or cannot be looked up (no exception: callers
+    /// ask about paths that are often absent, e.g. a sandbox plan's host secrets at every service start).</summary>
+    public static bool TryStat(string path, out FileStat stat) => TryStatx(path, 0, out stat);
 
-    public static bool TryLStat(string path, out FileStat stat)
+    public static bool TryLStat(string path, out FileStat stat) => TryStatx(path, AT_SYMLINK_NOFOLLOW, out stat);
+
+    private static unsafe bool TryStatx(string path, int flags, out FileStat stat)
     {
-        try { stat = LStat(path); return true; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stat = default; return false; }
+        byte* buf = stackalloc byte[256];
+        if (LibC.statx(AT_FDCWD, path, flags, STATX_BASIC_STATS, buf) != 0) { stat = default; return false; }
+        stat = FromStatx(buf);
+        return true;
     }
 
     private static FileKind KindOf(uint mode) => (mode & 0xF000) switch
