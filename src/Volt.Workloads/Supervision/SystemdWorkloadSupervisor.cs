@@ -119,7 +119,9 @@ public sealed class SystemdWorkloadSupervisor(ServiceStore services, IProcessRun
         {
             Status = status, Pid = pid > 0 ? pid : null, PidStartTime = pid > 0 ? ProcessIdentity.StartTime(pid) : null, Supervisor = Name,
             StartedAt = status == WorkloadStatus.Running && old.Status != WorkloadStatus.Running ? now : old.StartedAt,
-            FinishedAt = status != WorkloadStatus.Running ? now : old.FinishedAt, ExitCode = status == WorkloadStatus.Running ? null : code,
+            // A start under way has not finished anything (before `starting` existed here it was recorded running).
+            FinishedAt = status is WorkloadStatus.Running or WorkloadStatus.Starting ? old.FinishedAt : now,
+            ExitCode = status is WorkloadStatus.Running or WorkloadStatus.Starting ? null : code,
             Restarts = restarts, Restart = null,
         });
     }
