@@ -9,7 +9,8 @@ public sealed partial class NetworkManager
         return [.. List().Select(net =>
         {
             var link = links.FirstOrDefault(l => l.Name == net.Bridge);
-            var ports = links.Where(l => l.Master == net.Bridge).Select(l => l.Name).Order(StringComparer.Ordinal).ToList();
+            var keeper = NetNames.Keeper(net.Bridge);
+            var ports = links.Where(l => l.Master == net.Bridge && l.Name != keeper).Select(l => l.Name).Order(StringComparer.Ordinal).ToList();
             return link is null
                 ? new BridgeStatus(net.Name, net.Bridge, "missing", [], ports)
                 : new BridgeStatus(net.Name, net.Bridge, link.State, link.Addresses, ports);

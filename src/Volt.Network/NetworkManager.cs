@@ -99,6 +99,7 @@ public sealed partial class NetworkManager
         if (attached.Count > 0)
             throw VoltException.Conflict($"network \"{name}\" has attached workloads: {string.Join(", ", attached)}");
         await _links.DeleteAsync(net.Bridge, ct).ConfigureAwait(false);
+        await _links.DeleteAsync(NetNames.Keeper(net.Bridge), ct).ConfigureAwait(false); // a bridge's deletion frees its ports
         Store.Delete(name);
         if (Store.List().Count == 0 && Firewall.Rules().Count == 0) await _nft.DeleteTableAsync(ct).ConfigureAwait(false);
         else await RebuildLockedAsync(ct).ConfigureAwait(false);
@@ -156,6 +157,9 @@ public sealed partial class NetworkManager
             await _links.CreateBridgeAsync(net.Bridge, net.Mtu, LinkDriver.MacFor(net.Gateway), ct).ConfigureAwait(false);
             rev.Add($"delete bridge \"{net.Bridge}\"", c => _links.DeleteAsync(net.Bridge, c));
         }
+        // Bridges an older Volt made get their keeper here too (the next workload that joins).
+        if (await _links.EnsureKeeperAsync(net.Bridge, net.Mtu, ct).ConfigureAwait(false))
+            rev.Add($"delete \"{NetNames.Keeper(net.Bridge)}\"", c => _links.DeleteAsync(NetNames.Keeper(net.Bridge), c));
         var v6 = net.Subnet6 is { } s6 ? Ipv6Cidr.Parse(s6) : (Ipv6Cidr?)null;
         await _links.ConfigureBridgeAsync(net.Bridge, net.Cidr, net.Gateway, net.Gateway6, v6?.PrefixLength ?? 64, ct).ConfigureAwait(false);
         // Forwarding is host-wide and other software may rely on it: switched on, never switched back off.

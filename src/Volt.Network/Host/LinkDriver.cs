@@ -90,6 +90,35 @@ public sealed class LinkDriver(HostCommands host)
         Step($"configuring bridge \"{bridge}\"", () => _rt.ConfigureBridge(bridge, IPAddress.Parse(gateway), subnet.PrefixLength,
             gateway6 is null ? null : IPAddress.Parse(gateway6), prefix6, RtNetlink.Mac(MacFor(gateway))));
 
+    /// <summary>
+    /// The bridge's keeper (<see cref="NetNames.Keeper"/>): a port that is always up, so the bridge never loses its
+    /// carrier. A bridge whose last port leaves goes NO-CARRIER: the kernel flushes its neighbour entries (a workload
+    /// handed the same address next is ARPed for again) and swaps its queue for one that drops everything until the link
+    /// watcher, which batches changes up to a second apart, brings the carrier back after the next port joins — so a new
+    /// workload's first DNS answers and replies from the host could be dropped (a single ping failed in CI). Incus keeps
+    /// a dummy port on its bridges too (for their MTU); this is a veth whose peer stays beside it, as not every kernel
+    /// has the dummy driver (these VMs' does not). Idempotent: false when it was there (half made: made again).
+    /// </summary>
+    public Task<bool> EnsureKeeperAsync(string bridge, int mtu, CancellationToken ct)
+    {
+        var keeper = NetNames.Keeper(bridge);
+        return Task.FromResult(Step($"creating \"{keeper}\" on bridge \"{bridge}\"", () =>
+        {
+            if (_rt.Index(keeper) is not null)
+            {
+                if (_rt.Index(NetNames.KeeperPeer(bridge)) is not null) return false;
+                _rt.Delete(keeper);
+            }
+            try { _rt.CreateCarrierPair(keeper, NetNames.KeeperPeer(bridge), bridge, mtu); }
+            catch (NetlinkException)
+            {
+                _rt.Delete(keeper); // the pair, when the first step made it
+                throw;
+            }
+            return true;
+        }));
+    }
+
     private static string[] Mtu(int mtu) => mtu > 0 ? ["mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
 
     /// <summary>The MTU of the device the default route uses (1500 when there is no default route).</summary>

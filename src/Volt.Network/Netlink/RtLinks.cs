@@ -45,6 +45,18 @@ internal sealed class RtLinks(string? hostNetnsPath)
         finally { LibC.close(fd); }
     }
 
+    /// <summary>A veth pair beside each other in the host namespace: <paramref name="port"/> up on <paramref name="bridge"/>,
+    /// <paramref name="peer"/> up on nothing (without IPv6, so it sends the bridge no solicitations), so the port always
+    /// has a carrier.</summary>
+    public void CreateCarrierPair(string port, string peer, string bridge, int mtu)
+    {
+        using var s = HostSocket();
+        var master = Index(s, bridge) ?? throw new NetlinkException(Errno.ENODEV, $"bridge \"{bridge}\" does not exist");
+        s.Ack(RtNetlink.Veth(port, mtu, master, peer, null, null), $"creating veth \"{port}\" on \"{bridge}\"");
+        if (Directory.Exists("/proc/sys/net/ipv6")) Sysctl($"net/ipv6/conf/{peer}/disable_ipv6", "1");
+        s.Ack(RtNetlink.LinkUp(peer), $"bringing \"{peer}\" up");
+    }
+
     /// <summary>The bridge's gateway address(es) (<c>replace</c>: idempotent; IPv6 <c>nodad</c>) and link up.</summary>
     /// <remarks>A bridge whose MAC is not <paramref name="mac"/> (made by a Volt before bridges had one of their own, and
     /// following its ports' since) gets it set: an address set explicitly never follows the ports again. Set only when it

@@ -36,8 +36,9 @@ internal static class RtNetlink
     }
 
     /// <summary>A veth pair: <paramref name="hostEnd"/> up on bridge <paramref name="masterIndex"/>, its peer
-    /// <paramref name="peer"/> created straight in the namespace <paramref name="peerNetnsFd"/> (down, as ip leaves it).</summary>
-    public static NetlinkWriter Veth(string hostEnd, int mtu, int masterIndex, string peer, byte[]? peerMac, int peerNetnsFd)
+    /// <paramref name="peer"/> created straight in the namespace <paramref name="peerNetnsFd"/> (down, as ip leaves it;
+    /// beside the host end when null).</summary>
+    public static NetlinkWriter Veth(string hostEnd, int mtu, int masterIndex, string peer, byte[]? peerMac, int? peerNetnsFd)
     {
         var w = new NetlinkWriter(NewLink, Request | Ack | Create | Excl).Bytes(IfInfo(flags: IffUp, change: IffUp)).String(IflaIfname, hostEnd);
         if (mtu > 0) w.U32(IflaMtu, (uint)mtu);
@@ -46,7 +47,8 @@ internal static class RtNetlink
            .Begin(IflaInfoData).Begin(VethInfoPeer).Bytes(IfInfo()).String(IflaIfname, peer);
         if (mtu > 0) w.U32(IflaMtu, (uint)mtu);
         if (peerMac is not null) w.Attr(IflaAddress, peerMac);
-        return w.U32(IflaNetNsFd, (uint)peerNetnsFd).End().End().End();
+        if (peerNetnsFd is { } fd) w.U32(IflaNetNsFd, (uint)fd);
+        return w.End().End().End();
     }
 
     /// <summary><c>ip link set dev NAME up</c> (by name: no index lookup first).</summary>
