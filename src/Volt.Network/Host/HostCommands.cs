@@ -5,7 +5,7 @@ namespace Volt.Network.Host;
 
 /// <summary>
 /// Runs <c>ip</c>, <c>nft</c>, <c>sysctl</c> and <c>nsenter</c> through the one <see cref="IProcessRunner"/>. With a
-/// <see cref="Netns"/> every command runs as <c>ip netns exec &lt;netns&gt; …</c>, so a test (or an operator) can point
+/// <see cref="Netns"/> every command runs as <c>nsenter --net=/run/netns/every command runs as <c>ip netns exec &lt;netns&gt; …</c>lt;netnsevery command runs as <c>ip netns exec &lt;netns&gt; …</c>gt; …</c>, so a test (or an operator) can point
 /// the whole engine at a namespace it created and never touch the host's interfaces or ruleset.
 /// </summary>
 public sealed class HostCommands(IProcessRunner runner, string? netns)
@@ -17,7 +17,9 @@ public sealed class HostCommands(IProcessRunner runner, string? netns)
     public Task<ProcessResult> RunAsync(string tool, IEnumerable<string> args, string? stdin = null, CancellationToken ct = default)
     {
         var argv = args.ToList();
-        if (netns is not null) { argv.InsertRange(0, ["netns", "exec", netns, tool]); tool = "ip"; }
+        // nsenter, not `ip netns exec`: that also remounts /sys for the namespace (hiding /sys/fs/cgroup) and binds
+        // /etc/netns/NAME over /etc, neither of which a tool run here wants, for an extra mount namespace per call.
+        if (netns is not null) { argv.InsertRange(0, [$"--net={LinkDriver.NetnsPath(netns)}", tool]); tool = "nsenter"; }
         return runner.RunAsync(tool, argv, stdin is null ? Defaults : Defaults with { StdIn = stdin }, ct);
     }
 

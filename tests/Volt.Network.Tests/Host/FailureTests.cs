@@ -27,7 +27,7 @@ public sealed class FailureTests : IDisposable
     {
         var net = _lab.Manager();
         await net.EnsureDefaultAsync();
-        _lab.StartTcpServer(["ip", "netns", "exec", _lab.HostNs], 18081, "host");
+        _lab.StartTcpServer(["nsenter", $"--net=/run/netns/{_lab.HostNs}"], 18081, "host");
         var ctr = _lab.AddNamespace("c1");
 
         var e = await Should.ThrowAsync<VoltException>(() => net.AttachAsync("web", null, new NetnsTarget.Named(ctr), [PortMapping.Parse("18081:80")]));

@@ -93,8 +93,8 @@ public sealed class NetnsLab : IDisposable
         {
             var code = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
                        $"s.bind(('0.0.0.0',{port})); s.listen(4)\nwhile True:\n  c,a=s.accept(); c.sendall(a[0].encode()); c.close()\n";
-            StartProcess(["ip", "netns", "exec", outside, Python, "-c", code]);
-            WaitFor(() => Run("ip", "netns", "exec", outside, "ss", "-Hltn", $"sport = :{port}").Out.Contains("LISTEN"), $"outside listener :{port}");
+            StartProcess(["nsenter", $"--net=/run/netns/{outside}", Python, "-c", code]);
+            WaitFor(() => Run("nsenter", $"--net=/run/netns/{outside}", "ss", "-Hltn", $"sport = :{port}").Out.Contains("LISTEN"), $"outside listener :{port}");
         }
         return outside;
     }
@@ -103,7 +103,7 @@ public sealed class NetnsLab : IDisposable
     public static string FetchOnce(string ns, string address, int port)
     {
         var code = $"import socket\ns=socket.create_connection(('{address}',{port}),timeout=2)\nprint(s.recv(100).decode())";
-        var r = Run("ip", "netns", "exec", ns, Python, "-c", code);
+        var r = Run("nsenter", $"--net=/run/netns/{ns}", Python, "-c", code);
         return r.Code == 0 ? r.Out.Trim() : "";
     }
 
@@ -113,7 +113,7 @@ public sealed class NetnsLab : IDisposable
         var code = $"import socket\ns=socket.create_connection(('{address}',{port}),timeout=2)\nprint(s.recv(100).decode())";
         for (var i = 0; i < 5; i++)
         {
-            var r = Run("ip", "netns", "exec", ns, Python, "-c", code);
+            var r = Run("nsenter", $"--net=/run/netns/{ns}", Python, "-c", code);
             if (r.Code == 0) return r.Out.Trim();
             Thread.Sleep(200);
         }
@@ -124,13 +124,13 @@ public sealed class NetnsLab : IDisposable
     public bool Ping(string ns, string address)
     {
         for (var i = 0; i < 6; i++)
-            if (Run("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", address).Code == 0) return true;
+            if (Run("nsenter", $"--net=/run/netns/{ns}", "ping", "-c", "1", "-W", "1", address).Code == 0) return true;
         return false;
     }
 
     public (int Code, string Out, string Err) Ip(string ns, params string[] args) => Run(["ip", "-n", ns, .. args]);
 
-    public string NftTable() => Run("ip", "netns", "exec", HostNs, "nft", "list", "table", "inet", "volt").Out;
+    public string NftTable() => Run("nsenter", $"--net=/run/netns/{HostNs}", "nft", "list", "table", "inet", "volt").Out;
 
     public bool LinkExists(string ns, string name) => Ip(ns, "link", "show", "dev", name).Code == 0;
 
