@@ -97,18 +97,16 @@ public sealed class LinkDriver(HostCommands host)
     /// watcher, which batches changes up to a second apart, brings the carrier back after the next port joins — so a new
     /// workload's first DNS answers and replies from the host could be dropped (a single ping failed in CI). Incus keeps
     /// a dummy port on its bridges too (for their MTU); this is a veth whose peer stays beside it, as not every kernel
-    /// has the dummy driver (these VMs' does not). Idempotent: false when it was there (half made: made again).
+    /// has the dummy driver (these VMs' does not). Idempotent: false when it is there, on this bridge.
     /// </summary>
     public Task<bool> EnsureKeeperAsync(string bridge, int mtu, CancellationToken ct)
     {
         var keeper = NetNames.Keeper(bridge);
         return Task.FromResult(Step($"creating \"{keeper}\" on bridge \"{bridge}\"", () =>
         {
-            if (_rt.Index(keeper) is not null)
-            {
-                if (_rt.Index(NetNames.KeeperPeer(bridge)) is not null) return false;
-                _rt.Delete(keeper);
-            }
+            if (_rt.IsPortOf(keeper, bridge)) return false;
+            // Gone, or left over from a bridge deleted under it (a port is freed with its bridge): made anew.
+            _rt.Delete(keeper);
             try { _rt.CreateCarrierPair(keeper, NetNames.KeeperPeer(bridge), bridge, mtu); }
             catch (NetlinkException)
             {

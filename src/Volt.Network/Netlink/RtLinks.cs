@@ -45,6 +45,15 @@ internal sealed class RtLinks(string? hostNetnsPath)
         finally { LibC.close(fd); }
     }
 
+    /// <summary>True when <paramref name="port"/> exists as a port of <paramref name="bridge"/>.</summary>
+    public bool IsPortOf(string port, string bridge)
+    {
+        using var s = HostSocket();
+        if (Index(s, bridge) is not { } master) return false;
+        try { return RtNetlink.LinkMaster(s.Query(RtNetlink.GetLinkByName(port), $"looking up link \"{port}\"")) == master; }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV) { return false; }
+    }
+
     /// <summary>A veth pair beside each other in the host namespace: <paramref name="port"/> up on <paramref name="bridge"/>,
     /// <paramref name="peer"/> up on nothing (without IPv6, so it sends the bridge no solicitations), so the port always
     /// has a carrier.</summary>

@@ -67,6 +67,14 @@ internal static class RtNetlink
         return null;
     }
 
+    /// <summary>The index of the link's master (IFLA_MASTER: the bridge it is a port of), null when it has none.</summary>
+    public static int? LinkMaster(NetlinkMessage m)
+    {
+        foreach (var (type, value) in m.Attributes(16))
+            if (type == IflaMaster && value.Length >= 4) return BinaryPrimitives.ReadInt32LittleEndian(value.Span);
+        return null;
+    }
+
     /// <summary><c>ip link del dev NAME</c>.</summary>
     public static NetlinkWriter DeleteLink(string name) =>
         new NetlinkWriter(DelLink, Request | Ack).Bytes(IfInfo()).String(IflaIfname, name);

@@ -102,6 +102,8 @@ public sealed class NetworkLifecycleTests : IDisposable
         Mac().ShouldNotBe(LinkDriver.MacFor(rec.Gateway));
         await net.AttachAsync("joiner", "legacy", new NetnsTarget.Named(_lab.AddNamespace("l1")), []);
         Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway));
+        // Its keeper too: the one made with the first bridge was freed, not deleted, with it and is made anew on this one.
+        _lab.Ip(_lab.HostNs, "-br", "link", "show", "master", "volt-legacy").Out.ShouldContain(NetNames.Keeper("volt-legacy"));
         await net.DetachAsync("joiner");
         Mac().ShouldBe(LinkDriver.MacFor(rec.Gateway), "set explicitly, it no longer follows the ports");
     }
