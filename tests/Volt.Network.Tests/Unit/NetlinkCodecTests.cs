@@ -100,6 +100,16 @@ public sealed class NetlinkCodecTests
     }
 
     [Fact]
+    public void A_links_master_is_read_from_ifla_master_and_a_link_without_one_has_none()
+    {
+        // RTM_NEWLINK: ifinfomsg (index 9), IFLA_IFNAME "vk", IFLA_MASTER 4.
+        var port = Hex("30000000 1000 0000 05000000 00000000" + "00000100 09000000 43100100 00000000" + "0700 0300 766b0000" + "0800 0a00 04000000");
+        RtNetlink.LinkMaster(NetlinkMessage.Parse(port, port)[0]).ShouldBe(4);
+        var alone = Hex("28000000 1000 0000 05000000 00000000" + "00000100 09000000 43100100 00000000" + "0700 0300 766b0000");
+        RtNetlink.LinkMaster(NetlinkMessage.Parse(alone, alone)[0]).ShouldBeNull();
+    }
+
+    [Fact]
     public void Two_messages_in_one_buffer_are_both_read_and_a_length_past_the_end_is_refused()
     {
         var two = Hex("14000000 0300 0200 05000000 00000000 00000000" + "24000000 0200 0001 05000000 00000000 00000000" + "14000000 1000 0500 05000000 00000000");
