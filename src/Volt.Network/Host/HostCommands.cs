@@ -5,7 +5,7 @@ namespace Volt.Network.Host;
 
 /// <summary>
 /// Runs <c>ip</c>, <c>nft</c>, <c>sysctl</c> and <c>nsenter</c> through the one <see cref="IProcessRunner"/>. With a
-/// <see cref="Netns"/> every command runs as <c>nsenter --net=/run/netns/every command runs as <c>ip netns exec &lt;netns&gt; …</c>lt;netnsevery command runs as <c>ip netns exec &lt;netns&gt; …</c>gt; …</c>, so a test (or an operator) can point
+/// <see cref="Netns"/> every command runs as <c>nsenter --net=/run/netns/&lt;netns&gt; …</c>, so a test (or an operator) can point
 /// the whole engine at a namespace it created and never touch the host's interfaces or ruleset.
 /// </summary>
 public sealed class HostCommands(IProcessRunner runner, string? netns)
