@@ -43,14 +43,14 @@ public static partial class NetNames
 
     /// <summary>The port that keeps a bridge's carrier up (see <see cref="Host.LinkDriver.EnsureKeeperAsync"/>):
     /// <c>vk-</c> + the first 10 hex digits of SHA-256(bridge); its veth peer is <see cref="KeeperPeer"/>.</summary>
-    public static string Keeper(string bridge) => "vk-" + BridgeHash(bridge);
+    public static string Keeper(string bridge) => "vk-" + Hash10(bridge);
 
     /// <summary>The keeper's peer, on no bridge: <c>vq-</c> + the same digits.</summary>
-    public static string KeeperPeer(string bridge) => "vq-" + BridgeHash(bridge);
-
-    private static string BridgeHash(string bridge) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bridge)))[..10];
+    public static string KeeperPeer(string bridge) => "vq-" + Hash10(bridge);
 
     /// <summary><c>vh-</c> + the first 10 hex digits of SHA-256(container): stable, 13 bytes, unique in practice.</summary>
-    public static string HostVeth(string container) =>
-        "vh-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(container)))[..10];
+    public static string HostVeth(string container) => "vh-" + Hash10(container);
+
+    /// <summary>The first 10 hex digits of SHA-256(<paramref name="name"/>): what host-side link names are made of.</summary>
+    internal static string Hash10(string name) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..10];
 }

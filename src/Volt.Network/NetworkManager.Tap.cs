@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Volt.Core.Errors;
 using Volt.Core.IO;
 using Volt.Network.Addressing;
@@ -14,7 +12,7 @@ public sealed record TapAttachment(string Vm, string Network, string Bridge, str
 public sealed partial class NetworkManager
 {
     /// <summary>The TAP device of a VM: <c>vt-</c> and ten hex digits of its name's SHA-256 (15 characters, IFNAMSIZ).</summary>
-    public static string TapName(string vm) => "vt-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(vm)))[..10];
+    public static string TapName(string vm) => "vt-" + NetNames.Hash10(vm);
 
     /// <summary>
     /// Puts a VM on a network (null = <c>volt0</c>, created on first need): an address from the same IPAM as
