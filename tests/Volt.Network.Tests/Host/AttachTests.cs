@@ -30,7 +30,7 @@ public sealed class AttachTests : IDisposable
         _lab.Ping(_lab.HostNs, a.Address).ShouldBeTrue("container address answers from the bridge namespace");
         _lab.Ping(ctr, "10.0.0.1").ShouldBeTrue("gateway answers from the container");
         _lab.NftTable().ShouldContain("ip saddr 10.0.0.0/24 oifname != \"volt0\" masquerade comment \"net:volt0\"");
-        NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "sysctl", "-n", "net.ipv4.ip_forward").Out.Trim().ShouldBe("1");
+        NetnsLab.RunIn(_lab.HostNs, "sysctl", "-n", "net.ipv4.ip_forward").Out.Trim().ShouldBe("1");
 
         (await net.DetachAsync("web")).ShouldBeTrue();
         _lab.LinkExists(_lab.HostNs, a.HostVeth).ShouldBeFalse();

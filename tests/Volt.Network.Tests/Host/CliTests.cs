@@ -13,7 +13,7 @@ public sealed class CliTests : IDisposable
     public void Dispose() => _lab.Dispose();
 
     private (int Code, string Out, string Err) Volt(params string[] args) =>
-        TestEnv.Run("nsenter", [$"--net=/run/netns/{_lab.HostNs}", VoltBinary.Path, .. args],
+        TestEnv.Run("nsenter", [NetnsLab.NetArg(_lab.HostNs), VoltBinary.Path, .. args],
             new Dictionary<string, string> { ["VOLT_ROOT"] = _lab.Root.Path, ["VOLT_COLOR"] = "never" }, null);
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class CliTests : IDisposable
         var veth = NetNames.HostVeth("web");
         foreach (var step in new[] { "lease", "veth", "inside", "nft" })
         {
-            var killed = TestEnv.Run("nsenter", [$"--net=/run/netns/{_lab.HostNs}", VoltBinary.Path, "net", "connect", "a", "web", "--netns", ns],
+            var killed = TestEnv.Run("nsenter", [NetnsLab.NetArg(_lab.HostNs), VoltBinary.Path, "net", "connect", "a", "web", "--netns", ns],
                 new Dictionary<string, string> { ["VOLT_ROOT"] = _lab.Root.Path, ["VOLT_TEST_NET_KILL_AT"] = step }, null);
             killed.Code.ShouldNotBe(0, $"killed at {step}");
             Directory.EnumerateFiles(Path.Combine(_lab.Paths.Networks, "journal")).ShouldNotBeEmpty($"a journal entry names what {step} left");
@@ -141,7 +141,7 @@ public sealed class CliTests : IDisposable
         table.ShouldContain("ip saddr 10.9.0.0/16 ip daddr 10.61.0.0/24 udp dport 53 drop comment \"fw:rule-1\"");
 
         Volt("firewall", "reload", "--dry-run").Out.ShouldContain("delete table inet volt");
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "flush", "ruleset");
+        NetnsLab.MustIn(_lab.HostNs, "nft", "flush", "ruleset");
         Volt("firewall", "reload").Code.ShouldBe(0);
         _lab.NftTable().ShouldContain("fw:ssh");
         Volt("firewall", "delete", "ssh").Code.ShouldBe(0);

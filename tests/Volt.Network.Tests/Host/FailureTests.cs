@@ -27,7 +27,7 @@ public sealed class FailureTests : IDisposable
     {
         var net = _lab.Manager();
         await net.EnsureDefaultAsync();
-        _lab.StartTcpServer(["nsenter", $"--net=/run/netns/{_lab.HostNs}"], 18081, "host");
+        _lab.StartTcpServer(NetnsLab.In(_lab.HostNs), 18081, "host");
         var ctr = _lab.AddNamespace("c1");
 
         var e = await Should.ThrowAsync<VoltException>(() => net.AttachAsync("web", null, new NetnsTarget.Named(ctr), [PortMapping.Parse("18081:80")]));
@@ -77,7 +77,7 @@ public sealed class FailureTests : IDisposable
         var net = _lab.Manager();
         await net.CreateAsync("six", "10.61.0.0/24", new NetworkCreateOptions { Ipv6 = true });
         var ctr = _lab.AddNamespace("c1");
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{ctr}", "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
+        NetnsLab.MustIn(ctr, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
 
         var e = await Should.ThrowAsync<VoltException>(() => net.AttachAsync("web", "six", new NetnsTarget.Named(ctr), []));
         e.Code.ShouldBe(ExitCode.Network);

@@ -14,7 +14,7 @@ public sealed class FirewallTests : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    private string[] In(string ns) => ["nsenter", $"--net=/run/netns/{ns}"];
+    private static string[] In(string ns) => NetnsLab.In(ns);
 
     [Fact]
     public async Task Different_networks_are_isolated_and_an_allow_rule_opens_one_port_only()
@@ -49,7 +49,7 @@ public sealed class FirewallTests : IDisposable
     public async Task A_deny_between_two_workloads_on_the_same_network_drops_that_port_only(string brNetfilter)
     {
         // Without the module there is no sysctl: that is the "0" case already; the "1" case needs the module.
-        var set = NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=" + brNetfilter).Code == 0;
+        var set = NetnsLab.RunIn(_lab.HostNs, "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=" + brNetfilter).Code == 0;
         if (brNetfilter == "1" && !set) Assert.Skip("br_netfilter is not loaded on this kernel (the bridge-table case covers it)");
         var m = _lab.Manager();
         await m.CreateAsync("a", "10.1.0.0/24");
@@ -65,7 +65,7 @@ public sealed class FirewallTests : IDisposable
         NetnsLab.FetchOnce(c1, db.Address, 8080).ShouldBe("", "the deny between two workloads on one bridge must drop");
         _lab.Fetch(c1, db.Address, 8081).ShouldBe("hello from db8081");
         _lab.Fetch(c2, front.Address, 9090).ShouldBe("hello from front9090", "the other direction is not denied");
-        var bridge = NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "list", "table", "bridge", "volt");
+        var bridge = NetnsLab.RunIn(_lab.HostNs, "nft", "list", "table", "bridge", "volt");
         if (brNetfilter == "0") bridge.Out.ShouldContain("comment \"fw:no-db\"");
         else bridge.Code.ShouldNotBe(0, "with br_netfilter the inet table alone filters bridged traffic");
 
@@ -125,7 +125,7 @@ public sealed class FirewallTests : IDisposable
                      $"while not os.path.exists('{flag}'): time.sleep(0.02)\n" +
                      "s.sendall(b'two'); print(s.recv(100).decode(), flush=True)\n";
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { $"--net=/run/netns/{c1}", NetnsLab.Python, "-c", client }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { NetnsLab.NetArg(c1), NetnsLab.Python, "-c", client }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         try
         {
@@ -153,11 +153,11 @@ public sealed class FirewallTests : IDisposable
         await m.AttachAsync("web", null, new NetnsTarget.Named(c1), []);
         _lab.Fetch(c1, "192.168.99.1", 9000).ShouldBe("192.168.99.2");
 
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "flush", "ruleset");
+        NetnsLab.MustIn(_lab.HostNs, "nft", "flush", "ruleset");
         NetnsLab.FetchOnce(c1, "192.168.99.1", 9000).ShouldBe("", "without the masquerade rule replies cannot come back");
         var count = await m.ReloadAsync();
         // The count comes from the script applied; nft's own listing of the table agrees.
-        var listed = NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "-a", "list", "table", "inet", "volt").Out
+        var listed = NetnsLab.RunIn(_lab.HostNs, "nft", "-a", "list", "table", "inet", "volt").Out
             .Split('\n').Count(l => l.Contains("# handle ") && !l.TrimStart().StartsWith("chain ") && !l.TrimStart().StartsWith("set ") && !l.TrimStart().StartsWith("table "));
         count.ShouldBeGreaterThan(0);
         count.ShouldBe(listed);
@@ -173,8 +173,8 @@ public sealed class FirewallTests : IDisposable
         (await Should.ThrowAsync<VoltException>(() => m.AddRuleAsync("r", "any", "late", "80", "allow", pending: false)))
             .Code.ShouldBe(ExitCode.NotFound);
         (await m.AddRuleAsync("r", "any", "late", "80", "allow", pending: true)).Pending.ShouldBeTrue();
-        string Handles() => NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "-a", "list", "chain", "inet", "volt", "user-forward").Out;
-        string Set() => NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "list", "set", "inet", "volt", "wl_late").Out;
+        string Handles() => NetnsLab.RunIn(_lab.HostNs, "nft", "-a", "list", "chain", "inet", "volt", "user-forward").Out;
+        string Set() => NetnsLab.RunIn(_lab.HostNs, "nft", "list", "set", "inet", "volt", "wl_late").Out;
         await m.EnsureDefaultAsync();
         var handles = Handles();
 
@@ -196,10 +196,10 @@ public sealed class FirewallTests : IDisposable
         _lab.StartTcpServer(In(c1), 8080, "web");
         _lab.Fetch(outside, "192.168.99.2", 18080).ShouldBe("hello from web", "host input policy accept: published from outside");
 
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "add table inet hostfw; add chain inet hostfw input { type filter hook input priority 0; policy drop; }");
+        NetnsLab.MustIn(_lab.HostNs, "nft", "add table inet hostfw; add chain inet hostfw input { type filter hook input priority 0; policy drop; }");
         await m.ReloadAsync();
         NetnsLab.FetchOnce(outside, "192.168.99.2", 18080).ShouldBe("", "the host drops input: a published port is no hole in it");
-        NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "list", "table", "inet", "hostfw").Out.ShouldContain("policy drop", customMessage: "Volt never touches other tables");
+        NetnsLab.RunIn(_lab.HostNs, "nft", "list", "table", "inet", "hostfw").Out.ShouldContain("policy drop", customMessage: "Volt never touches other tables");
 
         await m.AddRuleAsync("web-in", "any", "web", "8080/tcp", "allow", pending: false);
         _lab.Fetch(outside, "192.168.99.2", 18080).ShouldBe("hello from web");

@@ -26,8 +26,8 @@ public sealed class NatTests : IDisposable
         // The outside server says who connected; it has no route to 10.0.0.0/24, so only NAT lets replies through.
         var code = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
                    "s.bind(('0.0.0.0',9000)); s.listen(4)\nwhile True:\n  c,a=s.accept(); c.sendall(a[0].encode()); c.close()\n";
-        _lab.StartProcess(["nsenter", $"--net=/run/netns/{outside}", NetnsLab.Python, "-c", code]);
-        NetnsLab.WaitFor(() => NetnsLab.Run("nsenter", $"--net=/run/netns/{outside}", "ss", "-Hltn", "sport = :9000").Out.Contains("LISTEN"), "outside listener");
+        _lab.StartProcess([.. NetnsLab.In(outside), NetnsLab.Python, "-c", code]);
+        NetnsLab.WaitFor(() => NetnsLab.RunIn(outside, "ss", "-Hltn", "sport = :9000").Out.Contains("LISTEN"), "outside listener");
 
         var ctr = _lab.AddNamespace("c1");
         await _lab.Manager().AttachAsync("web", null, new NetnsTarget.Named(ctr), []);
@@ -41,12 +41,12 @@ public sealed class NatTests : IDisposable
         var a = await _lab.Manager().AttachAsync("dns", null, new NetnsTarget.Named(ctr), [PortMapping.Parse("15353:53/udp")]);
         var server = "import socket\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',53))\n" +
                      "while True:\n  d,p=s.recvfrom(100); s.sendto(b'pong '+d, p)\n";
-        _lab.StartProcess(["nsenter", $"--net=/run/netns/{ctr}", NetnsLab.Python, "-c", server]);
-        NetnsLab.WaitFor(() => NetnsLab.Run("nsenter", $"--net=/run/netns/{ctr}", "ss", "-Hlun", "sport = :53").Out.Contains("53"), "udp server");
+        _lab.StartProcess([.. NetnsLab.In(ctr), NetnsLab.Python, "-c", server]);
+        NetnsLab.WaitFor(() => NetnsLab.RunIn(ctr, "ss", "-Hlun", "sport = :53").Out.Contains("53"), "udp server");
 
         var client = "import socket\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)\n" +
                      "for i in range(5):\n  s.sendto(b'ping', ('127.0.0.1',15353))\n  try:\n    print(s.recv(100).decode()); break\n  except socket.timeout: pass\n";
-        NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", NetnsLab.Python, "-c", client).Out.Trim().ShouldBe("pong ping");
+        NetnsLab.RunIn(_lab.HostNs, NetnsLab.Python, "-c", client).Out.Trim().ShouldBe("pong ping");
         _lab.NftTable().ShouldContain($"udp dport 15353 dnat ip to {a.Address}:53");
     }
 }

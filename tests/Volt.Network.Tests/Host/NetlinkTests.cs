@@ -89,12 +89,12 @@ public sealed class NetlinkTests : IDisposable
         var rt = new RtLinks(LinkDriver.NetnsPath(_lab.HostNs));
         var before = rt.NftGeneration().ShouldNotBeNull();
         rt.NftGeneration().ShouldBe(before);
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "add", "table", "inet", "volttestgen");
+        NetnsLab.MustIn(_lab.HostNs, "nft", "add", "table", "inet", "volttestgen");
         rt.NftGeneration().ShouldNotBe(before);
 
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
+        NetnsLab.MustIn(_lab.HostNs, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
         rt.Sysctl("net.ipv4.ip_forward", "1");
-        NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "sysctl", "-n", "net.ipv4.ip_forward").Out.Trim().ShouldBe("1");
+        NetnsLab.RunIn(_lab.HostNs, "sysctl", "-n", "net.ipv4.ip_forward").Out.Trim().ShouldBe("1");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class NetlinkTests : IDisposable
         await net.AttachAsync("b", null, new NetnsTarget.Named(_lab.AddNamespace("c2")), []);
         _lab.NftTable().ShouldContain("net:volt0");
 
-        NetnsLab.Must("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "flush", "ruleset");
+        NetnsLab.MustIn(_lab.HostNs, "nft", "flush", "ruleset");
         await net.AttachAsync("c", null, new NetnsTarget.Named(_lab.AddNamespace("c3")), []);
         _lab.NftTable().ShouldContain("masquerade comment \"net:volt0\"");
     }

@@ -66,7 +66,7 @@ public sealed class NetnsLab : IDisposable
         throw new InvalidOperationException("unshare --net sleep did not start");
     }
 
-    /// <summary>A TCP server replying "hello from &lt;tag&gt;" to each connection, run by <paramref name="prefix"/> (netns exec or nsenter).</summary>
+    /// <summary>A TCP server replying "hello from &lt;tag&gt;" to each connection, run by <paramref name="prefix"/> (<see cref="In"/> or nsenter by PID).</summary>
     public void StartTcpServer(string[] prefix, int port, string tag)
     {
         var code = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
@@ -93,8 +93,8 @@ public sealed class NetnsLab : IDisposable
         {
             var code = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
                        $"s.bind(('0.0.0.0',{port})); s.listen(4)\nwhile True:\n  c,a=s.accept(); c.sendall(a[0].encode()); c.close()\n";
-            StartProcess(["nsenter", $"--net=/run/netns/{outside}", Python, "-c", code]);
-            WaitFor(() => Run("nsenter", $"--net=/run/netns/{outside}", "ss", "-Hltn", $"sport = :{port}").Out.Contains("LISTEN"), $"outside listener :{port}");
+            StartProcess([.. In(outside), Python, "-c", code]);
+            WaitFor(() => RunIn(outside, "ss", "-Hltn", $"sport = :{port}").Out.Contains("LISTEN"), $"outside listener :{port}");
         }
         return outside;
     }
@@ -103,7 +103,7 @@ public sealed class NetnsLab : IDisposable
     public static string FetchOnce(string ns, string address, int port)
     {
         var code = $"import socket\ns=socket.create_connection(('{address}',{port}),timeout=2)\nprint(s.recv(100).decode())";
-        var r = Run("nsenter", $"--net=/run/netns/{ns}", Python, "-c", code);
+        var r = RunIn(ns, Python, "-c", code);
         return r.Code == 0 ? r.Out.Trim() : "";
     }
 
@@ -113,7 +113,7 @@ public sealed class NetnsLab : IDisposable
         var code = $"import socket\ns=socket.create_connection(('{address}',{port}),timeout=2)\nprint(s.recv(100).decode())";
         for (var i = 0; i < 5; i++)
         {
-            var r = Run("nsenter", $"--net=/run/netns/{ns}", Python, "-c", code);
+            var r = RunIn(ns, Python, "-c", code);
             if (r.Code == 0) return r.Out.Trim();
             Thread.Sleep(200);
         }
@@ -124,17 +124,29 @@ public sealed class NetnsLab : IDisposable
     public bool Ping(string ns, string address)
     {
         for (var i = 0; i < 6; i++)
-            if (Run("nsenter", $"--net=/run/netns/{ns}", "ping", "-c", "1", "-W", "1", address).Code == 0) return true;
+            if (RunIn(ns, "ping", "-c", "1", "-W", "1", address).Code == 0) return true;
         return false;
     }
 
     public (int Code, string Out, string Err) Ip(string ns, params string[] args) => Run(["ip", "-n", ns, .. args]);
 
-    public string NftTable() => Run("nsenter", $"--net=/run/netns/{HostNs}", "nft", "list", "table", "inet", "volt").Out;
+    public string NftTable() => RunIn(HostNs, "nft", "list", "table", "inet", "volt").Out;
 
     public bool LinkExists(string ns, string name) => Ip(ns, "link", "show", "dev", name).Code == 0;
 
     public static (int Code, string Out, string Err) Run(params string[] argv) => TestEnv.Run(argv[0], argv[1..]);
+
+    /// <summary>The command prefix that enters the named netns <paramref name="ns"/> (its network only: not
+    /// <c>ip netns exec</c>, which also remounts /sys and hides the cgroup mounts).</summary>
+    public static string[] In(string ns) => ["nsenter", NetArg(ns)];
+
+    /// <summary>nsenter's argument that enters the named netns <paramref name="ns"/>.</summary>
+    public static string NetArg(string ns) => $"--net={LinkDriver.NetnsPath(ns)}";
+
+    /// <summary><paramref name="argv"/> run inside the named netns <paramref name="ns"/>.</summary>
+    public static (int Code, string Out, string Err) RunIn(string ns, params string[] argv) => Run([.. In(ns), .. argv]);
+
+    public static void MustIn(string ns, params string[] argv) => Must([.. In(ns), .. argv]);
 
     public static void Must(params string[] argv)
     {

@@ -34,7 +34,7 @@ public sealed class NetworkLifecycleTests : IDisposable
         _lab.LinkExists(_lab.HostNs, "volt-backend").ShouldBeFalse();
         _lab.LinkExists(_lab.HostNs, NetNames.Keeper("volt-backend")).ShouldBeFalse();
         _lab.LinkExists(_lab.HostNs, NetNames.KeeperPeer("volt-backend")).ShouldBeFalse();
-        NetnsLab.Run("nsenter", $"--net=/run/netns/{_lab.HostNs}", "nft", "list", "tables").Out.ShouldNotContain("volt");
+        NetnsLab.RunIn(_lab.HostNs, "nft", "list", "tables").Out.ShouldNotContain("volt");
         File.Exists(net.Store.NetworkFile("backend")).ShouldBeFalse();
         File.Exists(net.Store.IpamFile("backend")).ShouldBeFalse();
     }
