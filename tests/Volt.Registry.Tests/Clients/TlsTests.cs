@@ -19,7 +19,10 @@ public sealed class TlsTests : RegistryTestBase
         var caReq = new CertificateRequest("CN=Volt Test CA", caKey, HashAlgorithmName.SHA256);
         caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // One instant for both: with a UtcNow each, the leaf's notAfter could fall a second past the CA's (certificates
+        // keep whole seconds) and CertificateRequest.Create refused it (CI, once).
+        var now = DateTimeOffset.UtcNow;
+        using var ca = caReq.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
@@ -29,7 +32,7 @@ public sealed class TlsTests : RegistryTestBase
         req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        using var leaf = req.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        using var leaf = req.Create(ca, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
 
         File.WriteAllText(Path.Combine(CertDir, "ca.crt"), ca.ExportCertificatePem());
         var certFile = Path.Combine(Root, "server.crt");
