@@ -28,18 +28,21 @@ public sealed partial class Engines
     private TaskDriver? _taskDriver;
 
     /// <summary>systemd (systemctl) where it supervises, else voltd, started on demand as for containers.</summary>
-    public async Task<IWorkloadSupervisor> ServiceSupervisorAsync(CancellationToken ct)
+    /// <param name="oneAtATime">The caller makes its calls one after another (a CLI command): voltd's client blocks
+    /// instead of starting the socket engine and pool threads (<see cref="DaemonClient"/>). Compose overlaps its calls.</param>
+    public async Task<IWorkloadSupervisor> ServiceSupervisorAsync(CancellationToken ct, bool oneAtATime = false)
     {
         if (SystemdSupervises) return new SystemdWorkloadSupervisor(ServiceStore, Processes, Time);
-        var client = await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct).ConfigureAwait(false);
+        var client = await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct, blocking: oneAtATime).ConfigureAwait(false);
         return new DaemonServiceSupervisor(client, ServiceStore, ContainerHost.Cgroups);
     }
 
     /// <summary>systemd's timers where systemd supervises; voltd's (started on demand) otherwise.</summary>
-    public async Task<ITaskSupervisor> TaskSupervisorAsync(CancellationToken ct)
+    /// <param name="oneAtATime">As for <see cref="ServiceSupervisorAsync"/>.</param>
+    public async Task<ITaskSupervisor> TaskSupervisorAsync(CancellationToken ct, bool oneAtATime = false)
     {
         if (SystemdSupervises) return new SystemdTaskSupervisor(TaskStore, Processes, Time);
-        return new VoltdTaskSupervisor(await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct).ConfigureAwait(false));
+        return new VoltdTaskSupervisor(await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct, blocking: oneAtATime).ConfigureAwait(false));
     }
 
     /// <summary>The handlers voltd runs the non-container kinds with.</summary>

@@ -10,9 +10,11 @@ namespace Volt.Daemon;
 /// </summary>
 public static class DaemonLauncher
 {
-    public static async Task<DaemonClient> ConnectAsync(VoltPaths paths, string socketPath, string? configFile, CancellationToken ct)
+    /// <param name="blocking">The client's calls block the caller's thread (<see cref="DaemonClient"/>): for commands
+    /// that make one call at a time.</param>
+    public static async Task<DaemonClient> ConnectAsync(VoltPaths paths, string socketPath, string? configFile, CancellationToken ct, bool blocking = false)
     {
-        var client = new DaemonClient(socketPath);
+        var client = new DaemonClient(socketPath, blocking);
         // A connect is proof enough that voltd is there (a stale socket file refuses); requests report their own errors.
         try
         {

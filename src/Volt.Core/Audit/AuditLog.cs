@@ -60,7 +60,7 @@ public sealed class AuditLog(string path, TimeProvider time)
         // accepts a head that pins an earlier line, and the next append writes it again from the log's last line.
         Posix.FdatasyncOrThrow(handle);
         var head = new AuditHead(seq, HashLine(line));
-        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead), durable: false);
+        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead), durable: false, unwatched: true);
         return entry;
     }
 

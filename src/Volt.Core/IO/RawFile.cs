@@ -69,6 +69,28 @@ public static partial class RawFile
         throw Error(errno, to);
     }
 
+    /// <summary>
+    /// Puts <paramref name="from"/> in place of <paramref name="to"/> as a rename does, atomically for every reader, by
+    /// exchanging the two names (renameat2 RENAME_EXCHANGE) and unlinking the old file. Why not rename(2): ext4 flushes
+    /// the new file's data when a rename replaces an existing file (its auto_da_alloc guard for unsynced writes), 0.12–0.4
+    /// ms on these machines against ~0.02 ms for the exchange and the unlink. For files written without fsync only (a
+    /// synced file has nothing left to flush), and only where nobody watches the directory: inotify reports the
+    /// target's name moved away and back. No target yet, or a filesystem without the exchange: a plain rename.
+    /// </summary>
+    public static void SwapInto(string from, string to)
+    {
+        if (LibC.renameat2(LibC.AT_FDCWD, from, LibC.AT_FDCWD, to, 2 /* RENAME_EXCHANGE */) == 0)
+        {
+            if (LibC.unlink(from) != 0 && Marshal.GetLastPInvokeError() != Posix.ENOENT) throw Error(Marshal.GetLastPInvokeError(), from);
+            return;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno is not (Posix.ENOENT or EINVAL or ENOSYS or EOPNOTSUPP)) throw Error(errno, to);
+        if (LibC.rename(from, to) != 0) throw Error(Marshal.GetLastPInvokeError(), to);
+    }
+
+    private const int EINVAL = 22, ENOSYS = 38, EOPNOTSUPP = 95;
+
     private static int Check(int fd, string path) => fd >= 0 ? fd : throw Error(Marshal.GetLastPInvokeError(), path);
 
     private static Exception Error(int errno, string path)

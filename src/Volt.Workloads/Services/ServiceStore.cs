@@ -98,7 +98,7 @@ public sealed class ServiceStore(VoltPaths paths)
     /// machine crash tears reads as a fresh state.
     /// </summary>
     public void Save(string name, ServiceState state) =>
-        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ServiceJson.Default.ServiceState), durable: false);
+        AtomicFile.WriteAllBytes(StateFile(name), JsonSerializer.SerializeToUtf8Bytes(state, ServiceJson.Default.ServiceState), durable: false, unwatched: true);
 
     /// <summary>Parsed units of this store, cached by file identity (one parse per change of the unit).</summary>
     public ServiceUnits Units { get; } = new();

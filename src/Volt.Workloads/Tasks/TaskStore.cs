@@ -80,7 +80,7 @@ public sealed class TaskStore(VoltPaths paths)
         // What ps shows, beside the history: not synced (a crash leaves it stale, and a stale one is never used).
         if (Services.ServiceUnits.Stamp(HistoryFile(name)) is { } stamp)
             AtomicFile.WriteAllBytes(LastRunFile(name), JsonSerializer.SerializeToUtf8Bytes(
-                new TaskLastRun { HistoryStamp = stamp, Run = LastRan(runs) }, TaskJson.Default.TaskLastRun), durable: false);
+                new TaskLastRun { HistoryStamp = stamp, Run = LastRan(runs) }, TaskJson.Default.TaskLastRun), durable: false, unwatched: true);
     }
 
     /// <summary>

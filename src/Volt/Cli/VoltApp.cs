@@ -25,6 +25,7 @@ internal sealed class VoltApp
     public static int RunProcess(string[] args)
     {
         ExecutableNameCache.Preset();
+        CommandLineStrings.Install();
         return new VoltApp(new SystemConsole(), VoltEnvironment.Process, TimeProvider.System).Run(args);
     }
 

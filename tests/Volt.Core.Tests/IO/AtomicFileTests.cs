@@ -19,6 +19,21 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void WriteAllBytes_Unwatched_SwapsTheNewFileIn_AnOpenReaderKeepsTheOldBytes_NoTempFileLeft()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("s", "state.json");
+        AtomicFile.WriteAllBytes(path, "first"u8, durable: false, unwatched: true); // no file yet: a plain rename
+        File.ReadAllText(path).ShouldBe("first");
+        using var old = File.OpenRead(path);
+        AtomicFile.WriteAllBytes(path, "second"u8, durable: false, unwatched: true);
+        AtomicFile.WriteAllBytes(path, "third"u8, durable: false, unwatched: true);
+        File.ReadAllText(path).ShouldBe("third");
+        new StreamReader(old).ReadToEnd().ShouldBe("first");
+        Directory.GetFiles(dir.Combine("s")).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public void WriteAll_WritesEveryFileAcrossDirectoriesAndLeavesNoTempFiles()
     {
         using var dir = new TempDir();

@@ -54,10 +54,10 @@ public sealed class DaemonContractTests
         private readonly CancellationTokenSource _stop = new();
         private Task _run = Task.CompletedTask;
 
-        public Voltd()
+        public Voltd(bool blocking = false)
         {
             Socket = F.Dir.Combine("voltd.sock");
-            Client = new DaemonClient(Socket);
+            Client = new DaemonClient(Socket, blocking);
             Tasks = new TaskWorkloadHandler(new Volt.Workloads.Tasks.TaskStore(F.Paths), F.Host.Cgroups, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         }
 
@@ -111,10 +111,12 @@ public sealed class DaemonContractTests
         Should.Throw<ArgumentException>(() => new DaemonDispatcher(null!, [.. DaemonRoutes.All, twin])).Message.ShouldContain("StartWorkload");
     }
 
-    [Fact]
-    public async Task Every_declared_route_is_reachable_through_the_typed_client_and_answers_its_declared_types()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the CLI's one-call-at-a-time client: blocking socket calls on the caller's thread
+    public async Task Every_declared_route_is_reachable_through_the_typed_client_and_answers_its_declared_types(bool blocking)
     {
-        await using var d = new Voltd();
+        await using var d = new Voltd(blocking);
         await d.StartAsync();
         var c = d.Client;
         var calls = new List<(DaemonRoute Route, Func<Task> Call)>

@@ -35,7 +35,7 @@ internal static class ServiceCommands
         var store = ctx.Engines.ServiceStore;
         var names = parse.GetValue(Names)!.Select(ServiceName.Normalize).ToList();
         foreach (var n in names) store.EnsureExists(n);
-        var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct).ConfigureAwait(false);
+        var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false);
         foreach (var n in names)
         {
             ctx.AuditResource = n;

@@ -67,7 +67,7 @@ internal sealed class ServiceCreateCommand : VoltCommand, ITrailingCommand
         ctx.Out.Line(name);
         if (parse.GetValue(Now))
         {
-            var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct).ConfigureAwait(false);
+            var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false);
             await supervisor.ReloadAsync(ct).ConfigureAwait(false);
             await supervisor.StartAsync(WorkloadKind.Service, name, ct).ConfigureAwait(false);
         }

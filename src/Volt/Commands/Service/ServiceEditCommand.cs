@@ -46,7 +46,7 @@ internal sealed class ServiceEditCommand : VoltCommand
             }
             var wasActive = ctx.Engines.ServiceDriver.Info(name).Status.IsActive();
             ctx.Engines.Services.Replace(name, edited);
-            var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct).ConfigureAwait(false);
+            var supervisor = await ctx.Engines.ServiceSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false);
             await supervisor.ReloadAsync(ct).ConfigureAwait(false);
             if (wasActive) await supervisor.RestartAsync(WorkloadKind.Service, name, ct).ConfigureAwait(false);
             ctx.Out.Line(wasActive ? $"{name}: unit replaced, service restarted" : $"{name}: unit replaced");

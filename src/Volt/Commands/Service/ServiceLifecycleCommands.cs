@@ -77,7 +77,7 @@ internal sealed class ServiceEnableCommand : VoltCommand
     {
         // Enabling needs no running voltd (a marker it reads when it starts); under systemd it is systemctl.
         var systemd = ctx.Engines.SystemdSupervises;
-        IWorkloadSupervisor? supervisor = systemd ? await ctx.Engines.ServiceSupervisorAsync(ct).ConfigureAwait(false) : null;
+        IWorkloadSupervisor? supervisor = systemd ? await ctx.Engines.ServiceSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false) : null;
         var store = ctx.Engines.ServiceStore;
         foreach (var n in parse.GetValue(ServiceCommands.Names)!.Select(Workloads.Services.ServiceName.Normalize).ToList())
         {
@@ -117,7 +117,7 @@ internal sealed class ServiceDeleteCommand : VoltCommand
             var systemd = ctx.Engines.SystemdSupervises;
             if (active || systemd)
             {
-                supervisor ??= await ctx.Engines.ServiceSupervisorAsync(ct).ConfigureAwait(false);
+                supervisor ??= await ctx.Engines.ServiceSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false);
                 if (active) await supervisor.StopAsync(WorkloadKind.Service, n, null, ct).ConfigureAwait(false);
                 if (systemd) await supervisor.EnableAsync(WorkloadKind.Service, n, false, ct).ConfigureAwait(false);
             }

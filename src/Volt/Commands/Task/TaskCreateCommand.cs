@@ -40,7 +40,7 @@ internal sealed class TaskCreateCommand : VoltCommand, ITrailingCommand
             parse.GetValue(User), parse.GetValue(Env), parse.GetValue(Workdir) is { } w ? Path.GetFullPath(w) : null);
         var engine = ctx.Engines.Tasks;
         engine.Create(spec, ctx.Env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        try { await (await ctx.Engines.TaskSupervisorAsync(ct).ConfigureAwait(false)).LoadAsync(name, ct).ConfigureAwait(false); }
+        try { await (await ctx.Engines.TaskSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false)).LoadAsync(name, ct).ConfigureAwait(false); }
         catch
         {
             engine.Delete(name); // nothing half-made: a task whose timer could not be armed is not created

@@ -19,7 +19,7 @@ internal sealed class TaskRunCommand : VoltCommand
     {
         var name = parse.GetValue(TaskCommands.Name)!;
         ctx.Engines.Tasks.Store.EnsureExists(name);
-        var run = await (await ctx.Engines.TaskSupervisorAsync(ct).ConfigureAwait(false)).RunAsync(name, ct).ConfigureAwait(false);
+        var run = await (await ctx.Engines.TaskSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false)).RunAsync(name, ct).ConfigureAwait(false);
         if (ctx.Out.Format != Rendering.OutputFormat.Table) ctx.Out.Object(TaskViews.Run(run));
         return run.Result switch
         {
@@ -63,7 +63,7 @@ internal static class TaskEnable
     {
         var name = parse.GetValue(TaskCommands.Name)!;
         ctx.Engines.Tasks.SetEnabled(name, enabled);
-        await (await ctx.Engines.TaskSupervisorAsync(ct).ConfigureAwait(false)).LoadAsync(name, ct).ConfigureAwait(false);
+        await (await ctx.Engines.TaskSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false)).LoadAsync(name, ct).ConfigureAwait(false);
         ctx.Out.Line(name);
         return 0;
     }
@@ -85,7 +85,7 @@ internal sealed class TaskDeleteCommand : VoltCommand
         var name = parse.GetValue(TaskCommands.Name)!;
         var engine = ctx.Engines.Tasks;
         engine.Store.EnsureExists(name);
-        await (await ctx.Engines.TaskSupervisorAsync(ct).ConfigureAwait(false)).RemoveAsync(name, ct).ConfigureAwait(false);
+        await (await ctx.Engines.TaskSupervisorAsync(ct, oneAtATime: true).ConfigureAwait(false)).RemoveAsync(name, ct).ConfigureAwait(false);
         engine.Delete(name);
         ctx.Out.Line(name);
         return 0;
