@@ -147,22 +147,18 @@ static int sandboxed(char **argv) {
 	while ((len = getline(&line, &cap, plan)) > 0) {
 		if (line[len - 1] == '\n') line[--len] = 0;
 		unsigned long long a = 0, b = 0, c = 0, d = 0;
-		int at = 0;
-		if (strncmp(line, "nnp ", 4) == 0) nnp = line[4] == '1';
-		else if (sscanf(line, "caps %llx", &a) == 1) { have_caps = 1; keep = a; }
-		else if (sscanf(line, "landlock %d %llx %llx %llx %llx", &ll_abi, &a, &b, &c, &d) == 5) {
-			step = "landlock";
-			int have = abi();
-			if (have < ll_abi) { errno = EOPNOTSUPP; die("the kernel's Landlock ABI is older than the plan's"); }
-			struct ll_ruleset_attr attr = { a, b, c };
-			size_t size = ll_abi >= 6 ? 24 : ll_abi >= 4 ? 16 : 8;
-			ruleset = (int)syscall(SYS_ll_create, &attr, size, 0U);
-			if (ruleset < 0) die("landlock_create_ruleset");
-			flags = d;
-		} else if (sscanf(line, "path %llx %llx %n", &a, &b, &at) == 2 && at > 0) {
+		/* Dispatched on the line's first word: a plan is hundreds of path lines, and trying each format with
+		 * sscanf in turn was three sscanf calls per line (~0.5 ms of a service start). */
+		if (strncmp(line, "path ", 5) == 0) {
 			step = "landlock";
 			if (ruleset < 0) bad("path before landlock");
-			const char *p = line + at;
+			char *q = line + 5, *end;
+			a = strtoull(q, &end, 16);
+			if (end == q || *end != ' ') bad(line);
+			q = end + 1;
+			b = strtoull(q, &end, 16);
+			if (end == q || *end != ' ' || !end[1]) bad(line);
+			const char *p = end + 1;
 			int fd = open(p, O_PATH | O_CLOEXEC);
 			if (fd < 0) {
 				if (b && errno == ENOENT) continue;
@@ -170,7 +166,8 @@ static int sandboxed(char **argv) {
 				exit(125);
 			}
 			/* The rule as planned; a file refuses directory rights (EINVAL) and gets the file rights instead: one
-			 * syscall per directory, two per file, where an fstat first made it two for each. */
+			 * syscall per directory, two per file, where an fstat first made it two for each. The planner gives
+			 * the files it listed their file rights already, so theirs succeeds at once too. */
 			struct ll_path_attr r = { a, fd };
 			int added = r.access ? (int)syscall(SYS_ll_add, ruleset, LL_RULE_PATH, &r, 0U) : 0;
 			if (added < 0 && errno == EINVAL && (a & ~LL_FILE_RIGHTS)) {
@@ -186,7 +183,18 @@ static int sandboxed(char **argv) {
 			}
 			/* O_CLOEXEC: the exec closes them; a plan of thousands of paths closes as it goes (RLIMIT_NOFILE). */
 			if (fd >= 512) close(fd);
-		} else if (sscanf(line, "port %llx %llx", &a, &b) == 2) {
+		} else if (strncmp(line, "nnp ", 4) == 0) nnp = line[4] == '1';
+		else if (strncmp(line, "caps ", 5) == 0 && sscanf(line, "caps %llx", &a) == 1) { have_caps = 1; keep = a; }
+		else if (strncmp(line, "landlock ", 9) == 0 && sscanf(line, "landlock %d %llx %llx %llx %llx", &ll_abi, &a, &b, &c, &d) == 5) {
+			step = "landlock";
+			int have = abi();
+			if (have < ll_abi) { errno = EOPNOTSUPP; die("the kernel's Landlock ABI is older than the plan's"); }
+			struct ll_ruleset_attr attr = { a, b, c };
+			size_t size = ll_abi >= 6 ? 24 : ll_abi >= 4 ? 16 : 8;
+			ruleset = (int)syscall(SYS_ll_create, &attr, size, 0U);
+			if (ruleset < 0) die("landlock_create_ruleset");
+			flags = d;
+		} else if (strncmp(line, "port ", 5) == 0 && sscanf(line, "port %llx %llx", &a, &b) == 2) {
 			step = "landlock";
 			if (ruleset < 0) bad("port before landlock");
 			struct ll_port_attr r = { a, b };
