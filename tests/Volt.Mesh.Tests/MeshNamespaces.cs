@@ -77,10 +77,10 @@ public sealed class MeshNamespaces : IAsyncLifetime
 
     /// <summary>volt with host <paramref name="i"/>'s root inside its namespace.</summary>
     public (int Code, string Out, string Err) Volt(int i, params string[] args) =>
-        TestEnv.Run("nsenter", [$"--net=/run/netns/{Ns(i)}", VoltBinary.Path, .. args],
+        TestEnv.Run("nsenter", [Netns.Enter(Ns(i)), VoltBinary.Path, .. args],
             new Dictionary<string, string> { ["VOLT_ROOT"] = Root(i), ["VOLT_COLOR"] = "never" }, null);
 
-    public (int Code, string Out, string Err) In(int i, params string[] args) => TestEnv.Run("nsenter", [$"--net=/run/netns/{Ns(i)}", .. args]);
+    public (int Code, string Out, string Err) In(int i, params string[] args) => TestEnv.Run("nsenter", [Netns.Enter(Ns(i)), .. args]);
 
     /// <summary>A POST to etcd's JSON gateway from inside host 1.</summary>
     public (int Code, string Out, string Err) Curl(int i, string path, string body) =>
@@ -132,7 +132,7 @@ public sealed class MeshNamespaces : IAsyncLifetime
     public Process Spawn(int i, string? root, string file, params string[] args)
     {
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add($"--net=/run/netns/{Ns(i)}");
+        psi.ArgumentList.Add(Netns.Enter(Ns(i)));
         psi.ArgumentList.Add(file);
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (root is not null) psi.Environment["VOLT_ROOT"] = root;

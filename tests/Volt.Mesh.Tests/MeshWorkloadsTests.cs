@@ -124,7 +124,7 @@ public sealed class MeshWorkloadsTests(MeshNamespaces m) : IClassFixture<MeshNam
         // (REKEY_TIMEOUT, 5 s = 25 pings), and the pings after it get through with the new key.
         var h3Ip = Status(3)["meshIp"]!.GetValue<string>();
         var oldKey = Status(3)["publicKey"]!.GetValue<string>();
-        using (var ping = new Process { StartInfo = new ProcessStartInfo("nsenter", [$"--net=/run/netns/{m.Ns(1)}", "ping", "-n", "-i", "0.2", "-c", "50", "-W", "1", h3Ip]) { RedirectStandardOutput = true } })
+        using (var ping = new Process { StartInfo = new ProcessStartInfo("nsenter", [Netns.Enter(m.Ns(1)), "ping", "-n", "-i", "0.2", "-c", "50", "-W", "1", h3Ip]) { RedirectStandardOutput = true } })
         {
             var lines = new List<string>();
             var firstReply = new TaskCompletionSource();
@@ -188,7 +188,7 @@ public sealed class MeshWorkloadsTests(MeshNamespaces m) : IClassFixture<MeshNam
         var root = Path.Combine(m.Dir.Path, "embedded");
         m.ExtraRoots.Add(root);
         (int Code, string Out, string Err) V(params string[] args) =>
-            TestEnv.Run("nsenter", [$"--net=/run/netns/{m.Ns(2)}", VoltBinary.Path, .. args], new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" }, null);
+            TestEnv.Run("nsenter", [Netns.Enter(m.Ns(2)), VoltBinary.Path, .. args], new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" }, null);
         var iface = "vme" + m.Id;
         try
         {
@@ -214,7 +214,7 @@ public sealed class MeshWorkloadsTests(MeshNamespaces m) : IClassFixture<MeshNam
         finally
         {
             V("service", "stop", "volt-etcd");
-            TestEnv.Run("nsenter", $"--net=/run/netns/{m.Ns(2)}", "ip", "link", "del", iface);
+            TestEnv.Run("nsenter", Netns.Enter(m.Ns(2)), "ip", "link", "del", iface);
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class ComposeStackTests
         var ns = "vc" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
         var env = new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" };
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Volt(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, "compose", "-f", dir.Combine("stack", "compose.yaml"), .. a]), env, null);
         try
         {

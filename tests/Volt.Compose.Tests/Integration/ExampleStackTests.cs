@@ -28,7 +28,7 @@ public sealed partial class ExampleStackTests
         var file = Path.Combine(TestEnv.RepoRoot, "examples", "hello-stack", "volt-compose.yaml");
         var ns = "vh" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Sh(params string[] a) => TestEnv.Run("nsenter", In(a));
         (int Code, string Out, string Err) Volt(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
         (int Code, string Out, string Err) Compose(params string[] a) => Volt(["compose", "-f", file, .. a]);

@@ -37,7 +37,7 @@ public sealed class LargeStackTests
         var ns = "vb" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
         var env = new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" };
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Volt(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
         (int Code, string Out, string Err) Compose(params string[] a) => Volt(["compose", "-f", file, .. a]);
         try

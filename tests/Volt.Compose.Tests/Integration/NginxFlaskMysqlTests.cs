@@ -30,7 +30,7 @@ public sealed class NginxFlaskMysqlTests
         var project = Path.Combine(TestEnv.RepoRoot, "tests", "Volt.Compose.Tests", "Integration", "nginx-flask-mysql");
         var ns = "vn" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Sh(params string[] a) => TestEnv.Run("nsenter", In(a));
         (int Code, string Out, string Err) Volt(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
         (int Code, string Out, string Err) Compose(params string[] a) =>
@@ -92,7 +92,7 @@ public sealed class NginxFlaskMysqlTests
     /// <summary><c>volt dns serve</c> in the namespace (it follows the stack's networks as they are created).</summary>
     internal static async Task<Process> StartDnsAsync(string ns, Dictionary<string, string> env)
     {
-        var psi = new ProcessStartInfo("nsenter", ["--net=/var/run/netns/" + ns, VoltBinary.Path, "dns", "serve", "--upstream", "127.0.0.1:9"])
+        var psi = new ProcessStartInfo("nsenter", [Netns.Enter(ns), VoltBinary.Path, "dns", "serve", "--upstream", "127.0.0.1:9"])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         };

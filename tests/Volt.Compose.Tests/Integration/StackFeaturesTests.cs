@@ -25,7 +25,7 @@ public sealed partial class StackFeaturesTests
         var env = new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" };
         var ns = "vf" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Volt(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
         var servers = new List<Process>();
         try
@@ -125,7 +125,7 @@ public sealed partial class StackFeaturesTests
     /// <summary>Starts <c>volt ARGS</c> in the namespace; returns the first match of <paramref name="ready"/> on its stderr.</summary>
     internal static async Task<string> StartAsync(List<Process> servers, string ns, Dictionary<string, string> env, string[] args, Regex ready)
     {
-        var psi = new ProcessStartInfo("nsenter", ["--net=/var/run/netns/" + ns, VoltBinary.Path, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("nsenter", [Netns.Enter(ns), VoltBinary.Path, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var (k, v) in env) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         servers.Add(p);

@@ -29,7 +29,7 @@ public sealed class StartFirstTests
         var env = new Dictionary<string, string> { ["VOLT_ROOT"] = root, ["VOLT_COLOR"] = "never" };
         var ns = "vs" + Guid.NewGuid().ToString("N")[..8];
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
-        string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+        string[] In(params string[] a) => [Netns.Enter(ns), .. a];
         (int Code, string Out, string Err) Volt(IDictionary<string, string> e, params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), e, null);
         var file = dir.Combine("stack", "compose.yaml");
         (int Code, string Out, string Err) Compose(params string[] a) => Volt(env, ["compose", "-f", file, .. a]);

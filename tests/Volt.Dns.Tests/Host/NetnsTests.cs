@@ -46,14 +46,14 @@ public sealed class NetnsTests : IDisposable
         r.Code.ShouldBe(0, $"{file} {string.Join(' ', args)}: {r.Err}");
     }
 
-    private (int Code, string Out, string Err) In(string file, params string[] args) => TestEnv.Run("nsenter", ["--net=/run/netns/" + _ns, file, .. args]);
+    private (int Code, string Out, string Err) In(string file, params string[] args) => TestEnv.Run("nsenter", [Netns.Enter(_ns), file, .. args]);
 
     private string Dig(params string[] args) => In("dig", ["+tries=1", "+time=3", .. args]).Out;
 
     /// <summary>Starts <c>volt dns serve</c> in the namespace; returns once it has printed that it listens.</summary>
     private async Task<Process> ServeAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("nsenter", ["--net=/run/netns/" + _ns, VoltBinary.Path, "dns", "serve", .. args])
+        var psi = new ProcessStartInfo("nsenter", [Netns.Enter(_ns), VoltBinary.Path, "dns", "serve", .. args])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         };

@@ -28,7 +28,7 @@ public sealed class Dnsmasq : IDisposable
             "--listen-address=" + at.Address, "--port=" + at.Port, "--local-ttl=60", "--neg-ttl=60", "--pid-file=", "--user=root",
             "--log-facility=-", .. records,
         ];
-        var psi = netns is null ? new ProcessStartInfo("dnsmasq") : new ProcessStartInfo("nsenter", ["--net=/run/netns/" + netns, "dnsmasq"]);
+        var psi = netns is null ? new ProcessStartInfo("dnsmasq") : new ProcessStartInfo("nsenter", [Netns.Enter(netns), "dnsmasq"]);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.RedirectStandardError = true;
         psi.RedirectStandardOutput = true;

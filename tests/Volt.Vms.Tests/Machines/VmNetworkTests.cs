@@ -42,7 +42,7 @@ public sealed class VmNetworkTests(VmFixture fx) : IAsyncLifetime
         var name = $"volt-test-{_id}-{suffix}";
         Must("ip", "netns", "add", name);
         _namespaces.Add(name);
-        Must("nsenter", $"--net=/run/netns/{name}", "ip", "link", "set", "lo", "up");
+        Must("nsenter", Volt.Testing.Netns.Enter(name), "ip", "link", "set", "lo", "up");
         return name;
     }
 
@@ -106,7 +106,7 @@ public sealed class VmNetworkTests(VmFixture fx) : IAsyncLifetime
 
         await _runtime.StopAsync(Vm, TimeSpan.FromSeconds(1));
         net.Store.Attachments().ShouldNotContain(a => a.Container == Vm, "the VM's attachment goes with QEMU");
-        Must("nsenter", $"--net=/run/netns/{host}", "ip", "link", "show", "master", "volt0").ShouldNotContain(NetworkManager.TapName(Vm));
+        Must("nsenter", Volt.Testing.Netns.Enter(host), "ip", "link", "show", "master", "volt0").ShouldNotContain(NetworkManager.TapName(Vm));
     }
 
     /// <summary>An HTTP GET from inside a namespace, tried until it answers or 90 s passed (a TCG guest under CI's load is
@@ -118,7 +118,7 @@ public sealed class VmNetworkTests(VmFixture fx) : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
-            var r = TestEnv.Run("nsenter", $"--net=/run/netns/{netns}", "python3", "-c", code);
+            var r = TestEnv.Run("nsenter", Volt.Testing.Netns.Enter(netns), "python3", "-c", code);
             if (r.Code == 0) return r.Out.Trim();
             last = r.Err;
             Thread.Sleep(300);
@@ -129,7 +129,7 @@ public sealed class VmNetworkTests(VmFixture fx) : IAsyncLifetime
     /// <summary>The real <c>volt dns serve</c> in the host namespace, on the network's gateway; returns once it listens.</summary>
     private async Task<Process> ServeDnsAsync(string netns, string gateway)
     {
-        var psi = new ProcessStartInfo("nsenter", [$"--net=/run/netns/{netns}", VoltBinary.Path, "dns", "serve"])
+        var psi = new ProcessStartInfo("nsenter", [Volt.Testing.Netns.Enter(netns), VoltBinary.Path, "dns", "serve"])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         };

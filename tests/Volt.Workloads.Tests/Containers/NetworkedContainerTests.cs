@@ -21,7 +21,7 @@ public sealed class NetworkedContainerTests
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
         try
         {
-            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            string[] In(params string[] a) => [Netns.Enter(ns), .. a];
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never" };
             // Port 80 inside: the default sandbox grants no capabilities, so binding it is asked for explicitly.
@@ -59,7 +59,7 @@ public sealed class NetworkedContainerTests
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
         try
         {
-            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            string[] In(params string[] a) => [Netns.Enter(ns), .. a];
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never", ["VOLT_NETWORK_DEFAULT"] = "volt0" };
             (int Code, string Out, string Err) V(params string[] a) => TestEnv.Run("nsenter", In([VoltBinary.Path, .. a]), env, null);
@@ -96,7 +96,7 @@ public sealed class NetworkedContainerTests
         TestEnv.Run("ip", "netns", "add", ns).Code.ShouldBe(0);
         try
         {
-            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            string[] In(params string[] a) => [Netns.Enter(ns), .. a];
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             // The seed's default (the suites run with VOLT_NETWORK_DEFAULT=none; this test is inside its own netns).
             var env = new Dictionary<string, string> { ["VOLT_ROOT"] = f.Root, ["VOLT_COLOR"] = "never", ["VOLT_NETWORK_DEFAULT"] = "volt0" };
@@ -138,7 +138,7 @@ public sealed class NetworkedContainerTests
         System.Diagnostics.Process? listener = null;
         try
         {
-            string[] In(params string[] a) => ["--net=/var/run/netns/" + ns, .. a];
+            string[] In(params string[] a) => [Netns.Enter(ns), .. a];
             TestEnv.Run("nsenter", In("ip", "link", "set", "lo", "up"));
             listener = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nsenter", In("busybox", "nc", "-l", "-p", "18999"))
                 { RedirectStandardInput = true, RedirectStandardOutput = true })!;
