@@ -167,12 +167,19 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
         {
             try { ((Socket)s!).Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         }, socket);
-        SendAll(socket, head);
-        if (body is { Length: > 0 }) SendAll(socket, body);
         using var response = new MemoryStream();
-        var buffer = new byte[8192];
-        int n;
-        while ((n = socket.Receive(buffer, SocketFlags.None)) > 0) response.Write(buffer, 0, n);
+        try
+        {
+            SendAll(socket, head);
+            if (body is { Length: > 0 }) SendAll(socket, body);
+            var buffer = new byte[8192];
+            int n;
+            while ((n = socket.Receive(buffer, SocketFlags.None)) > 0) response.Write(buffer, 0, n);
+        }
+        catch (SocketException e) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the call to voltd was cancelled", e, ct); // our shutdown, whichever call it met
+        }
         ct.ThrowIfCancellationRequested(); // the shutdown ended the receive: the answer is not whole
         return HttpResponseParser.Parse(response.ToArray());
     }

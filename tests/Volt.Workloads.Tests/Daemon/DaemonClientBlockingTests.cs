@@ -36,6 +36,17 @@ public sealed class DaemonClientBlockingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_call_cancelled_before_its_request_went_out_throws_OperationCanceled_not_a_daemon_error()
+    {
+        using var client = new DaemonClient(_dir.Combine("silent.sock"), blocking: true);
+        (await client.IsListeningAsync()).ShouldBeTrue(); // connected: the call reuses it and goes straight to its send
+        using var accepted = await _silent.AcceptAsync();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync(); // the shutdown comes first, so the send itself fails
+        await Should.ThrowAsync<OperationCanceledException>(() => client.StartWorkloadAsync("service", "web", cts.Token));
+    }
+
+    [Fact]
     public async Task A_ping_that_gets_no_answer_gives_up_as_the_asynchronous_client_does()
     {
         using var client = new DaemonClient(_dir.Combine("silent.sock"), blocking: true);
