@@ -81,15 +81,13 @@ public static partial class RawFile
     {
         if (LibC.renameat2(LibC.AT_FDCWD, from, LibC.AT_FDCWD, to, 2 /* RENAME_EXCHANGE */) == 0)
         {
-            if (LibC.unlink(from) != 0 && Marshal.GetLastPInvokeError() != Posix.ENOENT) throw Error(Marshal.GetLastPInvokeError(), from);
+            if (LibC.unlink(from) != 0 && Marshal.GetLastPInvokeError() != Errno.ENOENT) throw Error(Marshal.GetLastPInvokeError(), from);
             return;
         }
         var errno = Marshal.GetLastPInvokeError();
-        if (errno is not (Posix.ENOENT or EINVAL or ENOSYS or EOPNOTSUPP)) throw Error(errno, to);
+        if (errno is not (Errno.ENOENT or Errno.EINVAL or Errno.ENOSYS or Errno.EOPNOTSUPP)) throw Error(errno, to);
         if (LibC.rename(from, to) != 0) throw Error(Marshal.GetLastPInvokeError(), to);
     }
-
-    private const int EINVAL = 22, ENOSYS = 38, EOPNOTSUPP = 95;
 
     private static int Check(int fd, string path) => fd >= 0 ? fd : throw Error(Marshal.GetLastPInvokeError(), path);
 

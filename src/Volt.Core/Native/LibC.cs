@@ -31,7 +31,7 @@ public static unsafe partial class LibC
 public static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EWOULDBLOCK = 11, EAGAIN = 11, EBUSY = 16, EEXIST = 17,
-        EXDEV = 18, ENODEV = 19, EINVAL = 22, ENOSPC = 28, EMLINK = 31;
+        EXDEV = 18, ENODEV = 19, EINVAL = 22, ENOSPC = 28, EMLINK = 31, ENOSYS = 38, EOPNOTSUPP = 95;
 }
 
 /// <summary>Signal numbers (Linux x86-64 / arm64).</summary>
