@@ -32,11 +32,15 @@ public sealed partial class Engines
     /// <summary>What the container engine runs on: detected cgroups, <see cref="Rootfs"/>, <see cref="NetworkAttacher"/>.</summary>
     public ContainerHost ContainerHost => Once(ref _host, () => new ContainerHost
     {
-        Paths = Paths, Cgroups = CgroupDetector.Detect(Paths), Rootfs = Rootfs, Network = NetworkAttacher,
+        Paths = Paths, Cgroups = Cgroups, Rootfs = Rootfs, Network = NetworkAttacher,
         Processes = Processes, Time = Time, Logging = Logging,
         DefaultNetwork = Config.Section<NetworkConfig>().EffectiveDefault,
     });
     private ContainerHost? _host;
+
+    /// <summary>This host's cgroup hierarchy, detected on first use (<see cref="CgroupDetector"/>).</summary>
+    public ICgroupDriver Cgroups => Once(ref _cgroups, () => CgroupDetector.Detect(Paths));
+    private ICgroupDriver? _cgroups;
 
     public ContainerEngine Containers => Once(ref _containers, () => new ContainerEngine(ContainerHost));
     private ContainerEngine? _containers;

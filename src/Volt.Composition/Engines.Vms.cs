@@ -27,7 +27,7 @@ public sealed partial class Engines
     public VmEngine Vms => Once(ref _vms, () => new VmEngine(VmStore, KernelStore, new DiskBuilder(Paths, Images, Processes), Processes, Time));
     private VmEngine? _vms;
 
-    public VmDriver VmDriver => Once(ref _vmDriver, () => new VmDriver(VmStore, () => ContainerHost.Cgroups));
+    public VmDriver VmDriver => Once(ref _vmDriver, () => new VmDriver(VmStore, () => Cgroups));
     private VmDriver? _vmDriver;
 
     public AccelProbe AccelProbe => Once(ref _accelProbe, () => new AccelProbe(Paths, Time, Logging.CreateLogger("Volt.Vms")));
@@ -35,7 +35,7 @@ public sealed partial class Engines
 
     /// <summary>voltd's VM runtime (QEMU processes under voltd's supervision).</summary>
     private VmRuntime VmRuntime(Microsoft.Extensions.Logging.ILoggerFactory logging) =>
-        new(Vms, new ServiceLauncher(ContainerHost.Cgroups, Paths.Lib, Time), new AccelProbe(Paths, Time, logging.CreateLogger("Volt.Vms")),
+        new(Vms, new ServiceLauncher(Cgroups, Paths.Lib, Time), new AccelProbe(Paths, Time, logging.CreateLogger("Volt.Vms")),
             new Adapters.VmNetworkAttacher(Networks), Time, logging);
 
     /// <summary>voltd, started on demand: VMs are started and stopped there (systemd: <c>systemctl</c> on volt-vm@NAME.service).</summary>

@@ -34,7 +34,7 @@ public sealed partial class Engines
     {
         if (SystemdSupervises) return new SystemdWorkloadSupervisor(ServiceStore, Processes, Time);
         var client = await DaemonLauncher.ConnectAsync(Paths, DaemonSocket, ConfigFile, ct, blocking: oneAtATime).ConfigureAwait(false);
-        return new DaemonServiceSupervisor(client, ServiceStore, ContainerHost.Cgroups);
+        return new DaemonServiceSupervisor(client, ServiceStore, () => Cgroups);
     }
 
     /// <summary>systemd's timers where systemd supervises; voltd's (started on demand) otherwise.</summary>
@@ -48,8 +48,8 @@ public sealed partial class Engines
     /// <summary>The handlers voltd runs the non-container kinds with.</summary>
     private IReadOnlyList<IWorkloadHandler> DaemonWorkloads(Microsoft.Extensions.Logging.ILoggerFactory logging) =>
     [
-        new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(ContainerHost.Cgroups, Paths.Lib, Time), Time, logging)),
-        new TaskWorkloadHandler(TaskStore, ContainerHost.Cgroups, logging.CreateLogger("Volt.Tasks")),
+        new ServiceWorkloadHandler(new ServiceRuntime(ServiceStore, new ServiceLauncher(Cgroups, Paths.Lib, Time), Time, logging)),
+        new TaskWorkloadHandler(TaskStore, Cgroups, logging.CreateLogger("Volt.Tasks")),
         new Adapters.VmWorkloadHandler(VmRuntime(logging)),
     ];
 }

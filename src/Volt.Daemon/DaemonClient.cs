@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Volt.Core.Errors;
+using Volt.Core.IO;
 using Volt.Hosting;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Supervision;
@@ -16,13 +17,16 @@ namespace Volt.Daemon;
 /// Every call goes through <see cref="CallAsync"/> with a row of <see cref="DaemonRoutes"/>: there is no other way to
 /// name a path here.
 /// </summary>
-/// <param name="blocking">Each call runs on the caller's thread with blocking socket calls (a cancelled token shuts
-/// the socket down, which ends a blocked receive at once): for a command that makes its calls one at a time. No epoll
-/// thread, no pool workers started and woken for the answer — a tenth of a <c>volt service start</c>'s CPU. Callers
-/// that overlap calls (compose's parallel starts and stops) keep the asynchronous calls.</param>
+/// <param name="blocking">Each call runs on the caller's thread with blocking socket calls on a bare descriptor
+/// (<see cref="LocalSocket"/>; a cancelled token shuts the socket down, which ends a blocked receive at once): for a
+/// command that makes its calls one at a time. No socket engine, epoll thread or pool workers started and woken for
+/// the answer — a tenth of a <c>volt service start</c>'s CPU. Callers that overlap calls (compose's parallel starts
+/// and stops) keep the asynchronous calls on <see cref="Socket"/>.</param>
 public sealed class DaemonClient(string socketPath, bool blocking = false) : ISupervisor, IDisposable
 {
-    private Socket? _connected;
+    /// <summary>The connection <see cref="IsListeningAsync"/> made, kept for the first request: a <see cref="Socket"/>,
+    /// or a <see cref="LocalSocket"/> when <c>blocking</c>.</summary>
+    private IDisposable? _connected;
 
     public string Name => "voltd";
     public string SocketPath => socketPath;
@@ -34,7 +38,8 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
         try
         {
             // Kept for the first request: one connect instead of two on the CLI's start path.
-            Interlocked.Exchange(ref _connected, await ConnectAsync(ct).ConfigureAwait(false))?.Dispose();
+            IDisposable connection = blocking ? ConnectBlocking(ct) : await ConnectAsync(ct).ConfigureAwait(false);
+            Interlocked.Exchange(ref _connected, connection)?.Dispose();
             return true;
         }
         catch (SocketException e) when (e.SocketErrorCode != SocketError.AccessDenied) { return false; }
@@ -126,31 +131,39 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            if (blocking)
-            {
-                ct.ThrowIfCancellationRequested();
-                socket.Connect(new UnixDomainSocketEndPoint(socketPath)); // a local socket: accepted or refused at once
-            }
-            else await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
             return socket;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
         {
             socket.Dispose();
-            // The socket is root:volt 0660 (docs/security.md): the kernel refused before voltd could say which rule.
-            throw new VoltException(ExitCode.Permission,
-                $"permission denied on voltd's socket {socketPath}: it admits root and group {Core.Security.AccessRules.VoltGroup} (see docs/security.md)", e);
+            throw PermissionDenied(e);
         }
         catch { socket.Dispose(); throw; }
     }
 
+    private LocalSocket ConnectBlocking(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        try { return LocalSocket.Connect(socketPath); } // a local socket: accepted or refused at once
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied) { throw PermissionDenied(e); }
+    }
+
+    // The socket is root:volt 0660 (docs/security.md): the kernel refused before voltd could say which rule.
+    private VoltException PermissionDenied(SocketException e) => new(ExitCode.Permission,
+        $"permission denied on voltd's socket {socketPath}: it admits root and group {Core.Security.AccessRules.VoltGroup} (see docs/security.md)", e);
+
     /// <summary>One request, the whole response (read to EOF): status code and de-chunked body.</summary>
     private async Task<(int Status, byte[] Body)> SendAsync(string method, string path, byte[]? body, CancellationToken ct)
     {
-        using var socket = Interlocked.Exchange(ref _connected, null) ?? await ConnectAsync(ct).ConfigureAwait(false);
         var head = Encoding.ASCII.GetBytes(
             $"{method} {path} HTTP/1.1\r\nHost: voltd\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body?.Length ?? 0}\r\n\r\n");
-        if (blocking) return Exchange(socket, head, body, ct);
+        if (blocking)
+        {
+            using var local = Interlocked.Exchange(ref _connected, null) as LocalSocket ?? ConnectBlocking(ct);
+            return Exchange(local, head, body, ct);
+        }
+        using var socket = Interlocked.Exchange(ref _connected, null) as Socket ?? await ConnectAsync(ct).ConfigureAwait(false);
         await socket.SendAsync(head, SocketFlags.None, ct).ConfigureAwait(false);
         if (body is { Length: > 0 }) await socket.SendAsync(body, SocketFlags.None, ct).ConfigureAwait(false);
         using var response = new MemoryStream();
@@ -161,20 +174,19 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
     }
 
     /// <summary>The blocking exchange: request out, response read to EOF, on the caller's thread.</summary>
-    private static (int Status, byte[] Body) Exchange(Socket socket, byte[] head, byte[]? body, CancellationToken ct)
+    private static (int Status, byte[] Body) Exchange(LocalSocket socket, byte[] head, byte[]? body, CancellationToken ct)
     {
-        using var abort = ct.Register(static s =>
-        {
-            try { ((Socket)s!).Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        }, socket);
+        // Disposed before the socket (declared after it): a shutdown running now is waited for, so it never meets a
+        // descriptor number that was closed and reused.
+        using var abort = ct.Register(static s => ((LocalSocket)s!).Shutdown(), socket);
         using var response = new MemoryStream();
         try
         {
-            SendAll(socket, head);
-            if (body is { Length: > 0 }) SendAll(socket, body);
+            socket.SendAll(head);
+            if (body is { Length: > 0 }) socket.SendAll(body);
             var buffer = new byte[8192];
             int n;
-            while ((n = socket.Receive(buffer, SocketFlags.None)) > 0) response.Write(buffer, 0, n);
+            while ((n = socket.Receive(buffer)) > 0) response.Write(buffer, 0, n);
         }
         catch (SocketException e) when (ct.IsCancellationRequested)
         {
@@ -182,11 +194,6 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
         }
         ct.ThrowIfCancellationRequested(); // the shutdown ended the receive: the answer is not whole
         return HttpResponseParser.Parse(response.ToArray());
-    }
-
-    private static void SendAll(Socket socket, ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty) data = data[socket.Send(data, SocketFlags.None)..];
     }
 
     public void Dispose() => Interlocked.Exchange(ref _connected, null)?.Dispose();
@@ -199,17 +206,31 @@ public static class HttpResponseParser
     {
         var end = raw.IndexOf("\r\n\r\n"u8);
         if (end < 0) throw new IOException("voltd closed the connection before a complete response header");
-        var lines = Encoding.ASCII.GetString(raw[..end]).Split("\r\n");
-        var status = lines[0].Split(' ');
-        if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
-            || !int.TryParse(status[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
-            throw new IOException($"voltd sent a malformed status line: {lines[0]}");
-        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        // Plain loops over the header text: the two headers that frame the body are all the client needs (LINQ over
+        // the lines resolved its generic virtual calls through the runtime's type loader on every CLI start).
+        var head = Encoding.ASCII.GetString(raw[..end]);
+        var eol = head.IndexOf("\r\n", StringComparison.Ordinal);
+        var statusLine = eol < 0 ? head : head[..eol];
+        var parts = statusLine.Split(' ', 3);
+        if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+            throw new IOException($"voltd sent a malformed status line: {statusLine}");
+        string? te = null, cl = null;
+        for (var at = eol < 0 ? head.Length : eol + 2; at < head.Length;)
+        {
+            var next = head.IndexOf("\r\n", at, StringComparison.Ordinal);
+            var line = head.AsSpan(at, (next < 0 ? head.Length : next) - at);
+            at = next < 0 ? head.Length : next + 2;
+            var colon = line.IndexOf(':');
+            if (colon < 0) continue;
+            var name = line[..colon].Trim();
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) te = line[(colon + 1)..].Trim().ToString();
+            else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) cl = line[(colon + 1)..].Trim().ToString();
+        }
         var rest = raw[(end + 4)..];
-        if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        if (te is not null && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             return (code, Dechunk(rest));
-        if (headers.TryGetValue("Content-Length", out var cl) && int.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var len))
+        if (cl is not null && int.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var len))
             return rest.Length >= len ? (code, rest[..len].ToArray()) : throw new IOException("voltd's response body was cut short");
         return (code, rest.ToArray());
     }

@@ -9,7 +9,9 @@ namespace Volt.Daemon;
 /// status, logs and stats are read from the records and cgroups directly (they work while voltd is down); enable is
 /// the <c>enabled</c> marker voltd reads when it starts.
 /// </summary>
-public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore store, ICgroupDriver cgroups) : IWorkloadSupervisor
+/// <param name="cgroups">Asked for only by <see cref="Stats"/>: detecting the hierarchy (files under /sys/fs/cgroup)
+/// was a share of every <c>volt service start</c>'s CLI, which never reads a cgroup.</param>
+public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore store, Func<ICgroupDriver> cgroups) : IWorkloadSupervisor
 {
     private readonly ServiceDriver _driver = new(store);
 
@@ -44,7 +46,9 @@ public sealed class DaemonServiceSupervisor(DaemonClient client, ServiceStore st
     public CgroupStats? Stats(WorkloadKind kind, string name)
     {
         var cg = ServiceStore.CgroupName(name);
-        return Status(kind, name).Status == WorkloadStatus.Running && cgroups.Exists(cg) ? cgroups.Stats(cg) : null;
+        if (Status(kind, name).Status != WorkloadStatus.Running) return null;
+        var driver = cgroups();
+        return driver.Exists(cg) ? driver.Stats(cg) : null;
     }
 
     /// <summary>voltd adopts on its own start; nothing for the CLI to do.</summary>

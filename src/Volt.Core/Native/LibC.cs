@@ -31,7 +31,8 @@ public static unsafe partial class LibC
 public static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EWOULDBLOCK = 11, EAGAIN = 11, EBUSY = 16, EEXIST = 17,
-        EXDEV = 18, ENODEV = 19, EINVAL = 22, ENOSPC = 28, EMLINK = 31, ENOSYS = 38, EOPNOTSUPP = 95;
+        EACCES = 13, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, EMLINK = 31, EPIPE = 32, ENOSYS = 38,
+        EOPNOTSUPP = 95, ECONNRESET = 104, ENOTCONN = 107, ECONNREFUSED = 111;
 }
 
 /// <summary>Signal numbers (Linux x86-64 / arm64).</summary>

@@ -1,5 +1,4 @@
-using System.Text.RegularExpressions;
-using Volt.Core.Errors;
+using Volt.Core.Naming;
 
 namespace Volt.Vms.Kernels;
 
@@ -8,7 +7,7 @@ namespace Volt.Vms.Kernels;
 public sealed record ProfileDefaults(string Name, string Description, string Package, string Cmdline, IReadOnlyList<string> Devices, IReadOnlyList<string> ExtraModules);
 
 /// <summary>The seed's five profiles; any other name is a user profile and needs <c>--kernel-file</c>.</summary>
-public static partial class KernelProfiles
+public static class KernelProfiles
 {
     /// <summary>
     /// A fast serial boot: the console on ttyS0, no boot messages, a panic powers off (QEMU runs with
@@ -33,11 +32,7 @@ public static partial class KernelProfiles
 
     public static ProfileDefaults? Find(string name) => Builtin.FirstOrDefault(p => p.Name == name);
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
-    private static partial Regex NamePattern();
-
-    public static string Validate(string name) => NamePattern().IsMatch(name) ? name
-        : throw VoltException.Usage($"invalid kernel profile name \"{name}\": use 1-63 of a-z 0-9 _ . - starting with a letter or digit");
+    public static string Validate(string name) => HumanName.Validate(name, "kernel profile");
 
     /// <summary>The virtio modules every initramfs carries (block, network, console, balloon, entropy), in load order with their dependencies resolved later.</summary>
     public static readonly IReadOnlyList<string> BaseModules =

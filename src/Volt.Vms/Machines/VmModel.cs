@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
+using Volt.Core.Naming;
 using Volt.Core.Errors;
 using Volt.Workloads.Containers;
 using Volt.Workloads.Model;
@@ -78,19 +78,15 @@ public sealed record VmState
 public sealed partial class VmJson : JsonSerializerContext;
 
 /// <summary>VM names: as containers (<c>[a-z0-9][a-z0-9_.-]{0,62}</c>); the unit is <c>volt-vm@NAME.service</c>.</summary>
-public static partial class VmName
+public static class VmName
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
-    private static partial Regex Pattern();
-
     public const string UnitPrefix = "volt-vm@";
 
     public static string Validate(string name)
     {
         var n = name.StartsWith(UnitPrefix, StringComparison.Ordinal) && name.EndsWith(".service", StringComparison.Ordinal)
             ? name[UnitPrefix.Length..^".service".Length] : name;
-        return Pattern().IsMatch(n) ? n
-            : throw VoltException.Usage($"invalid VM name \"{name}\": use 1-63 of a-z 0-9 _ . - starting with a letter or digit");
+        return HumanName.IsValid(n) ? n : throw HumanName.Invalid(name, "VM");
     }
 
     public static string UnitName(string name) => $"{UnitPrefix}{name}.service";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Volt.Core.IO;
 
 namespace Volt.Workloads.Cgroups;
 
@@ -30,11 +31,9 @@ internal static class CgroupFs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    public static string? Read(string file)
-    {
-        try { return File.ReadAllText(file).Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
+    /// <summary>A cgroup file's text, trimmed; null when it is absent or unreadable (a controller not mounted here).</summary>
+    public static string? Read(string file) =>
+        RawFile.TryReadSmall(file) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes).Trim() : null;
 
     public static long ReadLong(string file) =>
         long.TryParse(Read(file), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;

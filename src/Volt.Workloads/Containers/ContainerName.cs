@@ -1,18 +1,13 @@
-using System.Text.RegularExpressions;
-using Volt.Core.Errors;
+using Volt.Core.Naming;
 
 namespace Volt.Workloads.Containers;
 
 /// <summary>Human container names: <c>[a-z0-9][a-z0-9_.-]{0,62}</c> (also a valid hostname-ish machine name).</summary>
-public static partial class ContainerName
+public static class ContainerName
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
-    private static partial Regex Pattern();
+    public static bool IsValid(string name) => HumanName.IsValid(name);
 
-    public static bool IsValid(string name) => Pattern().IsMatch(name);
-
-    public static string Validate(string name) => IsValid(name) ? name
-        : throw VoltException.Usage($"invalid container name \"{name}\": use 1-63 of a-z 0-9 _ . - starting with a letter or digit");
+    public static string Validate(string name) => HumanName.Validate(name, "container");
 
     /// <summary>A generated name for <c>volt run</c> without <c>--name</c>.</summary>
     public static string Generate() => "c-" + Guid.NewGuid().ToString("N")[..10];

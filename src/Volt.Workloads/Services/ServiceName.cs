@@ -1,5 +1,4 @@
-using System.Text.RegularExpressions;
-using Volt.Core.Errors;
+using Volt.Core.Naming;
 
 namespace Volt.Workloads.Services;
 
@@ -7,21 +6,18 @@ namespace Volt.Workloads.Services;
 /// Service names: <c>[a-z0-9][a-z0-9_.-]{0,62}</c> like containers (the unit is <c>NAME.service</c>); a trailing
 /// <c>.service</c> typed by habit is dropped. Names of other kinds' unit families are refused.
 /// </summary>
-public static partial class ServiceName
+public static class ServiceName
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
-    private static partial Regex Pattern();
-
     public const string Suffix = ".service";
 
-    public static bool IsValid(string name) => Pattern().IsMatch(name) && !IsOtherKind(name);
+    public static bool IsValid(string name) => HumanName.IsValid(name) && !IsOtherKind(name);
 
     /// <summary>The name without a trailing <c>.service</c>, validated (exit 2 when invalid).</summary>
     public static string Normalize(string name)
     {
         var n = name.EndsWith(Suffix, StringComparison.Ordinal) ? name[..^Suffix.Length] : name;
         return IsValid(n) ? n
-            : throw VoltException.Usage($"invalid service name \"{name}\": use 1-63 of a-z 0-9 _ . - starting with a letter or digit (not volt-container@, volt-vm@, volt-task-)");
+            : throw HumanName.Invalid(name, "service", "(not volt-container@, volt-vm@, volt-task-)");
     }
 
     public static string UnitName(string name) => name + Suffix;

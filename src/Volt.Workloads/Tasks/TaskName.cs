@@ -1,18 +1,13 @@
-using System.Text.RegularExpressions;
-using Volt.Core.Errors;
+using Volt.Core.Naming;
 
 namespace Volt.Workloads.Tasks;
 
 /// <summary>Task names and the unit pair they map to: <c>volt-task-NAME.timer</c> + <c>volt-task-NAME.service</c>.</summary>
-public static partial class TaskName
+public static class TaskName
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,62}\z")]
-    private static partial Regex Pattern();
+    public static bool IsValid(string name) => HumanName.IsValid(name);
 
-    public static bool IsValid(string name) => Pattern().IsMatch(name);
-
-    public static string Validate(string name) => IsValid(name) ? name
-        : throw VoltException.Usage($"invalid task name \"{name}\": use 1-63 of a-z 0-9 _ . - starting with a letter or digit");
+    public static string Validate(string name) => HumanName.Validate(name, "task");
 
     public const string Prefix = "volt-task-";
 

@@ -17,6 +17,28 @@ internal static class CliValues
     /// <summary>The longest socket path a unix socket address holds (sun_path is 108 bytes with its NUL).</summary>
     public const int MaxSocketPath = 107;
 
+    /// <summary>
+    /// Every string-list argument and option in <paramref name="command"/>'s tree without a parser of its own takes its
+    /// tokens as they are. The library's converter makes the array with <c>Array.CreateInstance</c>, which starts the
+    /// reflection type loader (a share of every <c>volt service start NAME</c>); for strings the tokens are the values,
+    /// so the result is the same array.
+    /// </summary>
+    public static void ReadStringListsDirectly(Command command)
+    {
+        foreach (var a in command.Arguments)
+            if (a is Argument<string[]> { CustomParser: null } list) list.CustomParser = TokenValues;
+        foreach (var o in command.Options)
+            if (o is Option<string[]> { CustomParser: null } list) list.CustomParser = TokenValues;
+        foreach (var c in command.Subcommands) ReadStringListsDirectly(c);
+    }
+
+    private static string[] TokenValues(ArgumentResult r)
+    {
+        var values = new string[r.Tokens.Count];
+        for (var i = 0; i < values.Length; i++) values[i] = r.Tokens[i].Value;
+        return values;
+    }
+
     /// <summary>A TCP port: 1–65535, and 0 ("pick a free port") only where <paramref name="allowZero"/>.</summary>
     public static Option<int> AcceptPort(this Option<int> o, bool allowZero = false)
     {

@@ -88,6 +88,7 @@ internal sealed class VoltApp
         foreach (var o in GlobalOptions.All) root.Options.Add(o);
         foreach (var c in commands) root.Subcommands.Add(c);
         root.Directives.Add(new SuggestDirective());
+        CliValues.ReadStringListsDirectly(root);
         foreach (var o in root.Options)
             if (o is HelpOption { Action: HelpAction help } helpOption) helpOption.Action = new HelpWithExamplesAction(help);
         return root;

@@ -42,7 +42,7 @@ internal sealed class LogsCommand : VoltCommand
             var cgroup = store.Exists(name) ? Workloads.Runtime.ContainerHost.CgroupName(name)
                 : ctx.Engines.ServiceDriver.Find(name) is { } s ? Workloads.Services.ServiceStore.CgroupName(s.Name) : null;
             if (cgroup is null) store.EnsureExists(name);
-            var cgroups = ctx.Engines.ContainerHost.Cgroups;
+            var cgroups = ctx.Engines.Cgroups;
             return await Sandbox.SandboxDenials.ShowAsync(ctx, name, cgroups.Exists(cgroup!) ? cgroups.Pids(cgroup!) : [], ct).ConfigureAwait(false);
         }
         var q = Query(ctx, parse);
