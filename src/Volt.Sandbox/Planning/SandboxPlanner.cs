@@ -104,6 +104,7 @@ public static class SandboxPlanner
                 if (hostSecrets) paths.AddRange(WithoutSecrets(p, a, HostSecrets, notes, touched));
                 else paths.Add(new PathRule(p, a, policy.PathsOptional));
             }
+            if (hostSecrets) paths = Merge(paths);
             if (hostSecrets && touched is not null) foreach (var secret in HostSecrets) touched.Add(secret);
             if (hostSecrets && paths.Count != rules.Count) notes.Add("host secrets not granted by the profile: " + string.Join(", ", HostSecrets.Where(s => File.Exists(s) || Directory.Exists(s))));
         }
@@ -131,6 +132,39 @@ public static class SandboxPlanner
             Seccomp = seccomp?.Compile(),
             Report = report,
         };
+    }
+
+    /// <summary>
+    /// One rule per path, none that an ancestor's rule already grants. Splitting two profile paths around the host's
+    /// secrets (<c>/</c> and <c>/var</c> both reach <c>/var/lib</c>) gave the same children twice, a sixth of a
+    /// service's rules, each an open and a <c>landlock_add_rule</c> in the helper on every start. Landlock grants
+    /// beneath a path the union of the rules on it and on its ancestors, so the merged set grants exactly the same. A
+    /// rule the helper must find (not optional) is kept even when covered: its absence stays an error.
+    /// </summary>
+    internal static List<PathRule> Merge(IReadOnlyList<PathRule> rules)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var merged = new List<PathRule>(rules.Count);
+        foreach (var r in rules)
+        {
+            if (index.TryGetValue(r.Path, out var i))
+                merged[i] = merged[i] with { Access = merged[i].Access | r.Access, Optional = merged[i].Optional && r.Optional };
+            else
+            {
+                index[r.Path] = merged.Count;
+                merged.Add(r);
+            }
+        }
+        var access = new Dictionary<string, ulong>(merged.Count, StringComparer.Ordinal);
+        foreach (var r in merged) access[r.Path] = r.Access;
+        return merged.FindAll(r => !r.Optional || !CoveredByAncestor(r.Path, r.Access, access));
+    }
+
+    private static bool CoveredByAncestor(string path, ulong want, Dictionary<string, ulong> access)
+    {
+        for (var p = Path.GetDirectoryName(path); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+            if (access.TryGetValue(p, out var a) && (a & want) == want) return true;
+        return false;
     }
 
     /// <summary>
