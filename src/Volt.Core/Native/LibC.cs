@@ -30,7 +30,7 @@ public static unsafe partial class LibC
 /// <summary>errno values (Linux, all architectures Volt runs on).</summary>
 public static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EWOULDBLOCK = 11, EAGAIN = 11, EBUSY = 16, EEXIST = 17,
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, EWOULDBLOCK = 11, EAGAIN = 11, EBUSY = 16, EEXIST = 17,
         EACCES = 13, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, EMLINK = 31, EPIPE = 32, ENOSYS = 38,
         EOPNOTSUPP = 95, ECONNRESET = 104, ENOTCONN = 107, ECONNREFUSED = 111;
 }

@@ -26,11 +26,21 @@ public interface IKeyInput
     Task<char> ReadKeyAsync(CancellationToken ct);
 }
 
-/// <summary>The process's stdout/stderr.</summary>
+/// <summary>
+/// The process's stdout/stderr: UTF-8 writers on descriptors 1 and 2 (<see cref="Volt.Core.IO.DescriptorStream"/>),
+/// flushed at every write as <see cref="Console.Out"/> is, made on first use. <see cref="Console.Out"/>'s own set-up
+/// (terminal initialisation, the charset from <c>LANG</c>) was a share of every command's start; the terminal is
+/// still set up where keys are read (<see cref="Keys"/>).
+/// </summary>
 public sealed class SystemConsole : IVoltConsole
 {
-    public TextWriter Out { get; } = Console.Out;
-    public TextWriter Error { get; } = Console.Error;
+    private TextWriter? _out, _error;
+
+    public TextWriter Out => LazyInitializer.EnsureInitialized(ref _out, static () => Writer(1));
+    public TextWriter Error => LazyInitializer.EnsureInitialized(ref _error, static () => Writer(2));
+
+    private static TextWriter Writer(int fd) =>
+        TextWriter.Synchronized(new StreamWriter(new Volt.Core.IO.DescriptorStream(fd), new System.Text.UTF8Encoding(false), 1024) { AutoFlush = true });
     public bool IsOutputTerminal => !Console.IsOutputRedirected;
     public bool IsErrorTerminal => !Console.IsErrorRedirected;
     public bool IsInputTerminal => !Console.IsInputRedirected;
