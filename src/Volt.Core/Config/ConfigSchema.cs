@@ -7,6 +7,7 @@ namespace Volt.Core.Config;
 public sealed class ConfigSchema
 {
     private readonly List<(string Key, Func<ConfigSection> Create)> _sections = [];
+    private readonly List<Func<ConfigSection>> _factories = [];
 
     /// <summary>Registers <typeparamref name="T"/>; a key registered twice (or one of Core's) is a programming error.</summary>
     public ConfigSchema Add<T>() where T : ConfigSection, new()
@@ -15,11 +16,12 @@ public sealed class ConfigSchema
         if (key is VoltConfig.OutputKey or VoltConfig.ColorKey || _sections.Any(s => s.Key == key))
             throw new InvalidOperationException($"config key \"{key}\" is registered twice");
         _sections.Add((key, static () => new T()));
+        _factories.Add(_sections[^1].Create);
         return this;
     }
 
     public IEnumerable<string> Keys => _sections.Select(s => s.Key);
 
-    /// <summary>A config with every registered section at its defaults.</summary>
-    public VoltConfig Defaults() => new(_sections.Select(s => s.Create()));
+    /// <summary>A config with every registered section at its defaults (each made when first read).</summary>
+    public VoltConfig Defaults() => new(_factories);
 }

@@ -165,6 +165,27 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Defaults_SectionAskedForFirst_IsTheOneSectionsListsLater_InRegistrationOrder()
+    {
+        var config = Schema.Defaults();
+        var sample = config.Section<SampleSection>();
+        sample.Size = 9;
+        config.Sections.Select(s => s.Key).ShouldBe(["mode", "sample", "pair"]);
+        config.Sections[1].ShouldBeSameAs(sample);
+        config.Section<SampleSection>().Size.ShouldBe(9);
+    }
+
+    [Fact]
+    public void Defaults_ReadFromManyThreadsAtOnce_GiveOneInstancePerSection()
+    {
+        var config = Schema.Defaults();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<SampleSection>();
+        Parallel.For(0, 64, _ => seen.Add(config.Section<SampleSection>()));
+        seen.Distinct().ShouldHaveSingleItem();
+        config.Sections.ShouldContain(seen.First());
+    }
+
+    [Fact]
     public void Schema_SameKeyTwice_IsRefused() =>
         Should.Throw<InvalidOperationException>(() => new ConfigSchema().Add<SampleSection>().Add<SampleSection>());
 
