@@ -65,17 +65,22 @@ internal sealed class VoltApp
     {
         if (_root is not null) return _root;
         if (args is ["--version"]) return BuildRoot([]);
-        return TopLevelName(args) is { } name && CommandCatalog.Find(name) is { } entry ? BuildRoot([entry.Build()]) : Root;
+        if (TopLevel(args) is not var (name, at) || CommandCatalog.Find(name) is not { } entry) return Root;
+        // The word after the command, when it is one (not an option): a group that can builds that subcommand alone.
+        var sub = at + 1 < args.Count && args[at + 1] is { Length: > 0 } w && w[0] is not ('-' or '[' or '@') ? w : null;
+        return BuildRoot([sub is not null && entry.BuildFor is { } buildFor ? buildFor(sub) : entry.Build()]);
     }
 
     /// <summary>The top-level command word of <paramref name="args"/>, or null when something before it needs the whole tree.</summary>
-    internal static string? TopLevelName(IReadOnlyList<string> args)
+    internal static string? TopLevelName(IReadOnlyList<string> args) => TopLevel(args)?.Name;
+
+    private static (string Name, int At)? TopLevel(IReadOnlyList<string> args)
     {
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
             if (a.Length == 0 || a == "--" || a[0] is '[' or '@') return null;
-            if (a[0] != '-') return a;
+            if (a[0] != '-') return (a, i);
             // A global option's separate value ("-o json", "--root DIR") is not the command.
             if (GlobalOptions.TakesValue(a)) i++;
         }

@@ -40,5 +40,22 @@ internal class GroupCommand : Command
         foreach (var c in children) Add(c);
     }
 
+    /// <summary>
+    /// A group whose children are built from their factories: all of them, or only the one named
+    /// <paramref name="only"/> when it names one (the subcommand a run invokes: its siblings' options and statics
+    /// were a share of its start). Any other word (help, an alias, a typo) gets every child, so help and suggestions
+    /// see the whole group. Each child must be named as declared (checked as it is built, and by CommandCatalogTests).
+    /// </summary>
+    public GroupCommand(string name, string description, string? only, params (string Name, Func<Command> Build)[] children) : base(name, description)
+    {
+        var one = only is null ? -1 : Array.FindIndex(children, c => c.Name == only);
+        foreach (var (childName, build) in one >= 0 ? [children[one]] : children)
+        {
+            var c = build();
+            if (c.Name != childName) throw new InvalidOperationException($"{name}: the child declared as \"{childName}\" is named \"{c.Name}\"");
+            Add(c);
+        }
+    }
+
     public string[] Examples { get; init; } = [];
 }

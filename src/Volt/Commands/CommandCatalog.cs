@@ -10,8 +10,11 @@ namespace Volt.Commands;
 /// </summary>
 internal static class CommandCatalog
 {
-    /// <summary>One top-level command: the name it is invoked by and its factory (a fresh subtree per call).</summary>
-    internal sealed record Entry(string Name, Func<Command> Build);
+    /// <summary>
+    /// One top-level command: the name it is invoked by and its factory (a fresh subtree per call); a group that can
+    /// build one subcommand alone also gives <paramref name="BuildFor"/> (the subcommand's word → the group with it).
+    /// </summary>
+    internal sealed record Entry(string Name, Func<Command> Build, Func<string, Command>? BuildFor = null);
 
     internal static readonly Entry[] Entries =
     [
@@ -24,8 +27,8 @@ internal static class CommandCatalog
         new("container", () => Container.ContainerCommands.Group()),
         new("gitops", () => GitOps.GitOpsCommands.Group()),
         new("ingress", () => Ingress.IngressCommands.Group()),
-        new("task", () => Tasks.TaskCommands.Group()),
-        new("service", () => Service.ServiceCommands.Group()),
+        new("task", () => Tasks.TaskCommands.Group(), sub => Tasks.TaskCommands.Group(sub)),
+        new("service", () => Service.ServiceCommands.Group(), sub => Service.ServiceCommands.Group(sub)),
         new("sandbox", () => Sandbox.SandboxCommands.Group()),
         new("vm", () => Vm.VmCommands.Group()),
         new("kernel", () => Vm.KernelCommands.Group()),

@@ -73,6 +73,32 @@ public sealed class CommandCatalogTests : IDisposable
         unknown.RootFor(["frobnicate"]).ShouldBeSameAs(unknown.Root);
     }
 
+    [Fact]
+    public void A_group_built_for_one_subcommand_holds_it_alone_and_any_other_word_gets_the_whole_group()
+    {
+        var groups = CommandCatalog.Entries.Where(e => e.BuildFor is not null).ToList();
+        groups.Select(e => e.Name).ShouldBe(["task", "service"]);
+        foreach (var e in groups)
+        {
+            var whole = e.Build().Subcommands.Select(c => c.Name).ToList();
+            foreach (var child in whole) e.BuildFor!(child).Subcommands.Select(c => c.Name).ShouldBe([child], $"{e.Name} {child}");
+            e.BuildFor!("ls").Subcommands.Select(c => c.Name).ShouldBe(whole); // an alias, a typo: every child
+        }
+    }
+
+    [Fact]
+    public void A_run_of_one_service_subcommand_builds_that_subcommand_only_and_runs_as_with_the_whole_group()
+    {
+        App().RootFor(["service", "start", "web"]).Subcommands.Single().Subcommands.Select(c => c.Name).ShouldBe(["start"]);
+        App().RootFor(["service", "--help"]).Subcommands.Single().Subcommands.Count.ShouldBeGreaterThan(5);
+        var r = _cli.Run("service", "status", "nosuch");
+        r.Code.ShouldBe(3, r.ToString());
+        _cli.Run("service", "ls").Code.ShouldBe(0); // the alias: found in the whole group
+        var typo = _cli.Run("service", "strat", "web");
+        typo.Code.ShouldBe(2, typo.ToString());
+        typo.Err.ShouldContain("volt service --help");
+    }
+
     /// <summary>Every command's help, from the lazy tree and from the whole one: the same text, examples included.</summary>
     [Fact]
     public void Help_of_every_command_is_the_same_from_its_subtree_as_from_the_whole_tree()

@@ -10,10 +10,12 @@ namespace Volt.Commands.Service;
 
 internal static class ServiceCommands
 {
-    public static Command Group() => new GroupCommand("service", "Services: host processes run from NAME.service units (by systemd, or by voltd where systemd is not PID 1)",
-        new ServiceCreateCommand(), new ServiceListCommand(), new ServiceStatusCommand(), new ServiceStartCommand(), new ServiceStopCommand(),
-        new ServiceRestartCommand(), new ServiceEnableCommand(true), new ServiceEnableCommand(false), new ServiceLogsCommand(),
-        new ServiceDeleteCommand(), new ServiceEditCommand())
+    /// <param name="only">The subcommand a run names: built alone (see <see cref="GroupCommand"/>).</param>
+    public static Command Group(string? only = null) => new GroupCommand("service", "Services: host processes run from NAME.service units (by systemd, or by voltd where systemd is not PID 1)", only,
+        ("create", () => new ServiceCreateCommand()), ("list", () => new ServiceListCommand()), ("status", () => new ServiceStatusCommand()),
+        ("start", () => new ServiceStartCommand()), ("stop", () => new ServiceStopCommand()), ("restart", () => new ServiceRestartCommand()),
+        ("enable", () => new ServiceEnableCommand(true)), ("disable", () => new ServiceEnableCommand(false)), ("logs", () => new ServiceLogsCommand()),
+        ("delete", () => new ServiceDeleteCommand()), ("edit", () => new ServiceEditCommand()))
     {
         Examples =
         [

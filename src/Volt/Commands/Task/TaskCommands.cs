@@ -8,9 +8,11 @@ namespace Volt.Commands.Tasks;
 
 internal static class TaskCommands
 {
-    public static Command Group() => new GroupCommand("task", "Tasks: a command on a calendar schedule (a .timer + oneshot .service pair)",
-        new TaskCreateCommand(), new TaskListCommand(), new TaskRunCommand(), new TaskHistoryCommand(), new TaskLogsCommand(),
-        new TaskEnableCommand(), new TaskDisableCommand(), new TaskDeleteCommand())
+    /// <param name="only">The subcommand a run names: built alone (see <see cref="GroupCommand"/>).</param>
+    public static Command Group(string? only = null) => new GroupCommand("task", "Tasks: a command on a calendar schedule (a .timer + oneshot .service pair)", only,
+        ("create", () => new TaskCreateCommand()), ("list", () => new TaskListCommand()), ("run", () => new TaskRunCommand()),
+        ("history", () => new TaskHistoryCommand()), ("logs", () => new TaskLogsCommand()), ("enable", () => new TaskEnableCommand()),
+        ("disable", () => new TaskDisableCommand()), ("delete", () => new TaskDeleteCommand()))
     {
         Examples =
         [
