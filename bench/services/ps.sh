@@ -16,8 +16,10 @@ for i in $(seq 1 10); do "$VOLT" task create t$i --schedule daily -- true >/dev/
 for r in $(seq 1 "$RUNS"); do for i in $(seq 1 10); do "$VOLT" task run t$i >/dev/null; done; done
 [ "$("$VOLT" ps | tail -n +2 | wc -l)" = 50 ] || { echo "expected 50 rows"; "$VOLT" ps; exit 1; }
 "$VOLT" ps >/dev/null
-cpu() { # user+sys of children so far, in ms
-  times | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }'; }
+cpu() { # user+sys of this shell's waited-for children so far, in ms (cutime + cstime of /proc/$$/stat: `times` in
+  # the $(...) subshell this runs in counted the subshell's own children, none, and printed 0.0 always)
+  local st; read -ra st < /proc/$$/stat
+  awk -v t=$(( st[15] + st[16] )) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1000 / hz }'; }
 runs=(); vers=(); c0=$(cpu)
 for i in $(seq 1 "$N"); do s=${EPOCHREALTIME//[.,]/}; "$VOLT" ps >/dev/null; runs+=($(( ${EPOCHREALTIME//[.,]/} - s ))); done
 c1=$(cpu)
