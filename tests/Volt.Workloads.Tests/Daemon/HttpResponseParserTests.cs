@@ -20,6 +20,14 @@ public sealed class HttpResponseParserTests
     }
 
     [Fact]
+    public void Header_names_are_read_in_any_case_a_repeated_header_is_no_error_and_a_line_without_colon_is_skipped()
+    {
+        Parse("HTTP/1.1 200 OK\r\nX-Seen: 1\r\nX-Seen: 2\r\nnot a header\r\ncontent-length:  3 \r\n\r\nabcdef").ShouldBe((200, "abc"));
+        Parse("HTTP/1.1 204 No Content\r\n\r\n").ShouldBe((204, ""));
+        Parse("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok").ShouldBe((200, "ok")); // no reason phrase
+    }
+
+    [Fact]
     public void Chunked_body_is_reassembled()
     {
         Parse("HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"co\r\na;ext=1\r\nde\":9,\"m\":\r\n2\r\n1}\r\n0\r\n\r\n")
