@@ -25,7 +25,7 @@ public abstract class DaemonRoute
     {
         Name = name;
         Method = method;
-        Template = RouteTemplate.Parse(template);
+        _templateText = template;
         Status = status;
         _access = access ?? (static _ => AccessLevel.Root);
         _audit = audit ?? (static _ => null);
@@ -43,7 +43,13 @@ public abstract class DaemonRoute
     /// <summary>The row's name (the field in <see cref="DaemonRoutes"/>), for errors and docs.</summary>
     public string Name { get; }
     public string Method { get; }
-    public RouteTemplate Template { get; }
+    /// <summary>
+    /// The path template, parsed on first use: a CLI call formats one row's, and parsing all ~30 in the table's static
+    /// constructor was a share of every call's start (voltd parses them all at start, where overlapping rows are refused).
+    /// </summary>
+    public RouteTemplate Template => _template ??= RouteTemplate.Parse(_templateText); // immutable: a racing second parse is harmless
+    private readonly string _templateText;
+    private RouteTemplate? _template;
     /// <summary>The status of a successful answer (200 with a body, 201/204 without).</summary>
     public int Status { get; }
     public abstract Type RequestType { get; }
