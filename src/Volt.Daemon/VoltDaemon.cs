@@ -44,6 +44,16 @@ public static partial class VoltDaemon
             Directory.CreateDirectory(Path.GetDirectoryName(o.SocketPath)!);
         }
         var builder = SlimHost.CreateBuilder(paths.Root);
+        // Kestrel's warnings, and why it closed a client's connection (bad request, timeouts: debug-level events a
+        // local socket's clients never cause on purpose), in voltd's log and format.
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            c.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Debug);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -52,6 +62,9 @@ public static partial class VoltDaemon
             k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             k.Limits.RequestHeadersTimeout = DaemonLimits.HeadersTimeout;
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            // No minimum response rate: a local client that stops reading holds only its own connection, and a busy
+            // voltd (a 30-service stack starting at once) must not reset the answer it is late to send.
+            k.Limits.MinResponseDataRate = null;
             if (activated.Count == 0) k.ListenUnixSocket(o.SocketPath);
             foreach (var fd in activated) k.ListenHandle((ulong)fd);
         });

@@ -36,7 +36,7 @@ public sealed partial class NetworkManager
         PortMapping.Validate(publish);
         foreach (var a in aliases) NetNames.ValidateOwner(a);
         var netName = network ?? NetNames.DefaultNetwork;
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var existing = Store.AttachmentsOf(container);
         if (existing.Any(e => e.Network == netName))
@@ -111,7 +111,7 @@ public sealed partial class NetworkManager
     public async Task<bool> DetachAsync(string container, bool releaseAddress = true, CancellationToken ct = default)
     {
         NetNames.ValidateOwner(container);
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var records = Store.AttachmentsOf(container);
         var found = records.Count > 0;
@@ -144,7 +144,7 @@ public sealed partial class NetworkManager
     public async Task DisconnectAsync(string container, string network, CancellationToken ct = default)
     {
         NetNames.ValidateOwner(container);
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var rec = Store.TryGetAttachment(container, network)
             ?? throw VoltException.NotFound($"workload \"{container}\" is not attached to network \"{network}\"");

@@ -21,7 +21,7 @@ public sealed partial class NetworkManager
     {
         if (action is not ("allow" or "deny")) throw VoltException.Usage($"invalid --action \"{action}\": allow or deny");
         var (p, proto) = port is null ? ((int?)null, (string?)null) : FirewallRule.ParsePort(port);
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var rules = Firewall.Rules().ToList();
         name ??= NextRuleName(rules);
@@ -47,7 +47,7 @@ public sealed partial class NetworkManager
     /// <summary><c>volt firewall delete NAME</c> (exit 3 when unknown), then a rebuild.</summary>
     public async Task DeleteRuleAsync(string name, CancellationToken ct = default)
     {
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var rules = Firewall.Rules();
         if (!rules.Any(r => r.Name == name)) throw VoltException.NotFound($"firewall rule \"{name}\" not found");
@@ -59,7 +59,7 @@ public sealed partial class NetworkManager
     /// way back after <c>nft flush ruleset</c>; established connections survive (conntrack). Returns the rule count.</summary>
     public async Task<int> ReloadAsync(CancellationToken ct = default)
     {
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         // Counted in the script just applied (one transaction: the table now holds exactly it), not by listing the table
         // back: `nft -j list` of 1000 rules and sets cost more than applying them (bench/network/rules.sh).
@@ -79,7 +79,7 @@ public sealed partial class NetworkManager
     /// <summary>Finishes what a killed command left (see <see cref="RecoverLockedAsync"/>); <c>volt net status</c> calls it.</summary>
     public async Task RecoverAsync(CancellationToken ct = default)
     {
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
     }
 

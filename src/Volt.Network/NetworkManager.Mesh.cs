@@ -54,7 +54,7 @@ public sealed partial class NetworkManager
     public async Task SetRoutedAsync(string network, string? cidr, string? defaultAllow, CancellationToken ct = default)
     {
         if (cidr is not null && FirewallEndpoint.TryCidr(cidr) is null) throw Core.Errors.VoltException.Usage($"invalid CIDR \"{cidr}\"");
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         var list = Routed().Where(r => r.Network != network).ToList();
         if (cidr is not null) list.Add(new RoutedDestination(network, FirewallEndpoint.TryCidr(cidr)!, defaultAllow));
         NetworkStore.Write(RoutedPath, new RoutedFile(list), MeshFirewallJson.Default.RoutedFile);
@@ -66,7 +66,7 @@ public sealed partial class NetworkManager
     public async Task<bool> RemoteWorkloadsChangedAsync(CancellationToken ct = default)
     {
         if (!RulesetRenderer.NamedWorkloads(Firewall.Rules()).Any()) return false;
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RebuildLockedAsync(ct).ConfigureAwait(false);
         return true;
     }

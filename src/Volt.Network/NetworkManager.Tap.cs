@@ -25,7 +25,7 @@ public sealed partial class NetworkManager
     {
         NetNames.ValidateOwner(vm);
         PortMapping.Validate(publish);
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         if (network is not null && network != NetNames.DefaultNetwork && Store.TryGet(network) is null)
             throw VoltException.NotFound($"network \"{network}\" not found");
         var tap = TapName(vm);
@@ -73,7 +73,7 @@ public sealed partial class NetworkManager
     public async Task<bool> DetachTapAsync(string vm, CancellationToken ct = default)
     {
         NetNames.ValidateOwner(vm);
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         var records = Store.AttachmentsOf(vm).Where(r => r.Kind == AttachmentKinds.Vm).ToList();
         var found = await _nft.RemoveAsync(NftDriver.ContainerComment(vm), ct).ConfigureAwait(false) > 0 | records.Count > 0;
         if (await _links.ExistsAsync(TapName(vm), ct).ConfigureAwait(false)) { await _links.DeleteAsync(TapName(vm), ct).ConfigureAwait(false); found = true; }

@@ -52,7 +52,7 @@ public sealed partial class NetworkManager
     /// its bridge and NAT re-created if the host lost them (a reboot).</summary>
     public async Task<NetworkRecord> EnsureDefaultAsync(CancellationToken ct = default)
     {
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         return await Reverter.RunAsync(null, rev => EnsureDefaultLockedAsync(rev, ct)).ConfigureAwait(false);
     }
@@ -76,7 +76,7 @@ public sealed partial class NetworkManager
         }
         Ipv6Cidr? v6 = options.Subnet6 is { } s6 ? Ipv6Cidr.Parse(s6) : options.Ipv6 ? Ipv6Cidr.UniqueLocal(name) : null;
         if (options.Mtu is { } m && m is < 576 or > 65535) throw VoltException.Usage($"invalid --mtu {m}: must be from 576 to 65535");
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         if (Store.TryGet(name) is not null) throw VoltException.Exists($"network \"{name}\" already exists");
         var mtu = options.Mtu ?? await _links.DefaultRouteMtuAsync(ct).ConfigureAwait(false);
@@ -92,7 +92,7 @@ public sealed partial class NetworkManager
     /// <summary><c>volt net delete</c>: refuses (exit 9) while workloads are attached; removes its rules, bridge and files.</summary>
     public async Task DeleteAsync(string name, CancellationToken ct = default)
     {
-        using var _ = FileLock.Exclusive(Store.EngineLock);
+        using var _ = await FileLock.ExclusiveAsync(Store.EngineLock, ct).ConfigureAwait(false);
         await RecoverLockedAsync(ct).ConfigureAwait(false);
         var net = Get(name);
         var attached = Store.Attachments().Where(a => a.Network == name).Select(a => a.Container).ToList();

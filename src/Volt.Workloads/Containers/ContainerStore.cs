@@ -41,6 +41,9 @@ public sealed class ContainerStore(VoltPaths paths)
 
     public FileLock Lock(string name) => FileLock.Exclusive(LockFile(name));
 
+    /// <summary>The container's lock for code that awaits while holding it (<see cref="FileLock.ExclusiveAsync"/>).</summary>
+    public Task<FileLock> LockAsync(string name, CancellationToken ct = default) => FileLock.ExclusiveAsync(LockFile(name), ct);
+
     /// <summary>Every container directory, sorted by name (including half-created ones).</summary>
     public IReadOnlyList<string> Names()
     {

@@ -46,7 +46,7 @@ public sealed partial class ContainerRuntime
         var cg = ContainerHost.CgroupName(w.Name);
         if (!store.Exists(w.Name)) { _host.Cgroups.Delete(cg); return; }
         ContainerState state;
-        using (store.Lock(w.Name))
+        using (await store.LockAsync(w.Name).ConfigureAwait(false))
         {
             var oom = _host.Cgroups.Exists(cg) ? _host.Cgroups.OomKills(cg) : 0;
             await ReapAsync(cg).ConfigureAwait(false);

@@ -124,7 +124,7 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         var store = _host.Store;
         if (creating is null) store.EnsureExists(name);
         Watch w;
-        using (store.Lock(name))
+        using (await store.LockAsync(name, ct).ConfigureAwait(false))
         {
             ContainerConfig config;
             if (creating is null)

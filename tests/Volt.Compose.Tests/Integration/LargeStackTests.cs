@@ -96,6 +96,12 @@ public sealed class LargeStackTests
             Directory.GetFiles(Path.Combine(root, "var/lib/volt/networks"), "*.json").Where(f => !Path.GetFileName(f).StartsWith("volt0", StringComparison.Ordinal))
                 .ShouldBeEmpty("down removes the stack's network");
         }
+        catch (Exception e) when (File.Exists(Path.Combine(root, "var/log/volt/daemon.log")))
+        {
+            // What voltd saw is half of any failure here (a reset connection, a stall): its log goes with the message.
+            var tail = File.ReadLines(Path.Combine(root, "var/log/volt/daemon.log")).TakeLast(60);
+            throw new InvalidOperationException($"{e.Message}\n--- voltd's daemon.log, last 60 lines ---\n{string.Join('\n', tail)}", e);
+        }
         finally
         {
             Compose("down", "-v");
