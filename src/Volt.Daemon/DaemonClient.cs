@@ -168,9 +168,14 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
         if (body is { Length: > 0 }) await socket.SendAsync(body, SocketFlags.None, ct).ConfigureAwait(false);
         using var response = new MemoryStream();
         var buffer = new byte[8192];
+        var expected = -1L;
         int n;
-        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false)) > 0) response.Write(buffer, 0, n);
-        return HttpResponseParser.Parse(response.ToArray());
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false)) > 0)
+        {
+            response.Write(buffer, 0, n);
+            if (HttpResponseParser.Complete(response, ref expected)) break;
+        }
+        return HttpResponseParser.Parse(response.GetBuffer().AsSpan(0, (int)response.Length));
     }
 
     /// <summary>The blocking exchange: request out, response read to EOF, on the caller's thread.</summary>
@@ -185,15 +190,20 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
             socket.SendAll(head);
             if (body is { Length: > 0 }) socket.SendAll(body);
             var buffer = new byte[8192];
+            var expected = -1L;
             int n;
-            while ((n = socket.Receive(buffer)) > 0) response.Write(buffer, 0, n);
+            while ((n = socket.Receive(buffer)) > 0)
+            {
+                response.Write(buffer, 0, n);
+                if (HttpResponseParser.Complete(response, ref expected)) break;
+            }
         }
         catch (SocketException e) when (ct.IsCancellationRequested)
         {
             throw new OperationCanceledException("the call to voltd was cancelled", e, ct); // our shutdown, whichever call it met
         }
         ct.ThrowIfCancellationRequested(); // the shutdown ended the receive: the answer is not whole
-        return HttpResponseParser.Parse(response.ToArray());
+        return HttpResponseParser.Parse(response.GetBuffer().AsSpan(0, (int)response.Length));
     }
 
     public void Dispose() => Interlocked.Exchange(ref _connected, null)?.Dispose();
@@ -202,19 +212,46 @@ public sealed class DaemonClient(string socketPath, bool blocking = false) : ISu
 /// <summary>Parses a complete HTTP/1.1 response: status line, headers, body (Content-Length, chunked, or to EOF).</summary>
 public static class HttpResponseParser
 {
-    public static (int Status, byte[] Body) Parse(ReadOnlySpan<byte> raw)
+    /// <summary>
+    /// Whether <paramref name="received"/> holds the whole answer by its framing: a Content-Length's body in, or a
+    /// status without a body (1xx, 204, 304). Chunked and unframed answers end at EOF (false until then). voltd closes
+    /// the connection only after what follows its answer (the audit line's sync): the caller need not wait for that.
+    /// <paramref name="expected"/> keeps the total length once the header is in (-1 before; 0: read to EOF).
+    /// </summary>
+    public static bool Complete(MemoryStream received, ref long expected)
     {
-        var end = raw.IndexOf("\r\n\r\n"u8);
-        if (end < 0) throw new IOException("voltd closed the connection before a complete response header");
-        // Plain loops over the header text: the two headers that frame the body are all the client needs (LINQ over
-        // the lines resolved its generic virtual calls through the runtime's type loader on every CLI start).
-        var head = Encoding.ASCII.GetString(raw[..end]);
+        if (expected < 0)
+        {
+            var raw = received.GetBuffer().AsSpan(0, (int)received.Length);
+            var end = raw.IndexOf("\r\n\r\n"u8);
+            if (end < 0) return false;
+            expected = Framed(raw[..end]) is { } body ? end + 4 + body : 0;
+        }
+        return expected > 0 && received.Length >= expected;
+    }
+
+    /// <summary>The body's length the header announces (0 for a status without one); null when it ends at EOF.</summary>
+    private static long? Framed(ReadOnlySpan<byte> header)
+    {
+        var (code, _, te, cl) = Header(header);
+        if (code is null || te is not null) return null;
+        if (code is >= 100 and < 200 or 204 or 304) return 0;
+        return cl is not null && long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    /// <summary>
+    /// The status code (null when the status line is malformed) and the two headers that frame the body. Plain loops
+    /// over the header text: LINQ over the lines resolved its generic virtual calls through the runtime's type loader
+    /// on every CLI start.
+    /// </summary>
+    private static (int? Code, string StatusLine, string? TransferEncoding, string? ContentLength) Header(ReadOnlySpan<byte> header)
+    {
+        var head = Encoding.ASCII.GetString(header);
         var eol = head.IndexOf("\r\n", StringComparison.Ordinal);
         var statusLine = eol < 0 ? head : head[..eol];
         var parts = statusLine.Split(' ', 3);
-        if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
-            throw new IOException($"voltd sent a malformed status line: {statusLine}");
+        int? code = parts.Length >= 2 && parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null;
         string? te = null, cl = null;
         for (var at = eol < 0 ? head.Length : eol + 2; at < head.Length;)
         {
@@ -227,6 +264,15 @@ public static class HttpResponseParser
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) te = line[(colon + 1)..].Trim().ToString();
             else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) cl = line[(colon + 1)..].Trim().ToString();
         }
+        return (code, statusLine, te, cl);
+    }
+
+    public static (int Status, byte[] Body) Parse(ReadOnlySpan<byte> raw)
+    {
+        var end = raw.IndexOf("\r\n\r\n"u8);
+        if (end < 0) throw new IOException("voltd closed the connection before a complete response header");
+        var (status, statusLine, te, cl) = Header(raw[..end]);
+        if (status is not { } code) throw new IOException($"voltd sent a malformed status line: {statusLine}");
         var rest = raw[(end + 4)..];
         if (te is not null && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             return (code, Dechunk(rest));

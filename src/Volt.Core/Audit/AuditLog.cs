@@ -25,9 +25,34 @@ public sealed class AuditLog(string path, TimeProvider time)
     /// <summary>A line for someone else: voltd records the socket peer that asked, not itself.</summary>
     public AuditEntry Append(string action, string resource, bool success, string? error, string user, uint uid, string? detail = null)
     {
+        using var pending = Begin(action, resource, success, error, user, uid, detail);
+        pending.Commit();
+        return pending.Entry;
+    }
+
+    /// <summary>
+    /// The append in two halves: the line is written (readers see it at once) and the log stays locked; <see
+    /// cref="Pending.Commit"/> (or dispose) makes it durable, writes the head and unlocks. voltd sends its answer in
+    /// between: the line exists before the caller hears back, and the caller does not wait for the disk's flush.
+    /// </summary>
+    public Pending Begin(string action, string resource, bool success, string? error, string user, uint uid, string? detail = null)
+    {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        using var handle = Posix.OpenForLocking(Path);
-        Posix.Lock(handle, Posix.LOCK_EX);
+        var handle = Posix.OpenForLocking(Path);
+        try
+        {
+            Posix.Lock(handle, Posix.LOCK_EX);
+            return Write(handle, action, resource, success, error, user, uid, detail);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private Pending Write(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string action, string resource, bool success, string? error, string user, uint uid, string? detail)
+    {
         var (lastLine, _) = ReadLastLine(handle);
         long seq = 1;
         var prev = "";
@@ -54,14 +79,38 @@ public sealed class AuditLog(string path, TimeProvider time)
         line.CopyTo(buffer, 0);
         buffer[^1] = (byte)'\n';
         RandomAccess.Write(handle, buffer, RandomAccess.GetLength(handle));
-        // The line durable (fdatasync: its size and bytes, not its times), then the head written atomically but not
-        // synced: the one sync per append (the head's file + directory fsyncs were two more on every command). A machine
-        // crash can leave the head behind the log, never ahead of it (the line it names was synced first); the verifier
-        // accepts a head that pins an earlier line, and the next append writes it again from the log's last line.
-        Posix.FdatasyncOrThrow(handle);
-        var head = new AuditHead(seq, HashLine(line));
-        AtomicFile.WriteAllBytes(HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead), durable: false, unwatched: true);
-        return entry;
+        return new Pending(this, handle, entry, new AuditHead(seq, HashLine(line)));
+    }
+
+    /// <summary>A line written and not yet durable; the log is locked until <see cref="Commit"/> or dispose.</summary>
+    public sealed class Pending(AuditLog log, Microsoft.Win32.SafeHandles.SafeFileHandle handle, AuditEntry entry, AuditHead head) : IDisposable
+    {
+        public AuditEntry Entry => entry;
+
+        /// <summary>
+        /// The line durable (fdatasync: its size and bytes, not its times), then the head written atomically but not
+        /// synced: the one sync per append (the head's file + directory fsyncs were two more on every command). A
+        /// machine crash can leave the head behind the log, never ahead of it (the line it names was synced first); the
+        /// verifier accepts a head that pins an earlier line, and the next append writes it again from the log's last
+        /// line. Then the lock goes. Throws what the sync or the head's write threw (the lock goes all the same).
+        /// </summary>
+        public void Commit()
+        {
+            if (handle.IsClosed) return;
+            try
+            {
+                Posix.FdatasyncOrThrow(handle);
+                AtomicFile.WriteAllBytes(log.HeadPath, JsonSerializer.SerializeToUtf8Bytes(head, AuditJsonContext.Default.AuditHead), durable: false, unwatched: true);
+            }
+            finally { handle.Dispose(); }
+        }
+
+        /// <summary>Commits if <see cref="Commit"/> was not called; a failure then is dropped (the line is written).</summary>
+        public void Dispose()
+        {
+            try { Commit(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     public static string HashLine(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(Sha256.HashData(line));

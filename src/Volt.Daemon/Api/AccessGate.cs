@@ -37,6 +37,17 @@ public sealed class AccessGate(AuditLog? audit, IProcessRunner? processes = null
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>
+    /// A success's line, written and not yet durable (<see cref="AuditLog.Begin"/>): the dispatcher sends the answer,
+    /// then disposes it (the sync and the head). Null without an audit log or when the log cannot be written.
+    /// </summary>
+    public AuditLog.Pending? Begin(Caller? caller, string action, string resource, string? detail = null)
+    {
+        if (audit is null) return null;
+        try { return audit.Begin(action, resource, true, null, caller?.User ?? "unknown", caller?.Uid ?? uint.MaxValue, detail); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     private async Task<bool> PolkitAllowsAsync(string action, Caller caller, CancellationToken ct)
     {
         try

@@ -114,7 +114,12 @@ public sealed class DaemonRoute<TRequest, TResponse> : DaemonRoute
         var response = await _handler(services, args, request, http.RequestAborted).ConfigureAwait(false);
         if (_auditDetail?.Invoke(services, args, request) is { } detail) http.Items[AuditDetailKey] = detail;
         http.Response.StatusCode = Status;
-        if (Response is null) return;
+        if (Response is null)
+        {
+            // Framed (not ended by closing the connection): the client stops reading at the end of the answer.
+            if (Status != 204) http.Response.ContentLength = 0;
+            return;
+        }
         var body = JsonSerializer.SerializeToUtf8Bytes(response, Response);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = body.Length;

@@ -43,6 +43,24 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public void Begin_WritesTheLineAtOnce_AndCommitSyncsWritesTheHeadAndUnlocks()
+    {
+        var log = NewLog();
+        log.Append("cas.put", "first", true);
+        var pending = log.Begin("service.start", "web", true, null, "alice", 1000);
+        File.ReadAllLines(log.Path).Length.ShouldBe(2, "readers see the line before it is durable");
+        log.ReadHead()!.Seq.ShouldBe(1, "the head names a synced line only");
+        using (var other = Volt.Core.IO.Posix.OpenForLocking(log.Path))
+            Volt.Core.IO.Posix.TryLock(other, Volt.Core.IO.Posix.LOCK_EX).ShouldBeFalse("the log stays locked until commit");
+        pending.Commit();
+        log.ReadHead()!.Seq.ShouldBe(2);
+        pending.Entry.Seq.ShouldBe(2);
+        pending.Dispose(); // after a commit: nothing more
+        log.Append("cas.put", "third", true).Seq.ShouldBe(3);
+        AuditVerifier.Verify(log).Ok.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Append_Failure_RecordsError()
     {
         var log = NewLog();

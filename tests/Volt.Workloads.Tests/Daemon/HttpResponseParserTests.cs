@@ -50,4 +50,37 @@ public sealed class HttpResponseParserTests
     {
         Should.Throw<IOException>(() => HttpResponseParser.Parse(Encoding.ASCII.GetBytes(raw)));
     }
+
+    /// <summary>Feeds <paramref name="raw"/> in pieces of <paramref name="piece"/> bytes; the bytes in when it said complete.</summary>
+    private static int? CompleteAfter(string raw, int piece)
+    {
+        var bytes = Encoding.ASCII.GetBytes(raw);
+        using var received = new MemoryStream();
+        var expected = -1L;
+        for (var at = 0; at < bytes.Length; at += piece)
+        {
+            received.Write(bytes, at, Math.Min(piece, bytes.Length - at));
+            if (HttpResponseParser.Complete(received, ref expected)) return (int)received.Length;
+        }
+        return null;
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 1)]
+    [InlineData("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello", 3)]
+    [InlineData("HTTP/1.1 204 No Content\r\n\r\n", 4)]
+    public void A_framed_answer_is_complete_once_its_last_byte_is_in(string raw, int piece)
+    {
+        CompleteAfter(raw, piece).ShouldBe(raw.Length);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")] // chunked: to EOF
+    [InlineData("HTTP/1.1 200 OK\r\n\r\nbody until close")]                                   // unframed: to EOF
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort")]                          // not all in yet
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")]                                      // header not ended
+    public void An_answer_without_framing_or_not_all_in_is_read_on(string raw)
+    {
+        CompleteAfter(raw, 7).ShouldBeNull();
+    }
 }
