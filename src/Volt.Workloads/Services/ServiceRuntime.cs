@@ -161,12 +161,17 @@ public sealed partial class ServiceRuntime : IAsyncDisposable
     /// <summary>How long a start may take before its record says <c>starting</c>.</summary>
     internal static readonly TimeSpan StartingAfter = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Whether <paramref name="task"/> ends (either way: its outcome is awaited by the caller) within
+    /// <paramref name="within"/>. One continuation on the task and a timer WaitAsync disposes at once: WhenAny with a
+    /// cancelled Task.Delay was two more continuations and CancelAsync's hop to the pool on every start's answer path.
+    /// </summary>
     private static async Task<bool> Finishes(Task task, TimeSpan within)
     {
-        using var cts = new CancellationTokenSource();
-        var first = await Task.WhenAny(task, Task.Delay(within, cts.Token)).ConfigureAwait(false);
-        await cts.CancelAsync().ConfigureAwait(false);
-        return first == task;
+        try { await task.WaitAsync(within).ConfigureAwait(false); }
+        catch (TimeoutException) { return false; }
+        catch (Exception) { /* ended: the caller awaits it and sees why */ }
+        return true;
     }
 
     private async Task MonitorAsync(Watch w)
