@@ -32,3 +32,10 @@ until_exec() {
     (( ${EPOCHREALTIME//[.,]/} < end )) || { echo "pid $pid never exec'd $name" >&2; return 1; }
   done
 }
+# The service's PID from its state.json with one read builtin (sets $pid): a read per line with a regex match each
+# cost ~0.17 ms per start here, inside volt's interval (the bare side gets its PID from $! for free).
+pid_of_service() {
+  local j=
+  IFS= read -r -d '' j < "$VOLT_ROOT/var/lib/volt/services/s/state.json" || true
+  if [[ $j =~ \"pid\":\ ([0-9]+) ]]; then pid=${BASH_REMATCH[1]}; fi
+}

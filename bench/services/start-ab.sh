@@ -40,11 +40,18 @@ until_exec() {
     (( ${EPOCHREALTIME//[.,]/} < end )) || { echo "pid $pid never exec'd sleep" >&2; return 1; }
   done
 }
+# The service's PID from its state.json with one read builtin (sets $pid): a read per line with a regex match each
+# cost ~0.17 ms per start here, inside volt's interval (the bare side gets its PID from $! for free).
+pid_of_service() {
+  local j=
+  IFS= read -r -d '' j < "$VOLT_ROOT/var/lib/volt/services/s/state.json" || true
+  if [[ $j =~ \"pid\":\ ([0-9]+) ]]; then pid=${BASH_REMATCH[1]}; fi
+}
 one() { # a|b: one start until the payload runs, in µs; then its stop
   local v; v=$(bin "$1"); export VOLT_ROOT; VOLT_ROOT=$(root "$1")
   local s=${EPOCHREALTIME//[.,]/} pid= l
   "$v" service start s >/dev/null
-  while IFS= read -r l; do [[ $l =~ \"pid\":\ ([0-9]+) ]] && pid=${BASH_REMATCH[1]}; done < "$VOLT_ROOT/var/lib/volt/services/s/state.json"
+  pid_of_service
   until_exec "$pid"; echo $(( ${EPOCHREALTIME//[.,]/} - s ))
   "$v" service stop s >/dev/null
 }

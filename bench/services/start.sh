@@ -16,7 +16,7 @@ for i in $(seq 1 "$N"); do
   s=${EPOCHREALTIME//[.,]/}; "$VOLT" service start s >/dev/null; r=${EPOCHREALTIME//[.,]/}
   # The PID from state.json with shell builtins: the bare side gets its PID from $! for free, and two greps in a pipe
   # (~2-3 ms of forks and execs) inside volt's interval measured the bench, not volt.
-  pid=; while IFS= read -r l; do [[ $l =~ \"pid\":\ ([0-9]+) ]] && pid=${BASH_REMATCH[1]}; done < "$VOLT_ROOT/var/lib/volt/services/s/state.json"
+  pid=; pid_of_service
   until_exec "$pid" sleep   # the payload itself has exec'd (argv[0]), not only the wrapper that will exec it
   runs_volt+=($(( ${EPOCHREALTIME//[.,]/} - s ))); runs_ret+=($(( r - s )))
   "$VOLT" service stop s >/dev/null
