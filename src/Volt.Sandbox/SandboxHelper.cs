@@ -104,7 +104,7 @@ public static class SandboxHelper
     /// <summary>Writes the plan (and its report beside it, <c>sandbox.json</c>) into <paramref name="dir"/>; returns the plan file.</summary>
     /// <param name="durable">
     /// False where every start writes the plan again before the helper reads it (containers: the runtime plans each
-    /// launch; services and tasks: <see cref="SandboxRequest.Wrap"/> at each launch), so no crash can leave a reader
+    /// launch; services and tasks: <see cref="SandboxRequest.Wrap(string, SandboxKind)"/> at each launch), so no crash can leave a reader
     /// with a lost write: atomic (rename) without the file and directory fsyncs.
     /// </param>
     public static string WritePlan(string dir, SandboxPlan plan, bool durable = true) => WritePlan(dir, PlannedSandbox.Of(plan), durable);
@@ -172,19 +172,35 @@ public static class SandboxHelper
 public sealed partial class SandboxJson : JsonSerializerContext;
 
 /// <summary>
-/// A workload's sandbox to apply on the host at each launch (services): <see cref="Wrap"/> plans it for this kernel,
+/// A workload's sandbox to apply on the host at each launch (services): <see cref="Wrap(string, SandboxKind)"/> plans it for this kernel,
 /// writes the plan and report into the workload's directory and returns the argv prefix (helper, plan); empty for
 /// an unconfined spec.
 /// </summary>
 public sealed record SandboxRequest(SandboxSpec Spec, string Etc, string Lib)
 {
-    public IReadOnlyList<string> Wrap(string dir, SandboxKind kind = SandboxKind.Service)
+    public IReadOnlyList<string> Wrap(string dir, SandboxKind kind = SandboxKind.Service) => Wrap(dir, kind, handOver: false, out _);
+
+    /// <summary>
+    /// As <see cref="Wrap(string, SandboxKind)"/>; with <paramref name="handOver"/> the plan's Landlock ruleset is
+    /// built here (once per plan, <see cref="Kernel.LandlockRulesets"/>) and named to the helper (<c>--ruleset-from
+    /// PID:FD</c>): <paramref name="lease"/> keeps it open and must be disposed once the helper said "ok" or exited
+    /// (it takes its copy first). Null lease: the helper builds the rules itself.
+    /// </summary>
+    public IReadOnlyList<string> Wrap(string dir, SandboxKind kind, bool handOver, out IDisposable? lease)
     {
+        lease = null;
         if (Spec.IsUnconfined) { SandboxHelper.Clear(dir); return []; }
         // Planned once per change of what the plan is made from (SandboxPlanCache): a service's restarts reuse it.
         var plan = Planning.SandboxPlanCache.Shared.Plan(Spec, kind, Kernel.LandlockAbi.Probe(), Etc);
         // Not fsynced: every launch plans and writes it again right before the helper reads it (a service's every
         // start, a task's every run), so a plan a crash loses is never read (docs/decisions.md, as for containers).
-        return [SandboxHelper.Ensure(Lib), SandboxHelper.WritePlan(dir, plan, durable: false)];
+        var file = SandboxHelper.WritePlan(dir, plan, durable: false);
+        var helper = SandboxHelper.Ensure(Lib);
+        if (handOver && Kernel.LandlockRulesets.Shared.Acquire(plan) is { } held)
+        {
+            lease = held;
+            return [helper, "--ruleset-from", $"{Environment.ProcessId}:{held.Fd}", file];
+        }
+        return [helper, file];
     }
 }

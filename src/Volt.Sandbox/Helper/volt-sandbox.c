@@ -5,6 +5,11 @@
  * kernel's Landlock ABI. Built static (runs in any image, no libc needed there) by the Volt.Sandbox project.
  *
  *   volt-sandbox PLAN CMD [ARG...]   apply PLAN, then exec CMD (PATH search when CMD has no '/')
+ *   volt-sandbox --ruleset-from PID:FD PLAN CMD [ARG...]
+ *                                    the same with PLAN's Landlock ruleset built already: descriptor FD of process PID
+ *                                    (voltd), taken with pidfd_getfd; PLAN's path and port lines are then skipped.
+ *                                    When it cannot be had (no pidfd_getfd, no ptrace right over PID, not a Landlock
+ *                                    ruleset) the rules are built from PLAN as without it.
  *   volt-sandbox --service LOG DIR [CGROUPFILE...] -- [pre IGNORE N ARGV(N)...]... -- [CMD [ARG...]]
  *                                    voltd's service start (see service() below)
  *   volt-sandbox --abi               print the Landlock ABI (0: not available)
@@ -135,8 +140,41 @@ static int audit_status(void) {
 	return 1;
 }
 
-/* argv[0] PLAN, argv[1] CMD, argv[2...] its arguments: applies PLAN and execs CMD; returns only on failure. */
+#define SYS_pidfd_open_ 434
+#define SYS_pidfd_getfd_ 438
+
+/* The Landlock ruleset voltd built for this plan (-1: none; build it from the plan's lines). */
+static int prebuilt = -1;
+
+/* "PID:FD": a copy of voltd's ruleset descriptor, kept only if it is one (its number could name anything else). */
+static void take_ruleset(const char *from) {
+	if (prebuilt >= 0) return;
+	char *end;
+	long pid = strtol(from, &end, 10), fd;
+	if (end == from || *end != ':') return;
+	fd = strtol(end + 1, &end, 10);
+	if (*end || pid <= 0 || fd < 0) return;
+	int pidfd = (int)syscall(SYS_pidfd_open_, (int)pid, 0U);
+	if (pidfd < 0) return;
+	int got = (int)syscall(SYS_pidfd_getfd_, pidfd, (int)fd, 0U);
+	close(pidfd);
+	if (got < 0) return;
+	char link[64], target[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", got);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	if (n > 0) target[n] = 0;
+	if (n > 0 && strcmp(target, "anon_inode:[landlock-ruleset]") == 0) prebuilt = got;
+	else close(got);
+}
+
+/* argv[0] PLAN (or --ruleset-from PID:FD PLAN), argv[1] CMD, argv[2...] its arguments: applies PLAN and execs CMD;
+ * returns only on failure. */
 static int sandboxed(char **argv) {
+	if (strcmp(argv[0], "--ruleset-from") == 0) {
+		if (!argv[1] || !argv[2] || !argv[3]) { fprintf(stderr, "usage: volt-sandbox --ruleset-from PID:FD PLAN CMD [ARG...]\n"); return 125; }
+		take_ruleset(argv[1]);
+		argv += 2;
+	}
 	FILE *plan = fopen(argv[0], "re");
 	if (!plan) die(argv[0]);
 	char *line = NULL;
@@ -154,6 +192,7 @@ static int sandboxed(char **argv) {
 		if (strncmp(line, "path ", 5) == 0) {
 			step = "landlock";
 			if (ruleset < 0) bad("path before landlock");
+			if (ruleset == prebuilt) continue; /* in the ruleset voltd built */
 			char *q = line + 5, *end;
 			a = strtoull(q, &end, 16);
 			if (end == q || *end != ' ') bad(line);
@@ -193,12 +232,13 @@ static int sandboxed(char **argv) {
 			if (have < ll_abi) { errno = EOPNOTSUPP; die("the kernel's Landlock ABI is older than the plan's"); }
 			struct ll_ruleset_attr attr = { a, b, c };
 			size_t size = ll_abi >= 6 ? 24 : ll_abi >= 4 ? 16 : 8;
-			ruleset = (int)syscall(SYS_ll_create, &attr, size, 0U);
+			ruleset = prebuilt >= 0 ? prebuilt : (int)syscall(SYS_ll_create, &attr, size, 0U);
 			if (ruleset < 0) die("landlock_create_ruleset");
 			flags = d;
 		} else if (strncmp(line, "port ", 5) == 0 && sscanf(line, "port %llx %llx", &a, &b) == 2) {
 			step = "landlock";
 			if (ruleset < 0) bad("port before landlock");
+			if (ruleset == prebuilt) continue;
 			struct ll_port_attr r = { a, b };
 			if (syscall(SYS_ll_add, ruleset, LL_RULE_PORT, &r, 0U) < 0) die("landlock_add_rule (port)");
 		} else if (strncmp(line, "bpf ", 4) == 0) {
@@ -337,6 +377,9 @@ static int service(int argc, char **argv, const char *self) {
 	if (argc < 2) { fprintf(stderr, "usage: volt-sandbox --service LOG DIR [CGROUPFILE...] -- [pre IGNORE N ARGV...]... -- [CMD...]\n"); return 125; }
 	const char *log = argv[0], *dir = argv[1];
 	int i = 2;
+	/* voltd keeps the ruleset it names for this start until the "ok": taken now, before anything else. */
+	for (int k = i; k + 2 < argc; k++)
+		if (strcmp(argv[k], self) == 0 && strcmp(argv[k + 1], "--ruleset-from") == 0) { take_ruleset(argv[k + 2]); break; }
 	if (setsid() < 0 && getsid(0) != getpid()) fail(125, "setsid", "");
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0) fail(125, "open", "/dev/null");

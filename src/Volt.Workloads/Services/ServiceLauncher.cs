@@ -44,11 +44,13 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
     {
         if (unit.ExecStart.Count == 0) throw new VoltException(ExitCode.InvalidConfig, $"service \"{launch.Name}\" has no ExecStart=");
         // A oneshot's earlier ExecStart= lines run in order like ExecStartPre=; the last one is exec'd.
-        var p = Spawn(unit, launch, [.. unit.ExecStartPre, .. unit.ExecStart.SkipLast(1)], unit.ExecStart[^1], new Dictionary<string, string>(), fresh: true);
+        var (p, ruleset) = Spawn(unit, launch, [.. unit.ExecStartPre, .. unit.ExecStart.SkipLast(1)], unit.ExecStart[^1], new Dictionary<string, string>(), fresh: true);
         var started = _time.GetUtcNow();
         var startTime = ProcessIdentity.StartTime(p.Id);
         spawned?.Invoke(p.Id, startTime);
-        var line = await p.StandardOutput.ReadLineAsync(ct).ConfigureAwait(false);
+        string? line;
+        // The helper has its copy of the ruleset by its "ok" (or it exited): the lease ends with the read.
+        using (ruleset) line = await p.StandardOutput.ReadLineAsync(ct).ConfigureAwait(false);
         if (line == "ok")
         {
             p.StandardOutput.Close();
@@ -75,12 +77,16 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
         TimeSpan Left() => limit - clock.Elapsed > TimeSpan.Zero ? limit - clock.Elapsed : TimeSpan.Zero;
         if (unit.ExecStop.Count > 0 && !process.HasExited)
         {
-            var stop = Spawn(unit, launch, unit.ExecStop, null,
+            var (stop, ruleset) = Spawn(unit, launch, unit.ExecStop, null,
                 new Dictionary<string, string> { ["MAINPID"] = process.Pid.ToString(CultureInfo.InvariantCulture) }, fresh: false);
             stop.StandardOutput.Close();
             try { await stop.WaitForExitAsync(ct).WaitAsync(Left(), ct).ConfigureAwait(false); }
             catch (TimeoutException) { Native.Kill(stop.Id, Native.SIGKILL); }
-            finally { stop.Dispose(); }
+            finally
+            {
+                stop.Dispose();
+                ruleset?.Dispose();
+            }
             await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromMilliseconds(50), ct)).ConfigureAwait(false);
         }
         var group = unit.KillMode != Volt.Units.KillMode.Process;
@@ -124,7 +130,8 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
         return true;
     }
 
-    private Process Spawn(ServiceUnit unit, ServiceLaunch launch, IReadOnlyList<UnitCommand> pre, UnitCommand? main,
+    /// <returns>The helper and the lease on the Landlock ruleset it takes a copy of (null: it builds its own).</returns>
+    private (Process Process, IDisposable? Ruleset) Spawn(ServiceUnit unit, ServiceLaunch launch, IReadOnlyList<UnitCommand> pre, UnitCommand? main,
         Dictionary<string, string> extra, bool fresh)
     {
         var userSpec = unit.User is null ? null : unit.Group is null ? unit.User : unit.User + ":" + unit.Group;
@@ -137,7 +144,10 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
             user.WriteHelper(helper);
         }
         // The sandbox helper goes after the user switch (it needs no privilege: no_new_privs first) and before the command.
-        var wrap = launch.Sandbox?.Wrap(launch.StateDir) ?? [];
+        // Without a user switch it runs as voltd's user and can take voltd's prebuilt ruleset (pidfd_getfd needs the
+        // right to trace voltd, which a switched user has not).
+        IDisposable? ruleset = null;
+        var wrap = launch.Sandbox?.Wrap(launch.StateDir, Volt.Sandbox.Planning.SandboxKind.Service, handOver: helper is null, out ruleset) ?? [];
         if (launch.ExtraEnvironment is not null) foreach (var (k, v) in launch.ExtraEnvironment) extra.TryAdd(k, v);
         var env = ServiceEnvironment.Build(unit, user, unit.User, extra);
         // voltd shares one group in the controller-less hierarchies (hybrid v1: name=systemd, unified): a service needs
@@ -171,13 +181,21 @@ public sealed class ServiceLauncher(ICgroupDriver cgroups, string lib, TimeProvi
         if (main is not null) args.AddRange(Argv(main, helper, wrap));
         // stdout: the helper's "ok" handshake (read by StartAsync); it moves stderr to the log at once, what it says
         // before that (the session or the log could not be had) is read and dropped.
-        var started = ProcessLauncher.Start(new ProcessSpec(program, args)
+        try
         {
-            ClearEnvironment = true,
-            Environment = env.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
-            Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Pipe, Stderr = ProcessOutput.Capture,
-        });
-        return started.Process;
+            var started = ProcessLauncher.Start(new ProcessSpec(program, args)
+            {
+                ClearEnvironment = true,
+                Environment = env.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
+                Stdin = ProcessInput.Closed, Stdout = ProcessOutput.Pipe, Stderr = ProcessOutput.Capture,
+            });
+            return (started.Process, ruleset);
+        }
+        catch
+        {
+            ruleset?.Dispose();
+            throw;
+        }
     }
 
     private static List<string> Argv(UnitCommand c, string? helper, IReadOnlyList<string> wrap) =>

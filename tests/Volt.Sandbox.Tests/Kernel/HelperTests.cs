@@ -86,6 +86,78 @@ public sealed class HelperTests : IDisposable
         finally { SandboxHelper.UnixSecondsNow = clock; }
     }
 
+    /// <summary>A plan letting the probe write into <paramref name="writable"/> only (and read and run everything).</summary>
+    private PlannedSandbox WritePlanFor(string writable) => PlannedSandbox.Of(SandboxPlanner.Plan(
+        new SandboxSpec { Landlock = Policy($$"""{"fs_read":["/"],"fs_execute":["/"],"fs_write":["{{writable}}"]}"""), Seccomp = "unconfined" },
+        SandboxTarget.Host(SandboxKind.Host), LandlockAbi.Probe(), _dir.Combine("etc")));
+
+    private (int Code, string Out, string Err) RunWith(string? rulesetFrom, PlannedSandbox planFile, params string[] command)
+    {
+        var helper = SandboxHelper.Ensure(_dir.Combine("lib"));
+        var file = SandboxHelper.WritePlan(_dir.Combine("run", Guid.NewGuid().ToString("N")), planFile);
+        return TestEnv.Run(helper, rulesetFrom is null ? [file, .. command] : ["--ruleset-from", rulesetFrom, file, .. command]);
+    }
+
+    private static T Settled<T>(Func<T> body)
+    {
+        var clock = SandboxHelper.UnixSecondsNow;
+        SandboxHelper.UnixSecondsNow = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60; // every directory "settled"
+        try { return body(); }
+        finally { SandboxHelper.UnixSecondsNow = clock; }
+    }
+
+    [Fact]
+    public void A_ruleset_handed_over_by_descriptor_is_the_one_applied_and_the_plans_path_lines_are_skipped()
+    {
+        RequireLandlock();
+        var first = Directory.CreateDirectory(_dir.Combine("first")).FullName;
+        var second = Directory.CreateDirectory(_dir.Combine("second")).FullName;
+        using var lease = Settled(() => new LandlockRulesets().Acquire(WritePlanFor(first))).ShouldNotBeNull();
+        // The plan file names the other directory: with the handed-over ruleset its path lines are not used.
+        var from = $"{Environment.ProcessId}:{lease.Fd}";
+        RunWith(from, WritePlanFor(second), Probe.Path, "write", Path.Combine(first, "x")).Out.Trim().ShouldBe("OK");
+        RunWith(from, WritePlanFor(second), Probe.Path, "write", Path.Combine(second, "x")).Out.Trim().ShouldBe("EACCES");
+    }
+
+    [Fact]
+    public void A_descriptor_that_is_not_a_ruleset_or_cannot_be_had_leaves_the_helper_to_build_the_plans_rules()
+    {
+        RequireLandlock();
+        var allowed = Directory.CreateDirectory(_dir.Combine("allowed")).FullName;
+        var other = Directory.CreateDirectory(_dir.Combine("other")).FullName;
+        using var notARuleset = File.OpenHandle(_dir.Write("plain", "x"));
+        foreach (var from in new[] { $"{Environment.ProcessId}:{notARuleset.DangerousGetHandle()}", $"{Environment.ProcessId}:9999", "0:3", "junk" })
+        {
+            RunWith(from, WritePlanFor(allowed), Probe.Path, "write", Path.Combine(allowed, "x")).Out.Trim().ShouldBe("OK", from);
+            RunWith(from, WritePlanFor(allowed), Probe.Path, "write", Path.Combine(other, "x")).Out.Trim().ShouldBe("EACCES", from);
+        }
+    }
+
+    [Fact]
+    public void The_ruleset_is_reused_until_a_rule_paths_directory_changes_and_a_replaced_one_lives_until_its_last_lease()
+    {
+        RequireLandlock();
+        var allowed = Directory.CreateDirectory(_dir.Combine("tree", "allowed")).FullName;
+        var plan = WritePlanFor(allowed);
+        var cache = new LandlockRulesets();
+        Settled(() =>
+        {
+            using var a = cache.Acquire(plan).ShouldNotBeNull();
+            using (var b = cache.Acquire(plan).ShouldNotBeNull()) b.Fd.ShouldBe(a.Fd, "nothing changed: the same ruleset");
+            Directory.CreateDirectory(_dir.Combine("tree", "new")); // the rule path's directory changed (its link count, times)
+            using var c = cache.Acquire(plan).ShouldNotBeNull();
+            c.Fd.ShouldNotBe(a.Fd, "built again");
+            var old = $"/proc/self/fd/{a.Fd}";
+            File.ResolveLinkTarget(old, false)!.FullName.ShouldContain("landlock-ruleset", Case.Sensitive, "the replaced one stays open for its lease");
+            a.Dispose();
+            (File.Exists(old) && File.ResolveLinkTarget(old, false)?.FullName.Contains("landlock-ruleset", StringComparison.Ordinal) == true)
+                .ShouldBeFalse("closed with its last lease");
+            using var d = cache.Acquire(plan).ShouldNotBeNull();
+            d.Fd.ShouldBe(c.Fd);
+            return 0;
+        });
+    }
+
     [Fact]
     public void WriteOutsideTheAllowedPaths_FailsWithEACCES_APermittedWriteSucceeds()
     {
