@@ -23,8 +23,11 @@ public sealed class LandlockRulesets
 {
     public static readonly LandlockRulesets Shared = new();
 
+    /// <summary>Rulesets kept at most (one per plan in use: services with their own profiles each have one).</summary>
+    private const int Kept = 32;
+
     private readonly Lock _lock = new();
-    private Entry? _current;
+    private readonly Dictionary<PlannedSandbox, Entry> _entries = new(ReferenceEqualityComparer.Instance);
     private SafeFileHandle? _mounts;
 
     /// <summary>A ruleset held for one launch: its descriptor stays open until the lease is disposed.</summary>
@@ -64,15 +67,24 @@ public sealed class LandlockRulesets
     {
         lock (_lock)
         {
-            var mountsChanged = MountsChanged();
-            if (_current is { } c && c.Plan == plan && !mountsChanged && Unchanged(c.Parents) && c.TryLease() is { } lease) return lease;
-            var old = _current;
-            _current = null;
-            old?.Release();
+            if (MountsChanged()) Clear();
+            if (_entries.TryGetValue(plan, out var c))
+            {
+                if (Unchanged(c.Parents) && c.TryLease() is { } lease) return lease;
+                _entries.Remove(plan);
+                c.Release();
+            }
+            if (_entries.Count >= Kept) Clear(); // plans replaced by newer ones (the plan cache's) go with the rest
             if (Build(plan) is not { } built) return null;
-            _current = built;
+            _entries[plan] = built;
             return built.TryLease();
         }
+    }
+
+    private void Clear()
+    {
+        foreach (var e in _entries.Values) e.Release();
+        _entries.Clear();
     }
 
     private static bool Unchanged((string Dir, FileStat Stat)[] parents)

@@ -154,6 +154,13 @@ public sealed class HelperTests : IDisposable
                 .ShouldBeFalse("closed with its last lease");
             using var d = cache.Acquire(plan).ShouldNotBeNull();
             d.Fd.ShouldBe(c.Fd);
+            // Another plan (another service's profile) has its own, and neither pushes the other out.
+            var otherPlan = WritePlanFor(Directory.CreateDirectory(_dir.Combine("tree", "other")).FullName);
+            using var e = cache.Acquire(plan).ShouldNotBeNull(); // "other" changed tree/ again: built once more
+            using var f = cache.Acquire(otherPlan).ShouldNotBeNull();
+            f.Fd.ShouldNotBe(e.Fd);
+            using (var g = cache.Acquire(plan).ShouldNotBeNull()) g.Fd.ShouldBe(e.Fd);
+            using (var h = cache.Acquire(otherPlan).ShouldNotBeNull()) h.Fd.ShouldBe(f.Fd);
             return 0;
         });
     }
