@@ -217,12 +217,12 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
                     ownSession: console == ConsoleMode.Pipe);
                 var process = launch.Process;
                 // Undone before the cgroup: everything in it must be gone for its directories to go (rmdir of a busy group fails).
-                rev.Add("nspawn", () => { launch.Abort(); KillAndWait(name, process); });
+                rev.Add("nspawn", c => { launch.Abort(); return KillAndWaitAsync(name, process, c); });
                 // While the wrapper joins the cgroups: the records and the rootfs (a detached launch waits at its gate).
                 if (creating is not null && logFile is not null)
                 {
                     if (!materialized) _engine.Materialize(config, rev);
-                    rev.Add("nspawn", () => KillAndWait(name, process)); // undone first: stop it before its rootfs goes
+                    rev.Add("nspawn", c => KillAndWaitAsync(name, process, c)); // undone first: stop it before its rootfs goes
                     RootfsCheck.Prepare(config, rootfs);
                 }
                 if (networked && logFile is not null) ip = await AttachNetworkAsync(name, config, rootfs, ct).ConfigureAwait(false);
@@ -279,20 +279,22 @@ public sealed partial class ContainerRuntime : ISupervisor, IAsyncDisposable
         pid is { } p && ProcFs.IsAlive(p) && NspawnCommand.Matches(ProcFs.Cmdline(p), name, _host.Store.Rootfs(name));
 
     /// <summary>
-    /// SIGKILL to nspawn and everything in the container's cgroup, then waits (up to 5 s) until nspawn is reaped and the
-    /// group is empty, so the cgroup and the rootfs can go right after.
+    /// SIGKILL to nspawn and everything in the container's cgroup, then waits (up to 5 s each) until nspawn is reaped
+    /// and the group is empty, so the cgroup and the rootfs can go right after. Awaited, not blocking: a failed start
+    /// among a stack's parallel ones held a pool worker for up to 10 s (docs/decisions.md s15).
     /// </summary>
-    private void KillAndWait(string name, Process nspawn)
+    private async Task KillAndWaitAsync(string name, Process nspawn, CancellationToken ct)
     {
         KillAll(name, nspawn.Id);
-        try { nspawn.WaitForExit(TimeSpan.FromSeconds(5)); } catch (InvalidOperationException) { }
+        try { await nspawn.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException) { }
         var cg = ContainerHost.CgroupName(name);
         for (var i = 0; i < 500; i++)
         {
             var pids = _host.Cgroups.Exists(cg) ? _host.Cgroups.Pids(cg) : [];
             if (pids.Count == 0) return;
             foreach (var pid in pids) Native.Kill(pid, Native.SIGKILL);
-            Thread.Sleep(10);
+            await Task.Delay(10, ct).ConfigureAwait(false);
         }
     }
 
