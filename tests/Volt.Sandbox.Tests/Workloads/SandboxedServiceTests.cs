@@ -18,7 +18,11 @@ public sealed class SandboxedServiceTests(SandboxedWorkloadFixture f) : IClassFi
         r.Code.ShouldBe(0, r.Out + r.Err);
         for (var i = 0; i < 1500 && store.State(name).FinishedAt is null; i++) await Task.Delay(20);
         store.State(name).FinishedAt.ShouldNotBeNull();
-        return File.ReadAllText(store.LogFile(name));
+        // The line stamper (the service's stdout reader) appends what the probe printed after its exit was recorded:
+        // the log is read once the probe's one line is in (CI once read it empty, a moment too soon).
+        var log = store.LogFile(name);
+        for (var i = 0; i < 1500 && !(File.Exists(log) && File.ReadAllText(log).Contains('\n')); i++) await Task.Delay(20);
+        return File.ReadAllText(log);
     }
 
     [Fact]
