@@ -28,23 +28,21 @@ public sealed class AccessGate(AuditLog? audit, IProcessRunner? processes = null
     /// <summary>One audit line for the caller; an unwritable log never fails the request (voltd logs it instead).</summary>
     public void Record(Caller? caller, string action, string resource, Exception? failure, string? detail = null)
     {
-        if (audit is null) return;
-        try
-        {
-            audit.Append(action, resource, failure is null, failure is null ? null : Hosting.HttpErrors.Body(failure).Message,
-                caller?.User ?? "unknown", caller?.Uid ?? uint.MaxValue, detail);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        using var line = Begin(caller, action, resource, failure, detail); // disposed: synced, head written, unlocked
     }
 
     /// <summary>
-    /// A success's line, written and not yet durable (<see cref="AuditLog.Begin"/>): the dispatcher sends the answer,
+    /// The line, written and not yet durable (<see cref="AuditLog.Begin"/>): the dispatcher sends a success's answer,
     /// then disposes it (the sync and the head). Null without an audit log or when the log cannot be written.
     /// </summary>
-    public AuditLog.Pending? Begin(Caller? caller, string action, string resource, string? detail = null)
+    public AuditLog.Pending? Begin(Caller? caller, string action, string resource, Exception? failure = null, string? detail = null)
     {
         if (audit is null) return null;
-        try { return audit.Begin(action, resource, true, null, caller?.User ?? "unknown", caller?.Uid ?? uint.MaxValue, detail); }
+        try
+        {
+            return audit.Begin(action, resource, failure is null, failure is null ? null : Hosting.HttpErrors.Body(failure).Message,
+                caller?.User ?? "unknown", caller?.Uid ?? uint.MaxValue, detail);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 

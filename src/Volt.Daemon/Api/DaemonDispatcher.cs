@@ -65,7 +65,7 @@ public sealed class DaemonDispatcher
             {
                 // The line is in the log before the answer leaves; its fdatasync (0.3-1 ms on these disks) after it,
                 // so the caller does not wait for the flush (the client reads to the end of the body, not to EOF).
-                using var pending = _gate.Begin(caller, audit, ResourceOf(http, resource), http.Items.TryGetValue(DaemonRoute.AuditDetailKey, out var d) ? d as string : null);
+                using var pending = _gate.Begin(caller, audit, ResourceOf(http, resource), detail: http.Items.TryGetValue(DaemonRoute.AuditDetailKey, out var d) ? d as string : null);
                 audit = null; // recorded: a client gone during the answer is not a second, failed, line
                 try { await http.Response.CompleteAsync().ConfigureAwait(false); }
                 catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException) { }

@@ -3,6 +3,7 @@ using Microsoft.Win32.SafeHandles;
 using Volt.Core.IO;
 using Volt.Core.Native;
 using Volt.Sandbox.Planning;
+using Volt.Sandbox.Policy;
 
 namespace Volt.Sandbox.Kernel;
 
@@ -39,9 +40,8 @@ public sealed class LandlockRulesets
         public void Dispose() => Interlocked.Exchange(ref _entry, null)?.Release();
     }
 
-    internal sealed class Entry(PlannedSandbox plan, SafeFileHandle handle, (string Dir, FileStat Stat)[] parents)
+    internal sealed class Entry(SafeFileHandle handle, (string Dir, FileStat Stat)[] parents)
     {
-        public PlannedSandbox Plan => plan;
         public SafeFileHandle Handle => handle;
         public (string Dir, FileStat Stat)[] Parents => parents;
         private int _leases = 1; // the cache's own
@@ -101,9 +101,8 @@ public sealed class LandlockRulesets
         {
             var fd = LibC.open("/proc/self/mountinfo", 0x80000 /* O_CLOEXEC */);
             if (fd < 0) return true;
-            _mounts = new SafeFileHandle(fd, ownsHandle: true);
-            Poll(fd); // the first poll reports the table as changed: arms the next
-            return true;
+            _mounts = new SafeFileHandle(fd, ownsHandle: true); // polls POLLPRI for changes after this open
+            return true; // nothing kept was checked against the table yet
         }
         return Poll((int)_mounts.DangerousGetHandle());
     }
@@ -161,16 +160,13 @@ public sealed class LandlockRulesets
                 }
             }
             if (ruleset is null) return null;
-            var entry = new Entry(plan, ruleset, [.. parents]);
+            var entry = new Entry(ruleset, [.. parents]);
             ruleset = null;
             return entry;
         }
         catch (FormatException) { return null; }
         finally { ruleset?.Dispose(); }
     }
-
-    /// <summary>Rights a rule on a non-directory may carry: execute, write, read, truncate, ioctl_dev.</summary>
-    private const ulong FileRights = 0x1 | 0x2 | 0x4 | 0x4000 | 0x8000;
 
     /// <summary>One path rule, as the helper adds it: a file refused directory rights gets its file rights.</summary>
     private static unsafe bool AddPath(SafeFileHandle ruleset, ulong access, bool optional, string path)
@@ -185,10 +181,10 @@ public sealed class LandlockRulesets
             *(int*)(attr + 8) = fd;
             var rulesetFd = (int)ruleset.DangerousGetHandle();
             if (LibC.syscall_landlock_add_rule(LibC.SYS_landlock_add_rule, rulesetFd, LibC.LANDLOCK_RULE_PATH_BENEATH, attr, 0) == 0) return true;
-            if (Marshal.GetLastPInvokeError() != Errno.EINVAL || (access & ~FileRights) == 0) return false;
+            if (Marshal.GetLastPInvokeError() != Errno.EINVAL || (access & ~LandlockRights.FileRights) == 0) return false;
             if (!FileStat.TryStat(path, out var st) || st.Kind == FileKind.Directory) return false;
-            if ((access & FileRights) == 0) return true;
-            *(ulong*)attr = access & FileRights;
+            if ((access & LandlockRights.FileRights) == 0) return true;
+            *(ulong*)attr = access & LandlockRights.FileRights;
             return LibC.syscall_landlock_add_rule(LibC.SYS_landlock_add_rule, rulesetFd, LibC.LANDLOCK_RULE_PATH_BENEATH, attr, 0) == 0;
         }
         finally { LibC.close(fd); }
